@@ -1,0 +1,17 @@
+// Turns the desired state (Config) into data-plane options, ports and tables.
+//
+// Thread: control only.
+#pragma once
+
+#include "np/control/config.h"
+#include "np/control/status.h"
+#include "np/dp/dataplane.h"
+
+namespace np::control {
+
+dp::EalOptions eal_options(const Config& config);
+dp::DataplaneOptions dataplane_options(const Config& config);
+// Creates every port and bridge domain of `config`; stops at the first failure.
+Status apply_config(const Config& config, dp::Dataplane& dataplane);
+
+}  // namespace np::control

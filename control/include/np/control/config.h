@@ -1,0 +1,84 @@
+// The desired state of a node as the config file gives it (SPEC.md, "Configuration").
+//
+// Thread: built and read by the control thread only. The loader fills these structs from
+// YAML and validates them whole; the apply step turns them into data-plane tables.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "np/control/status.h"
+
+namespace np::control {
+
+// Where a value came from in the config file, for error messages (1-based; 0 = unknown).
+struct SourceMark {
+  int line = 0;
+  int column = 0;
+};
+
+using MacAddress = std::array<uint8_t, 6>;
+
+struct DpdkConfig {
+  std::vector<unsigned> lcores = {0, 1};  // The first is the main (control) lcore.
+  std::vector<unsigned> workers = {1};    // Lcores that poll ports; a subset of lcores.
+  unsigned memory_mb = 256;
+  std::string file_prefix = "nodeplane";
+  bool huge = true;
+  std::vector<std::string> extra_args;
+  // Longest sleep of an idle worker's adaptive back-off; 0 polls without ever sleeping.
+  unsigned idle_sleep_max_us = 200;
+  SourceMark mark;
+};
+
+enum class PortType { kVhostUser, kAfPacket, kTap, kPci, kVirtioUser, kRing, kNull };
+
+struct PortConfig {
+  std::string name;
+  PortType type = PortType::kNull;
+  std::string socket;   // vhost-user
+  bool client = false;  // vhost-user: connect (and reconnect) to the pod's server socket
+  std::string iface;    // af-packet, tap
+  std::string device;   // pci
+  std::string path;     // virtio-user
+  unsigned queues = 1;
+  std::optional<MacAddress> mac;
+  std::optional<unsigned> mtu;
+  SourceMark mark;
+};
+
+struct StaticMacConfig {
+  MacAddress mac{};
+  std::string port;
+  SourceMark mark;
+};
+
+struct BridgeDomainConfig {
+  uint32_t id = 0;
+  std::vector<std::string> ports;
+  bool learning = true;
+  uint32_t aging_s = 300;  // 0 disables aging.
+  bool flood = true;       // Flood unknown unicast (broadcast and multicast always flood).
+  uint32_t max_macs = 0;   // 0 = the table's capacity is the only limit.
+  std::vector<StaticMacConfig> static_macs;
+  SourceMark mark;
+};
+
+struct Config {
+  std::string file;  // The file it was loaded from, for messages.
+  std::string node_name;
+  DpdkConfig dpdk;
+  std::string api_listen = "unix:///run/nodeplane/api.sock";
+  std::string metrics_listen = "127.0.0.1:9469";
+  std::string state_dir = "/var/lib/nodeplane";
+  std::vector<PortConfig> ports;
+  std::vector<BridgeDomainConfig> bridge_domains;
+};
+
+// Human-readable name of a port type as written in the config ("vhost-user", ...).
+const char* port_type_name(PortType type);
+
+}  // namespace np::control

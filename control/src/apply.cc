@@ -1,0 +1,108 @@
+#include "np/control/apply.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace np::control {
+namespace {
+
+dp::PortKind port_kind(PortType type) {
+  switch (type) {
+    case PortType::kVhostUser:
+      return dp::PortKind::kVhostUser;
+    case PortType::kAfPacket:
+      return dp::PortKind::kAfPacket;
+    case PortType::kTap:
+      return dp::PortKind::kTap;
+    case PortType::kPci:
+      return dp::PortKind::kPci;
+    case PortType::kVirtioUser:
+      return dp::PortKind::kVirtioUser;
+    case PortType::kRing:
+      return dp::PortKind::kRing;
+    case PortType::kNull:
+      break;
+  }
+  return dp::PortKind::kNull;
+}
+
+rte_ether_addr to_ether(const MacAddress& mac) {
+  rte_ether_addr out;
+  std::memcpy(out.addr_bytes, mac.data(), mac.size());
+  return out;
+}
+
+dp::PortSpec port_spec(const PortConfig& p) {
+  dp::PortSpec spec;
+  spec.name = p.name;
+  spec.kind = port_kind(p.type);
+  spec.socket = p.socket;
+  spec.client = p.client;
+  spec.iface = p.iface;
+  spec.device = p.device;
+  spec.path = p.path;
+  spec.queues = static_cast<uint16_t>(p.queues);
+  if (p.mac) spec.mac = to_ether(*p.mac);
+  if (p.mtu) spec.mtu = static_cast<uint16_t>(*p.mtu);
+  return spec;
+}
+
+dp::BridgeDomainSpec domain_spec(const BridgeDomainConfig& b) {
+  dp::BridgeDomainSpec spec;
+  spec.id = b.id;
+  spec.ports = b.ports;
+  spec.learning = b.learning;
+  spec.flood = b.flood;
+  spec.aging_s = b.aging_s;
+  spec.max_macs = b.max_macs;
+  for (const StaticMacConfig& s : b.static_macs)
+    spec.static_macs.push_back({to_ether(s.mac), s.port});
+  return spec;
+}
+
+}  // namespace
+
+dp::EalOptions eal_options(const Config& config) {
+  dp::EalOptions eal;
+  eal.lcores = config.dpdk.lcores;
+  eal.memory_mb = config.dpdk.memory_mb;
+  eal.file_prefix = config.dpdk.file_prefix;
+  eal.huge = config.dpdk.huge;
+  eal.extra_args = config.dpdk.extra_args;
+  for (const PortConfig& p : config.ports)
+    if (p.type == PortType::kPci) eal.pci_devices.push_back(p.device);
+  return eal;
+}
+
+dp::DataplaneOptions dataplane_options(const Config& config) {
+  dp::DataplaneOptions options;
+  options.worker_lcores = config.dpdk.workers;
+  options.idle_sleep_max_us = config.dpdk.idle_sleep_max_us;
+  const auto workers = static_cast<unsigned>(config.dpdk.workers.size());
+  // Room for every descriptor, each worker's buffers and caches, and ports added later.
+  unsigned demand = 8192 + workers * 2 * 256;
+  for (const PortConfig& p : config.ports) demand += dp::port_mbuf_demand(port_spec(p), workers);
+  unsigned pool = 1;
+  while (pool <= demand) pool <<= 1;
+  options.mbuf_count = pool - 1;  // 2^n - 1 is the mempool's most efficient size.
+  uint64_t macs = 65536;
+  for (const BridgeDomainConfig& b : config.bridge_domains) macs += b.max_macs;
+  options.mac_table_capacity = static_cast<uint32_t>(std::min<uint64_t>(macs, 1u << 24));
+  return options;
+}
+
+Status apply_config(const Config& config, dp::Dataplane& dataplane) {
+  for (const PortConfig& p : config.ports) {
+    dp::DpStatus st = dataplane.add_port(port_spec(p));
+    if (!st.ok())
+      return internal_error(config.file + ":" + std::to_string(p.mark.line) + ":" +
+                            std::to_string(p.mark.column) + ": " + st.message());
+  }
+  std::vector<dp::BridgeDomainSpec> domains;
+  for (const BridgeDomainConfig& b : config.bridge_domains) domains.push_back(domain_spec(b));
+  dp::DpStatus st = dataplane.set_bridge_domains(domains);
+  if (!st.ok()) return internal_error(config.file + ": " + st.message());
+  return Status::ok();
+}
+
+}  // namespace np::control

@@ -1,0 +1,728 @@
+// Loads the YAML config file into Config and checks the rules of SPEC.md, "Configuration".
+//
+// The loader stops at the first error. Inside this file an error is thrown as a LoadError and
+// caught in load_config_text beside yaml-cpp's parser exception, so that each reader below is a
+// straight line of checks. Neither leaves this file.
+#include "np/control/config_loader.h"
+
+#include <net/if.h>
+#include <sys/un.h>
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <initializer_list>
+#include <iterator>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "np/control/mac_address.h"
+
+namespace np::control {
+namespace {
+
+constexpr size_t kMaxPortNameSize = 32;
+constexpr size_t kMaxUnixPathSize = sizeof(sockaddr_un::sun_path) - 1;  // Room for the NUL.
+constexpr uint64_t kMaxLcore = 127;
+constexpr uint64_t kMinMemoryMb = 64;
+constexpr uint64_t kMaxMemoryMb = 65536;
+constexpr uint64_t kMaxIdleSleepUs = 100000;
+constexpr uint64_t kMaxQueues = 16;
+constexpr uint64_t kMinMtu = 68;  // The IPv4 minimum (RFC 791).
+constexpr uint64_t kMaxMtu = 9600;
+constexpr uint64_t kMaxBridgeDomainId = (1u << 24) - 1;  // Fits a VXLAN VNI.
+constexpr uint64_t kMinAgingS = 10;
+constexpr uint64_t kMaxAgingS = 1000000;
+constexpr uint64_t kMaxMacLimit = 1u << 24;
+constexpr uint64_t kMaxTcpPort = 65535;
+
+constexpr PortType kPortTypes[] = {PortType::kVhostUser, PortType::kAfPacket,   PortType::kTap,
+                                   PortType::kPci,       PortType::kVirtioUser, PortType::kRing,
+                                   PortType::kNull};
+constexpr std::string_view kNotYetSupported[] = {"interfaces", "routes", "neighbors", "vxlan",
+                                                 "services"};
+// The API has no authentication, so over TCP it listens on the loopback interface only.
+constexpr std::string_view kLoopbackHosts[] = {"127.0.0.1", "localhost", "[::1]"};
+constexpr std::string_view kUnixScheme = "unix://";
+constexpr std::string_view kTcpScheme = "tcp://";
+
+struct LoadError {
+  SourceMark mark;
+  std::string message;
+};
+
+SourceMark source_mark(const YAML::Mark& mark) {
+  if (mark.is_null()) return {1, 1};
+  return {mark.line + 1, mark.column + 1};
+}
+
+[[noreturn]] void fail(const YAML::Node& at, std::string message) {
+  throw LoadError{source_mark(at.Mark()), std::move(message)};
+}
+
+Status error_at(const std::string& file_name, SourceMark mark, const std::string& message) {
+  return invalid_argument(file_name + ":" + std::to_string(mark.line) + ":" +
+                          std::to_string(mark.column) + ": " + message);
+}
+
+std::string quote(std::string_view text) { return "'" + std::string(text) + "'"; }
+
+template <typename Range, typename T>
+bool contains(const Range& range, const T& value) {
+  return std::find(std::begin(range), std::end(range), value) != std::end(range);
+}
+
+const char* kind_name(const YAML::Node& node) {
+  switch (node.Type()) {
+    case YAML::NodeType::Map:
+      return "a map";
+    case YAML::NodeType::Sequence:
+      return "a list";
+    case YAML::NodeType::Scalar:
+      return "a scalar";
+    default:
+      return "null";
+  }
+}
+
+// Parses decimal digits only; a value too large for 64 bits saturates, so it fails any range.
+bool parse_decimal(std::string_view text, uint64_t& value) {
+  if (text.empty()) return false;
+  value = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return false;
+    const uint64_t digit = static_cast<uint64_t>(c - '0');
+    value = value > (UINT64_MAX - digit) / 10 ? UINT64_MAX : value * 10 + digit;
+  }
+  return true;
+}
+
+bool is_ascii_alnum(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+bool has_only(std::string_view text, std::string_view punctuation) {
+  return std::all_of(text.begin(), text.end(), [punctuation](char c) {
+    return is_ascii_alnum(c) || punctuation.find(c) != std::string_view::npos;
+  });
+}
+
+bool has_space_or_slash(std::string_view text) {
+  return std::any_of(text.begin(), text.end(), [](char c) {
+    return c == '/' || std::isspace(static_cast<unsigned char>(c));
+  });
+}
+
+bool is_port_name(std::string_view name) {
+  return !name.empty() && name.size() <= kMaxPortNameSize && has_only(name, "_.-");
+}
+
+// The kernel's rules (dev_valid_name in net/core/dev.c).
+bool is_iface_name(std::string_view name) {
+  return !name.empty() && name.size() < IFNAMSIZ && name != "." && name != ".." &&
+         !has_space_or_slash(name) && name.find(':') == std::string_view::npos;
+}
+
+// Whether `text` has the shape of `pattern`, where 'x' stands for any hex digit.
+bool has_shape(std::string_view text, std::string_view pattern) {
+  if (text.size() != pattern.size()) return false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const bool matches = pattern[i] == 'x' ? std::isxdigit(static_cast<unsigned char>(text[i])) != 0
+                                           : text[i] == pattern[i];
+    if (!matches) return false;
+  }
+  return true;
+}
+
+// DPDK's PCI address forms: domain:bus:device.function, or bus:device.function.
+bool is_pci_address(std::string_view text) {
+  const bool shaped = has_shape(text, "xxxx:xx:xx.x") || has_shape(text, "xx:xx.x");
+  return shaped && text.back() <= '7';  // Functions are 0-7.
+}
+
+bool is_unix_socket_path(std::string_view path) {
+  return !path.empty() && path.front() == '/' && path.size() <= kMaxUnixPathSize;
+}
+
+// The HOST of "HOST:PORT" (a name, an IPv4 address or a bracketed IPv6 address) with a PORT of
+// 1..65535, or nothing if `text` has another form.
+std::optional<std::string_view> listen_host(std::string_view text) {
+  const size_t colon = text.rfind(':');
+  if (colon == std::string_view::npos) return std::nullopt;
+  const std::string_view host = text.substr(0, colon);
+  uint64_t port = 0;
+  if (host.empty() || has_space_or_slash(host) || !parse_decimal(text.substr(colon + 1), port) ||
+      port == 0 || port > kMaxTcpPort) {
+    return std::nullopt;
+  }
+  return host;
+}
+
+bool is_api_address(std::string_view text) {
+  if (text.substr(0, kUnixScheme.size()) == kUnixScheme) {
+    return is_unix_socket_path(text.substr(kUnixScheme.size()));
+  }
+  if (text.substr(0, kTcpScheme.size()) != kTcpScheme) return false;
+  const std::optional<std::string_view> host = listen_host(text.substr(kTcpScheme.size()));
+  return host && contains(kLoopbackHosts, *host);
+}
+
+bool is_metrics_address(std::string_view text) { return listen_host(text).has_value(); }
+
+// The keys that only some port types take.
+bool port_type_has_key(PortType type, std::string_view key) {
+  switch (type) {
+    case PortType::kVhostUser:
+      return key == "socket" || key == "client";
+    case PortType::kAfPacket:
+    case PortType::kTap:
+      return key == "iface";
+    case PortType::kPci:
+      return key == "device";
+    case PortType::kVirtioUser:
+      return key == "path";
+    case PortType::kRing:
+    case PortType::kNull:
+      return false;
+  }
+  return false;
+}
+
+// The key a port of `type` must have, or nullptr.
+const char* port_type_required_key(PortType type) {
+  switch (type) {
+    case PortType::kVhostUser:
+      return "socket";
+    case PortType::kAfPacket:
+    case PortType::kTap:
+      return "iface";
+    case PortType::kPci:
+      return "device";
+    case PortType::kVirtioUser:
+      return "path";
+    case PortType::kRing:
+    case PortType::kNull:
+      return nullptr;
+  }
+  return nullptr;
+}
+
+std::string port_type_list() {
+  std::string list;
+  for (PortType type : kPortTypes) {
+    if (!list.empty()) list += type == kPortTypes[std::size(kPortTypes) - 1] ? " or " : ", ";
+    list += port_type_name(type);
+  }
+  return list;
+}
+
+void expect_map(const YAML::Node& node, const std::string& label) {
+  if (!node.IsMap()) fail(node, label + ": expected a map, got " + kind_name(node));
+}
+
+void expect_list(const YAML::Node& node, std::string_view key) {
+  if (!node.IsSequence()) fail(node, quote(key) + ": expected a list, got " + kind_name(node));
+}
+
+// Fails if `port` (read from `node`) reuses the name, vhost-user socket or kernel interface of
+// `other`.
+void check_distinct(const PortConfig& other, const PortConfig& port, const YAML::Node& node) {
+  if (port.name == other.name) {
+    fail(node["name"], "duplicate port name " + quote(port.name) + " (first defined at line " +
+                           std::to_string(other.mark.line) + ")");
+  }
+  if (!port.socket.empty() && port.socket == other.socket) {
+    fail(node["socket"],
+         "'socket': " + quote(port.socket) + " is already used by port " + quote(other.name));
+  }
+  if (!port.iface.empty() && port.iface == other.iface) {
+    fail(node["iface"],
+         "'iface': " + quote(port.iface) + " is already used by port " + quote(other.name));
+  }
+}
+
+class Loader {
+ public:
+  explicit Loader(const std::string& text) : text_(text) {}
+
+  Config load(const YAML::Node& root) const;
+
+ private:
+  bool is_literal_null(const YAML::Node& node) const;
+  void check_keys(const YAML::Node& map, const std::string& where,
+                  std::initializer_list<std::string_view> allowed) const;
+
+  // Readers of single values: each fails with a message naming `key`.
+  std::string scalar_text(const YAML::Node& node, std::string_view key, const char* expected) const;
+  std::string read_string(const YAML::Node& node, std::string_view key) const;
+  std::string read_absolute_path(const YAML::Node& node, std::string_view key) const;
+  uint64_t read_uint(const YAML::Node& node, std::string_view key, uint64_t min,
+                     uint64_t max) const;
+  bool read_bool(const YAML::Node& node, std::string_view key) const;
+  MacAddress read_unicast_mac(const YAML::Node& node, std::string_view key) const;
+  PortType read_port_type(const YAML::Node& node) const;
+
+  // Readers of sections.
+  void load_listen(const YAML::Node& section, const char* section_name,
+                   bool (*valid)(std::string_view), const char* expected,
+                   std::string& listen) const;
+  DpdkConfig load_dpdk(const YAML::Node& node) const;
+  std::vector<unsigned> load_lcore_list(const YAML::Node& node, std::string_view key) const;
+  std::vector<PortConfig> load_ports(const YAML::Node& node) const;
+  PortConfig load_port(const YAML::Node& node, const std::string& label) const;
+  void load_port_type_key(const YAML::Node& key, const YAML::Node& value, PortConfig& port) const;
+  std::vector<BridgeDomainConfig> load_bridge_domains(const YAML::Node& node,
+                                                      const std::vector<PortConfig>& ports) const;
+  BridgeDomainConfig load_bridge_domain(const YAML::Node& node, const std::string& label,
+                                        const std::vector<PortConfig>& ports) const;
+  StaticMacConfig load_static_mac(const YAML::Node& node, const std::string& label,
+                                  const BridgeDomainConfig& domain) const;
+
+  const std::string& text_;
+};
+
+// yaml-cpp reports a plain `null` as a null node and drops its text, but `null` is a port type
+// (and may be a name), so look for the word in the source.
+bool Loader::is_literal_null(const YAML::Node& node) const {
+  const YAML::Mark mark = node.Mark();
+  if (!node.IsNull() || mark.is_null() || static_cast<size_t>(mark.pos) >= text_.size()) {
+    return false;
+  }
+  const std::string_view rest = std::string_view(text_).substr(mark.pos);
+  for (std::string_view word : {"null", "Null", "NULL"}) {
+    if (rest.substr(0, word.size()) != word) continue;
+    if (rest.size() == word.size() ||
+        contains(std::string_view(" \t\r\n,]}#"), rest[word.size()])) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// Fails on a key that is not a name, appears twice, is not in `allowed` or has no value; `where`
+// names the map in messages ("in dpdk"). An empty value is reported here, at its key, because
+// yaml-cpp marks it at whatever token follows.
+void Loader::check_keys(const YAML::Node& map, const std::string& where,
+                        std::initializer_list<std::string_view> allowed) const {
+  std::vector<std::string> seen;
+  for (const auto& entry : map) {
+    const YAML::Node& key = entry.first;
+    if (!key.IsScalar()) fail(key, "expected a key name " + where + ", got " + kind_name(key));
+    const std::string& name = key.Scalar();
+    if (contains(seen, name)) fail(key, "duplicate key " + quote(name) + " " + where);
+    if (!contains(allowed, name)) fail(key, "unknown key " + quote(name) + " " + where);
+    if (entry.second.IsNull() && !is_literal_null(entry.second)) {
+      fail(key, quote(name) + " has no value");
+    }
+    seen.push_back(name);
+  }
+}
+
+std::string Loader::scalar_text(const YAML::Node& node, std::string_view key,
+                                const char* expected) const {
+  if (node.IsScalar()) return node.Scalar();
+  if (is_literal_null(node)) return "null";
+  fail(node, quote(key) + ": expected " + expected + ", got " + kind_name(node));
+}
+
+std::string Loader::read_string(const YAML::Node& node, std::string_view key) const {
+  std::string text = scalar_text(node, key, "a string");
+  if (text.empty()) fail(node, quote(key) + ": must not be empty");
+  return text;
+}
+
+std::string Loader::read_absolute_path(const YAML::Node& node, std::string_view key) const {
+  std::string path = read_string(node, key);
+  if (path.front() != '/') fail(node, quote(key) + ": " + quote(path) + " is not an absolute path");
+  return path;
+}
+
+uint64_t Loader::read_uint(const YAML::Node& node, std::string_view key, uint64_t min,
+                           uint64_t max) const {
+  const std::string text = scalar_text(node, key, "an unsigned integer");
+  uint64_t value = 0;
+  if (!parse_decimal(text, value)) {
+    if (text.size() > 1 && text[0] == '-' && parse_decimal(text.substr(1), value)) {
+      fail(node, quote(key) + ": must not be negative, got " + text);
+    }
+    fail(node, quote(key) + ": expected an unsigned integer, got " + quote(text));
+  }
+  if (value < min || value > max) {
+    fail(node, quote(key) + ": " + text + " is out of range (" + std::to_string(min) + ".." +
+                   std::to_string(max) + ")");
+  }
+  return value;
+}
+
+// YAML 1.2's spellings only: `yes`, `on` and the like are errors rather than guesses.
+bool Loader::read_bool(const YAML::Node& node, std::string_view key) const {
+  const std::string text = scalar_text(node, key, "true or false");
+  if (text == "true" || text == "True" || text == "TRUE") return true;
+  if (text == "false" || text == "False" || text == "FALSE") return false;
+  fail(node, quote(key) + ": expected true or false, got " + quote(text));
+}
+
+MacAddress Loader::read_unicast_mac(const YAML::Node& node, std::string_view key) const {
+  const std::string text = read_string(node, key);
+  MacAddress mac{};
+  if (!parse_mac(text, mac)) {
+    fail(node,
+         quote(key) + ": " + quote(text) + " is not a MAC address (expected xx:xx:xx:xx:xx:xx)");
+  }
+  if (mac[0] & 1) fail(node, quote(key) + ": " + text + " is a multicast address, not unicast");
+  if (mac == MacAddress{}) fail(node, quote(key) + ": the all-zero address is not allowed");
+  return mac;
+}
+
+PortType Loader::read_port_type(const YAML::Node& node) const {
+  const std::string text = read_string(node, "type");
+  for (PortType type : kPortTypes) {
+    if (text == port_type_name(type)) return type;
+  }
+  fail(node, "'type': unknown port type " + quote(text) + " (expected " + port_type_list() + ")");
+}
+
+Config Loader::load(const YAML::Node& root) const {
+  if (root.IsNull()) fail(root, "missing required key 'dpdk' (the file is empty)");
+  if (!root.IsMap()) fail(root, std::string("expected a map of keys, got ") + kind_name(root));
+  for (const auto& entry : root) {
+    const YAML::Node& key = entry.first;
+    if (key.IsScalar() && contains(kNotYetSupported, key.Scalar())) {
+      fail(key, quote(key.Scalar()) + " is not supported by this build yet");
+    }
+  }
+  check_keys(root, "at the top level",
+             {"node", "dpdk", "api", "metrics", "state_dir", "ports", "bridge_domains"});
+
+  Config config;
+  if (const YAML::Node node = root["node"]) {
+    expect_map(node, "'node'");
+    check_keys(node, "in node", {"name"});
+    if (const YAML::Node name = node["name"]) config.node_name = read_string(name, "name");
+  }
+  const YAML::Node dpdk = root["dpdk"];
+  if (!dpdk) fail(root, "missing required key 'dpdk'");
+  config.dpdk = load_dpdk(dpdk);
+  if (const YAML::Node api = root["api"]) {
+    load_listen(api, "api", is_api_address,
+                "unix:///ABSOLUTE/PATH or tcp://HOST:PORT with HOST 127.0.0.1, localhost or [::1]",
+                config.api_listen);
+  }
+  if (const YAML::Node metrics = root["metrics"]) {
+    load_listen(metrics, "metrics", is_metrics_address, "HOST:PORT", config.metrics_listen);
+  }
+  if (const YAML::Node state_dir = root["state_dir"]) {
+    config.state_dir = read_absolute_path(state_dir, "state_dir");
+  }
+  if (const YAML::Node ports = root["ports"]) config.ports = load_ports(ports);
+  if (const YAML::Node domains = root["bridge_domains"]) {
+    config.bridge_domains = load_bridge_domains(domains, config.ports);
+  }
+  return config;
+}
+
+// Reads `listen` from the map `section`, when present, into `listen`.
+void Loader::load_listen(const YAML::Node& section, const char* section_name,
+                         bool (*valid)(std::string_view), const char* expected,
+                         std::string& listen) const {
+  expect_map(section, quote(section_name));
+  check_keys(section, std::string("in ") + section_name, {"listen"});
+  const YAML::Node value = section["listen"];
+  if (!value) return;
+  std::string text = read_string(value, "listen");
+  if (!valid(text)) {
+    fail(value, "'listen': " + quote(text) + " is not a valid address (expected " + expected + ")");
+  }
+  listen = std::move(text);
+}
+
+DpdkConfig Loader::load_dpdk(const YAML::Node& node) const {
+  expect_map(node, "'dpdk'");
+  check_keys(
+      node, "in dpdk",
+      {"lcores", "workers", "memory_mb", "file_prefix", "huge", "extra_args", "idle_sleep_max_us"});
+  DpdkConfig dpdk;
+  dpdk.mark = source_mark(node.Mark());
+  if (const YAML::Node lcores = node["lcores"]) dpdk.lcores = load_lcore_list(lcores, "lcores");
+  const YAML::Node workers = node["workers"];
+  if (workers) dpdk.workers = load_lcore_list(workers, "workers");
+  for (size_t i = 0; i < dpdk.workers.size(); ++i) {
+    // Default workers have no node of their own; point at the dpdk map instead.
+    const YAML::Node at = workers ? workers[i] : node;
+    const std::string what = workers ? "'workers'" : "'workers' (not given, so the default)";
+    const std::string lcore = "lcore " + std::to_string(dpdk.workers[i]);
+    if (dpdk.workers[i] == dpdk.lcores.front()) {
+      fail(at, what + ": " + lcore + " is the main lcore (the first in 'lcores'), not a worker");
+    }
+    if (!contains(dpdk.lcores, dpdk.workers[i])) {
+      fail(at, what + ": " + lcore + " is not in 'lcores'");
+    }
+  }
+  if (const YAML::Node memory = node["memory_mb"]) {
+    dpdk.memory_mb =
+        static_cast<unsigned>(read_uint(memory, "memory_mb", kMinMemoryMb, kMaxMemoryMb));
+  }
+  if (const YAML::Node prefix = node["file_prefix"]) {
+    dpdk.file_prefix = read_string(prefix, "file_prefix");
+    if (!has_only(dpdk.file_prefix, "_-")) {
+      fail(prefix, "'file_prefix': " + quote(dpdk.file_prefix) + " may hold only A-Z a-z 0-9 _ -");
+    }
+  }
+  if (const YAML::Node huge = node["huge"]) dpdk.huge = read_bool(huge, "huge");
+  if (const YAML::Node args = node["extra_args"]) {
+    expect_list(args, "extra_args");
+    for (const YAML::Node& arg : args) dpdk.extra_args.push_back(read_string(arg, "extra_args"));
+  }
+  if (const YAML::Node sleep = node["idle_sleep_max_us"]) {
+    dpdk.idle_sleep_max_us =
+        static_cast<unsigned>(read_uint(sleep, "idle_sleep_max_us", 0, kMaxIdleSleepUs));
+  }
+  return dpdk;
+}
+
+std::vector<unsigned> Loader::load_lcore_list(const YAML::Node& node, std::string_view key) const {
+  expect_list(node, key);
+  if (node.size() == 0) fail(node, quote(key) + ": must not be empty");
+  std::vector<unsigned> lcores;
+  for (const YAML::Node& item : node) {
+    const auto lcore = static_cast<unsigned>(read_uint(item, key, 0, kMaxLcore));
+    if (contains(lcores, lcore)) {
+      fail(item, quote(key) + ": lcore " + std::to_string(lcore) + " is listed twice");
+    }
+    lcores.push_back(lcore);
+  }
+  return lcores;
+}
+
+std::vector<PortConfig> Loader::load_ports(const YAML::Node& node) const {
+  expect_list(node, "ports");
+  std::vector<PortConfig> ports;
+  for (const YAML::Node& item : node) {
+    PortConfig port = load_port(item, "ports[" + std::to_string(ports.size()) + "]");
+    for (const PortConfig& other : ports) check_distinct(other, port, item);
+    ports.push_back(std::move(port));
+  }
+  return ports;
+}
+
+PortConfig Loader::load_port(const YAML::Node& node, const std::string& label) const {
+  expect_map(node, label);
+  const YAML::Node name = node["name"];
+  const std::string where =
+      name && name.IsScalar() ? "in port " + quote(name.Scalar()) : "in " + label;
+  check_keys(
+      node, where,
+      {"name", "type", "queues", "mac", "mtu", "socket", "client", "iface", "device", "path"});
+  if (!name) fail(node, "missing required key 'name' " + where);
+  PortConfig port;
+  port.mark = source_mark(node.Mark());
+  port.name = read_string(name, "name");
+  if (!is_port_name(port.name)) {
+    fail(name, "'name': " + quote(port.name) +
+                   " is not a valid port name (1 to 32 characters of A-Z a-z 0-9 _ . -)");
+  }
+  const YAML::Node type = node["type"];
+  if (!type) fail(node, "missing required key 'type' " + where);
+  port.type = read_port_type(type);
+
+  for (const auto& entry : node) {
+    const std::string& key = entry.first.Scalar();
+    const YAML::Node& value = entry.second;
+    if (key == "queues") {
+      port.queues = static_cast<unsigned>(read_uint(value, key, 1, kMaxQueues));
+    } else if (key == "mac") {
+      port.mac = read_unicast_mac(value, key);
+    } else if (key == "mtu") {
+      port.mtu = static_cast<unsigned>(read_uint(value, key, kMinMtu, kMaxMtu));
+    } else if (key != "name" && key != "type") {
+      load_port_type_key(entry.first, value, port);
+    }
+  }
+  const char* required = port_type_required_key(port.type);
+  if (required != nullptr && !node[required]) {
+    fail(node, "missing required key " + quote(required) + " for " + port_type_name(port.type) +
+                   " port " + quote(port.name));
+  }
+  return port;
+}
+
+// Reads one of the keys that only some port types take.
+void Loader::load_port_type_key(const YAML::Node& key, const YAML::Node& value,
+                                PortConfig& port) const {
+  const std::string& name = key.Scalar();
+  if (!port_type_has_key(port.type, name)) {
+    fail(key, quote(name) + " is not valid for " + port_type_name(port.type) + " port " +
+                  quote(port.name));
+  }
+  if (name == "socket") {
+    port.socket = read_absolute_path(value, name);
+    if (!is_unix_socket_path(port.socket)) {
+      fail(value, "'socket': path is longer than " + std::to_string(kMaxUnixPathSize) +
+                      " bytes, the limit of a unix socket");
+    }
+  } else if (name == "client") {
+    port.client = read_bool(value, name);
+  } else if (name == "iface") {
+    port.iface = read_string(value, name);
+    if (!is_iface_name(port.iface)) {
+      fail(value, "'iface': " + quote(port.iface) +
+                      " is not a valid interface name (1 to 15 characters, no '/', ':' or "
+                      "whitespace)");
+    }
+  } else if (name == "device") {
+    port.device = read_string(value, name);
+    if (!is_pci_address(port.device)) {
+      fail(value, "'device': " + quote(port.device) +
+                      " is not a PCI address (expected 0000:00:04.0 or 00:04.0)");
+    }
+  } else {
+    port.path = read_absolute_path(value, name);
+  }
+}
+
+std::vector<BridgeDomainConfig> Loader::load_bridge_domains(
+    const YAML::Node& node, const std::vector<PortConfig>& ports) const {
+  expect_list(node, "bridge_domains");
+  std::vector<BridgeDomainConfig> domains;
+  std::map<std::string, uint32_t> domain_of_port;
+  for (const YAML::Node& item : node) {
+    const std::string label = "bridge_domains[" + std::to_string(domains.size()) + "]";
+    BridgeDomainConfig domain = load_bridge_domain(item, label, ports);
+    for (const BridgeDomainConfig& other : domains) {
+      if (other.id == domain.id) {
+        fail(item["id"], "'id': bridge domain " + std::to_string(domain.id) +
+                             " is already defined at line " + std::to_string(other.mark.line));
+      }
+    }
+    for (size_t i = 0; i < domain.ports.size(); ++i) {
+      const auto [owner, inserted] = domain_of_port.emplace(domain.ports[i], domain.id);
+      if (!inserted) {
+        fail(item["ports"][i], label + ".ports: port " + quote(domain.ports[i]) +
+                                   " is already in bridge domain " + std::to_string(owner->second));
+      }
+    }
+    domains.push_back(std::move(domain));
+  }
+  return domains;
+}
+
+BridgeDomainConfig Loader::load_bridge_domain(const YAML::Node& node, const std::string& label,
+                                              const std::vector<PortConfig>& ports) const {
+  expect_map(node, label);
+  check_keys(node, "in " + label,
+             {"id", "ports", "learning", "aging_s", "flood", "max_macs", "static_macs"});
+  const YAML::Node id = node["id"];
+  if (!id) fail(node, "missing required key 'id' in " + label);
+  BridgeDomainConfig domain;
+  domain.mark = source_mark(node.Mark());
+  domain.id = static_cast<uint32_t>(read_uint(id, "id", 1, kMaxBridgeDomainId));
+  if (const YAML::Node members = node["ports"]) {
+    expect_list(members, "ports");
+    for (const YAML::Node& member : members) {
+      std::string name = read_string(member, "ports");
+      const bool exists = std::any_of(ports.begin(), ports.end(), [&name](const PortConfig& port) {
+        return port.name == name;
+      });
+      if (!exists) fail(member, label + ".ports: port " + quote(name) + " does not exist");
+      if (contains(domain.ports, name)) {
+        fail(member, label + ".ports: port " + quote(name) + " is listed twice");
+      }
+      domain.ports.push_back(std::move(name));
+    }
+  }
+  if (const YAML::Node learning = node["learning"]) {
+    domain.learning = read_bool(learning, "learning");
+  }
+  if (const YAML::Node aging = node["aging_s"]) {
+    const uint64_t aging_s = read_uint(aging, "aging_s", 0, UINT64_MAX);
+    if (aging_s != 0 && (aging_s < kMinAgingS || aging_s > kMaxAgingS)) {
+      fail(aging, "'aging_s': " + aging.Scalar() + " is out of range (0 to never age, else " +
+                      std::to_string(kMinAgingS) + ".." + std::to_string(kMaxAgingS) + ")");
+    }
+    domain.aging_s = static_cast<uint32_t>(aging_s);
+  }
+  if (const YAML::Node flood = node["flood"]) domain.flood = read_bool(flood, "flood");
+  if (const YAML::Node max_macs = node["max_macs"]) {
+    domain.max_macs = static_cast<uint32_t>(read_uint(max_macs, "max_macs", 0, kMaxMacLimit));
+  }
+  if (const YAML::Node static_macs = node["static_macs"]) {
+    expect_list(static_macs, "static_macs");
+    for (const YAML::Node& item : static_macs) {
+      const std::string item_label =
+          label + ".static_macs[" + std::to_string(domain.static_macs.size()) + "]";
+      domain.static_macs.push_back(load_static_mac(item, item_label, domain));
+    }
+  }
+  return domain;
+}
+
+StaticMacConfig Loader::load_static_mac(const YAML::Node& node, const std::string& label,
+                                        const BridgeDomainConfig& domain) const {
+  expect_map(node, label);
+  check_keys(node, "in " + label, {"mac", "port"});
+  const YAML::Node mac = node["mac"];
+  const YAML::Node port = node["port"];
+  if (!mac) fail(node, "missing required key 'mac' in " + label);
+  if (!port) fail(node, "missing required key 'port' in " + label);
+  StaticMacConfig entry;
+  entry.mark = source_mark(node.Mark());
+  entry.mac = read_unicast_mac(mac, "mac");
+  for (const StaticMacConfig& other : domain.static_macs) {
+    if (other.mac == entry.mac) {
+      fail(mac, "'mac': " + format_mac(entry.mac) + " is already a static MAC of bridge domain " +
+                    std::to_string(domain.id) + " (line " + std::to_string(other.mark.line) + ")");
+    }
+  }
+  entry.port = read_string(port, "port");
+  if (!contains(domain.ports, entry.port)) {
+    fail(port, "'port': port " + quote(entry.port) + " is not a member of bridge domain " +
+                   std::to_string(domain.id));
+  }
+  return entry;
+}
+
+// Reads the whole file; returns 0 or the errno of the failure.
+int read_file(const std::string& path, std::string& text) {
+  std::FILE* file = std::fopen(path.c_str(), "rb");
+  if (file == nullptr) return errno;
+  char buffer[4096];
+  size_t size = 0;
+  while ((size = std::fread(buffer, 1, sizeof(buffer), file)) > 0) text.append(buffer, size);
+  const int error = std::ferror(file) ? errno : 0;
+  std::fclose(file);
+  return error;
+}
+
+}  // namespace
+
+Status load_config_file(const std::string& path, Config& out) {
+  std::string text;
+  const int error = read_file(path, text);
+  if (error != 0) return invalid_argument(path + ": cannot read: " + std::strerror(error));
+  return load_config_text(text, path, out);
+}
+
+Status load_config_text(const std::string& text, const std::string& file_name, Config& out) {
+  try {
+    const std::vector<YAML::Node> documents = YAML::LoadAll(text);
+    if (documents.size() > 1) fail(documents[1], "expected one YAML document, found a second");
+    Config config = Loader(text).load(documents.empty() ? YAML::Node() : documents.front());
+    config.file = file_name;
+    out = std::move(config);
+    return Status::ok();
+  } catch (const LoadError& error) {
+    return error_at(file_name, error.mark, error.message);
+  } catch (const YAML::ParserException& error) {
+    return error_at(file_name, source_mark(error.mark), "invalid YAML: " + error.msg);
+  }
+}
+
+}  // namespace np::control

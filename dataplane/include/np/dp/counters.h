@@ -1,0 +1,43 @@
+// Per-worker counters. Each worker writes only its own; the control thread reads them all
+// and sums (reads may be a few packets stale, never torn).
+//
+// Thread: written by one worker, read by any.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+
+#include "np/dp/drop_reason.h"
+#include "np/dp/limits.h"
+
+namespace np::dp {
+
+// A counter with one writer: a relaxed load+store compiles to a plain add, and readers on
+// other threads still see whole values.
+class Counter {
+ public:
+  void add(uint64_t n) {
+    value_.store(value_.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+  }
+  uint64_t get() const { return value_.load(std::memory_order_relaxed); }
+
+ private:
+  std::atomic<uint64_t> value_{0};
+};
+
+struct PortCounters {
+  Counter rx_pkts, rx_bytes, tx_pkts, tx_bytes;
+  Counter drops[kDropReasonCount];
+};
+
+struct WorkerCounters {
+  Counter polls;       // Loop iterations.
+  Counter busy_polls;  // Iterations that received at least one packet.
+  Counter rx_pkts;
+  Counter busy_cycles;           // TSC cycles spent in busy iterations (rx, process, tx).
+  Counter idle_cycles;           // TSC cycles spent in empty iterations, sleeps included.
+  Counter learn_events_dropped;  // Learning events lost to a full queue.
+  alignas(64) PortCounters ports[kMaxPorts];
+};
+
+}  // namespace np::dp

@@ -1,0 +1,112 @@
+// The data plane of one node: EAL, mbuf pool, ports, workers and their tables, and the
+// control loop run on the main lcore (the tables' single writer).
+//
+// Thread: control only (the main lcore), except where a member says otherwise.
+#pragma once
+
+#include <rte_ether.h>
+#include <rte_mempool.h>
+
+#include <atomic>
+#include <cstdio>
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "np/dp/l2_bridge.h"
+#include "np/dp/l2_config.h"
+#include "np/dp/mac_table.h"
+#include "np/dp/port.h"
+#include "np/dp/published.h"
+#include "np/dp/rcu.h"
+#include "np/dp/status.h"
+#include "np/dp/worker.h"
+
+namespace np::dp {
+
+struct EalOptions {
+  std::vector<unsigned> lcores;  // The first is the main lcore.
+  unsigned memory_mb = 256;
+  std::string file_prefix = "nodeplane";
+  bool huge = true;
+  std::vector<std::string> pci_devices;  // Allowed PCI devices; none means --no-pci.
+  std::vector<std::string> extra_args;
+};
+
+// Initialises DPDK's EAL once per process.
+DpStatus init_eal(const EalOptions& options);
+
+struct DataplaneOptions {
+  std::vector<unsigned> worker_lcores;
+  unsigned idle_sleep_max_us = 200;
+  unsigned mbuf_count = 16383;
+  uint32_t mac_table_capacity = 65536;
+};
+
+struct StaticMac {
+  rte_ether_addr mac;
+  std::string port;
+};
+
+struct BridgeDomainSpec {
+  uint32_t id = 0;
+  std::vector<std::string> ports;
+  bool learning = true;
+  bool flood = true;
+  uint32_t aging_s = 300;
+  uint32_t max_macs = 0;
+  std::vector<StaticMac> static_macs;
+};
+
+class Dataplane {
+ public:
+  // Requires init_eal(). Throws std::runtime_error if memory for the pool or tables is short.
+  explicit Dataplane(const DataplaneOptions& options);
+  ~Dataplane();
+
+  DpStatus add_port(const PortSpec& spec);
+  // Replaces all bridge domains (membership, settings, static MACs) in one publish.
+  DpStatus set_bridge_domains(const std::vector<BridgeDomainSpec>& domains);
+
+  // Launches the workers on their lcores.
+  DpStatus start();
+  // Runs the control loop until `stop`; prints stats every stats_interval_s (0 = never).
+  void run(const std::atomic<bool>& stop, unsigned stats_interval_s, FILE* stats_out);
+  // Stops the workers; counters stay readable.
+  void stop_workers();
+  // Stops the workers and closes every port (removing vhost-user server sockets).
+  void shutdown();
+
+  void print_stats(FILE* out) const;
+
+ private:
+  struct LearnStats {
+    uint64_t learned = 0, moved = 0, limit_reached = 0, table_full = 0;
+  };
+  void control_step();
+  void drain_learn_queues();
+  void poll_links();
+  void publish_worker_plans();
+  int find_port(const std::string& name) const;
+  uint16_t domain_index(uint32_t id);
+
+  DataplaneOptions options_;
+  rte_mempool* pool_ = nullptr;
+  SharedState shared_;
+  Rcu rcu_;
+  MacTable macs_;
+  Published<L2Config> l2_;
+  L2Bridge bridge_;
+  std::vector<std::unique_ptr<Worker>> workers_;
+  std::vector<std::unique_ptr<Port>> ports_;   // By DPDK port id.
+  std::map<uint32_t, uint16_t> domain_index_;  // Bridge-domain id -> MAC-table index.
+  std::vector<LearnStats> learn_stats_;        // By domain index.
+  std::atomic<bool> workers_stop_{false};
+  bool started_ = false;
+  uint64_t tsc_hz_;
+  uint64_t last_link_poll_ = 0, last_aging_ = 0;
+};
+
+}  // namespace np::dp

@@ -1,0 +1,33 @@
+// The L2 bridging stage: validate the Ethernet header, learn the source, forward by
+// destination MAC within the ingress port's bridge domain or flood (split horizon: never
+// back to the ingress port). Floods share the mbuf by reference count, no copies.
+//
+// Thread: process() on workers; construction on control.
+#pragma once
+
+#include <rte_mbuf.h>
+
+#include "np/dp/l2_config.h"
+#include "np/dp/mac_table.h"
+#include "np/dp/published.h"
+#include "np/dp/worker_ctx.h"
+
+namespace np::dp {
+
+class L2Bridge {
+ public:
+  L2Bridge(const Published<L2Config>& config, const MacTable& macs)
+      : config_(config), macs_(macs) {}
+
+  // Takes ownership of n <= kMaxBurst packets received on `in_port`: each ends in a tx
+  // buffer of ctx or is dropped with a reason.
+  void process(WorkerCtx& ctx, uint16_t in_port, rte_mbuf** pkts, uint16_t n) const noexcept;
+
+ private:
+  void flood(WorkerCtx& ctx, const BridgeDomain& domain, uint16_t in_port, rte_mbuf* m) const;
+
+  const Published<L2Config>& config_;
+  const MacTable& macs_;
+};
+
+}  // namespace np::dp

@@ -1,0 +1,305 @@
+#include "np/dp/dataplane.h"
+
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_launch.h>
+#include <rte_mbuf.h>
+
+#include <time.h>
+#include <set>
+#include <stdexcept>
+
+namespace np::dp {
+namespace {
+
+constexpr unsigned kMempoolCache = 256;
+
+rte_mempool* create_pool(unsigned n) {
+  rte_mempool* pool =
+      rte_pktmbuf_pool_create("np_mbufs", n, kMempoolCache, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+                              static_cast<int>(rte_socket_id()));
+  if (pool == nullptr)
+    throw std::runtime_error("cannot allocate " + std::to_string(n) +
+                             " mbufs: " + rte_strerror(rte_errno) +
+                             " (raise dpdk.memory_mb or reserve more hugepages)");
+  return pool;
+}
+
+int worker_main(void* arg) {
+  auto* launch = static_cast<std::pair<Worker*, const std::atomic<bool>*>*>(arg);
+  launch->first->run(*launch->second);
+  delete launch;
+  return 0;
+}
+
+}  // namespace
+
+Dataplane::Dataplane(const DataplaneOptions& options)
+    : options_(options),
+      pool_(create_pool(options.mbuf_count)),
+      rcu_(static_cast<unsigned>(std::max<size_t>(options.worker_lcores.size(), 1))),
+      macs_("np_macs", options.mac_table_capacity, rcu_),
+      l2_(rcu_, std::make_unique<L2Config>()),
+      bridge_(l2_, macs_),
+      ports_(kMaxPorts),
+      tsc_hz_(rte_get_tsc_hz()) {
+  for (unsigned i = 0; i < options.worker_lcores.size(); ++i)
+    workers_.push_back(std::make_unique<Worker>(i, options.worker_lcores[i], rcu_, shared_, bridge_,
+                                                options.idle_sleep_max_us));
+}
+
+Dataplane::~Dataplane() {
+  shutdown();
+  workers_.clear();
+  rcu_.drain();
+  rte_mempool_free(pool_);
+}
+
+int Dataplane::find_port(const std::string& name) const {
+  for (size_t id = 0; id < ports_.size(); ++id)
+    if (ports_[id] && ports_[id]->spec.name == name) return static_cast<int>(id);
+  return -1;
+}
+
+DpStatus Dataplane::add_port(const PortSpec& spec) {
+  if (find_port(spec.name) >= 0) return DpStatus::error("port '" + spec.name + "' already exists");
+  auto port = std::make_unique<Port>();
+  DpStatus st = open_port(spec, static_cast<unsigned>(workers_.size()), pool_, *port);
+  if (!st.ok()) return st;
+  const uint16_t id = port->id;
+  ports_[id] = std::move(port);
+  publish_worker_plans();
+  return {};
+}
+
+void Dataplane::publish_worker_plans() {
+  if (workers_.empty()) return;
+  std::vector<std::unique_ptr<WorkerPlan>> plans;
+  for (size_t w = 0; w < workers_.size(); ++w) plans.push_back(std::make_unique<WorkerPlan>());
+  size_t next = 0;  // Round-robin (port, queue) pairs over the workers.
+  for (const auto& port : ports_) {
+    if (!port) continue;
+    for (uint16_t q = 0; q < port->n_rxq; ++q)
+      plans[next++ % plans.size()]->rx.push_back({port->id, q});
+    for (size_t w = 0; w < plans.size(); ++w) {
+      const uint16_t txq = static_cast<uint16_t>(w % port->n_txq);
+      plans[w]->txq[port->id] = txq;
+      plans[w]->tx_lock[port->id] = port->tx_shared ? &port->tx_locks[txq] : nullptr;
+    }
+  }
+  for (size_t w = 0; w < workers_.size(); ++w) workers_[w]->plan().publish(std::move(plans[w]));
+}
+
+uint16_t Dataplane::domain_index(uint32_t id) {
+  auto it = domain_index_.find(id);
+  if (it != domain_index_.end()) return it->second;
+  std::set<uint16_t> used;
+  for (const auto& [_, index] : domain_index_) used.insert(index);
+  uint16_t index = 0;
+  while (used.count(index)) ++index;
+  domain_index_[id] = index;
+  return index;
+}
+
+DpStatus Dataplane::set_bridge_domains(const std::vector<BridgeDomainSpec>& specs) {
+  // Validate everything before changing anything.
+  std::set<uint32_t> ids;
+  std::set<int> bound;
+  for (const BridgeDomainSpec& spec : specs) {
+    const std::string what = "bridge domain " + std::to_string(spec.id) + ": ";
+    if (!ids.insert(spec.id).second) return DpStatus::error(what + "duplicate id");
+    for (const std::string& name : spec.ports) {
+      int id = find_port(name);
+      if (id < 0) return DpStatus::error(what + "port '" + name + "' does not exist");
+      if (!bound.insert(id).second)
+        return DpStatus::error(what + "port '" + name + "' is already in a bridge domain");
+    }
+    for (const StaticMac& s : spec.static_macs) {
+      int id = find_port(s.port);
+      if (id < 0 || std::find(spec.ports.begin(), spec.ports.end(), s.port) == spec.ports.end())
+        return DpStatus::error(what + "static MAC port '" + s.port + "' is not a member");
+    }
+  }
+  // Forget the indices of removed domains (and their MACs) before allocating new ones.
+  for (auto it = domain_index_.begin(); it != domain_index_.end();) {
+    if (ids.count(it->first)) {
+      ++it;
+      continue;
+    }
+    macs_.flush(it->second);
+    it = domain_index_.erase(it);
+  }
+  auto next = std::make_unique<L2Config>();
+  for (const BridgeDomainSpec& spec : specs) {
+    const uint16_t index = domain_index(spec.id);
+    if (next->domains.size() <= index) next->domains.resize(index + 1);
+    BridgeDomain& d = next->domains[index];
+    d.id = spec.id;
+    d.learning = spec.learning;
+    d.flood = spec.flood;
+    d.aging_s = spec.aging_s;
+    d.max_macs = spec.max_macs;
+    for (const std::string& name : spec.ports) {
+      const auto id = static_cast<uint16_t>(find_port(name));
+      d.members[d.n_members++] = id;
+      next->port_domain[id] = index;
+    }
+  }
+  if (learn_stats_.size() < next->domains.size()) learn_stats_.resize(next->domains.size());
+  const L2Config& config = *next;
+  l2_.publish(std::move(next));
+  // Learned entries of ports that left a domain would forward into the wrong place.
+  std::vector<MacKey> stale;
+  macs_.for_each([&](MacKey key, const MacEntry& entry) {
+    const uint16_t port = entry.port.load(std::memory_order_relaxed);
+    if (config.port_domain[port] != mac_key_domain(key) ||
+        entry.is_static.load(std::memory_order_relaxed))
+      stale.push_back(key);  // Statics are re-added below from the spec.
+  });
+  for (MacKey key : stale) macs_.remove(key);
+  for (const BridgeDomainSpec& spec : specs)
+    for (const StaticMac& s : spec.static_macs) {
+      DpStatus st = macs_.add_static(make_mac_key(domain_index(spec.id), s.mac),
+                                     static_cast<uint16_t>(find_port(s.port)));
+      if (!st.ok()) return st;
+    }
+  return {};
+}
+
+DpStatus Dataplane::start() {
+  for (auto& worker : workers_) {
+    auto* launch = new std::pair<Worker*, const std::atomic<bool>*>(worker.get(), &workers_stop_);
+    int rc = rte_eal_remote_launch(worker_main, launch, worker->lcore());
+    if (rc != 0) {
+      delete launch;
+      return DpStatus::from_errno("launch worker on lcore " + std::to_string(worker->lcore()), rc);
+    }
+  }
+  started_ = true;
+  poll_links();
+  return {};
+}
+
+void Dataplane::drain_learn_queues() {
+  const L2Config& config = *l2_.read();
+  const uint32_t now_s = shared_.now_s.load(std::memory_order_relaxed);
+  for (auto& worker : workers_) {
+    LearnEvent ev;
+    while (worker->ctx().learn.pop(ev)) {
+      const uint16_t domain = mac_key_domain(ev.key);
+      switch (macs_.learn(ev.key, ev.port, now_s, config)) {
+        case LearnResult::kAdded:
+          ++learn_stats_[domain].learned;
+          break;
+        case LearnResult::kMoved:
+          ++learn_stats_[domain].moved;
+          break;
+        case LearnResult::kDomainLimit:
+          ++learn_stats_[domain].limit_reached;
+          break;
+        case LearnResult::kTableFull:
+          ++learn_stats_[domain].table_full;
+          break;
+        case LearnResult::kUnchanged:
+        case LearnResult::kStaticKept:
+        case LearnResult::kStale:
+          break;
+      }
+    }
+  }
+}
+
+void Dataplane::poll_links() {
+  for (const auto& port : ports_) {
+    if (!port) continue;
+    rte_eth_link link{};
+    rte_eth_link_get_nowait(port->id, &link);
+    const uint8_t up = link.link_status == RTE_ETH_LINK_UP ? 1 : 0;
+    if (shared_.link_up[port->id].exchange(up, std::memory_order_relaxed) != up)
+      fprintf(stderr, "nodeplane: port %s link %s\n", port->spec.name.c_str(), up ? "up" : "down");
+  }
+}
+
+void Dataplane::control_step() {
+  const uint64_t now = rte_rdtsc();
+  shared_.now_s.store(static_cast<uint32_t>(now / tsc_hz_), std::memory_order_relaxed);
+  drain_learn_queues();
+  if (now - last_link_poll_ >= tsc_hz_ / 10) {
+    last_link_poll_ = now;
+    poll_links();
+  }
+  if (now - last_aging_ >= tsc_hz_) {
+    last_aging_ = now;
+    macs_.age(shared_.now_s.load(std::memory_order_relaxed), *l2_.read());
+  }
+  rcu_.reclaim();
+}
+
+void Dataplane::run(const std::atomic<bool>& stop, unsigned stats_interval_s, FILE* stats_out) {
+  uint64_t last_stats = rte_rdtsc();
+  while (!stop.load(std::memory_order_relaxed)) {
+    control_step();
+    if (stats_interval_s != 0 && rte_rdtsc() - last_stats >= stats_interval_s * tsc_hz_) {
+      last_stats = rte_rdtsc();
+      print_stats(stats_out);
+    }
+    timespec ts{0, 1000 * 1000};  // The control loop wakes every millisecond.
+    nanosleep(&ts, nullptr);
+  }
+}
+
+void Dataplane::stop_workers() {
+  if (!started_) return;
+  workers_stop_.store(true, std::memory_order_relaxed);
+  rte_eal_mp_wait_lcore();
+  started_ = false;
+}
+
+void Dataplane::shutdown() {
+  stop_workers();
+  for (auto& port : ports_) {
+    if (!port) continue;
+    close_port(*port);
+    port.reset();
+  }
+}
+
+void Dataplane::print_stats(FILE* out) const {
+  for (const auto& port : ports_) {
+    if (!port) continue;
+    uint64_t rx_pkts = 0, rx_bytes = 0, tx_pkts = 0, tx_bytes = 0, drops[kDropReasonCount] = {};
+    for (const auto& worker : workers_) {
+      const PortCounters& c = worker->counters().ports[port->id];
+      rx_pkts += c.rx_pkts.get();
+      rx_bytes += c.rx_bytes.get();
+      tx_pkts += c.tx_pkts.get();
+      tx_bytes += c.tx_bytes.get();
+      for (unsigned r = 0; r < kDropReasonCount; ++r) drops[r] += c.drops[r].get();
+    }
+    uint64_t total_drops = 0;
+    for (uint64_t d : drops) total_drops += d;
+    fprintf(out, "port %s link=%s rx_pkts=%lu rx_bytes=%lu tx_pkts=%lu tx_bytes=%lu drops=%lu",
+            port->spec.name.c_str(), shared_.link_up[port->id].load() ? "up" : "down", rx_pkts,
+            rx_bytes, tx_pkts, tx_bytes, total_drops);
+    for (unsigned r = 0; r < kDropReasonCount; ++r)
+      if (drops[r] != 0)
+        fprintf(out, " drop_%s=%lu", drop_reason_name(static_cast<DropReason>(r)), drops[r]);
+    fputc('\n', out);
+  }
+  for (const auto& worker : workers_) {
+    const WorkerCounters& c = worker->counters();
+    fprintf(out,
+            "worker lcore=%u polls=%lu busy_polls=%lu rx_pkts=%lu busy_cycles=%lu idle_cycles=%lu "
+            "learn_events_dropped=%lu\n",
+            worker->lcore(), c.polls.get(), c.busy_polls.get(), c.rx_pkts.get(),
+            c.busy_cycles.get(), c.idle_cycles.get(), c.learn_events_dropped.get());
+  }
+  for (const auto& [id, index] : domain_index_) {
+    const LearnStats& s = learn_stats_[index];
+    fprintf(out, "bd %u macs=%u learned=%lu moved=%lu limit_reached=%lu table_full=%lu\n", id,
+            macs_.domain_size(index), s.learned, s.moved, s.limit_reached, s.table_full);
+  }
+  fflush(out);
+}
+
+}  // namespace np::dp

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Installs what is needed, builds, and runs nodeplane on the built-in demo topology: two
+# kernel pods on vhost-user and a kernel host on af-packet in one bridge domain, pinging
+# each other while the daemon prints its stats.
+#   sudo ./demo.sh [--duration SECONDS]     (0 runs until Ctrl-C)
+set -euo pipefail
+cd "$(dirname "$0")"
+bash tests/testlib/setup_host.sh
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+ninja -C build nodeplane np-pod-shim
+exec python3 tests/integration/demo.py --nodeplane build/nodeplane --shim build/np-pod-shim "$@"

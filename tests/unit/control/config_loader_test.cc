@@ -1,0 +1,614 @@
+#include "np/control/config_loader.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "np/control/mac_address.h"
+
+namespace np::control {
+namespace {
+
+// A valid dpdk section on one line, so that the line numbers in the cases below are easy to read.
+#define DPDK "dpdk: {lcores: [0, 1], workers: [1]}\n"
+
+struct ErrorCase {
+  const char* name;
+  const char* yaml;
+  const char* error;  // The message must start with this.
+};
+
+const ErrorCase kErrorCases[] = {
+    // The document as a whole.
+    {"EmptyFile", "", "t.yaml:1:1: missing required key 'dpdk' (the file is empty)"},
+    {"OnlyComments", "# nothing\n", "t.yaml:1:1: missing required key 'dpdk' (the file is empty)"},
+    {"MissingDpdk", "state_dir: /a\n", "t.yaml:1:1: missing required key 'dpdk'"},
+    {"TopIsList", "- dpdk\n", "t.yaml:1:1: expected a map of keys, got a list"},
+    {"TopIsScalar", "dpdk\n", "t.yaml:1:1: expected a map of keys, got a scalar"},
+    {"SyntaxError", DPDK "ports: [a,\n",
+     "t.yaml:3:1: invalid YAML: end of sequence flow not found"},
+    {"BadIndent", DPDK "state_dir: /a\n  x: 1\n", "t.yaml:3:4: invalid YAML: illegal map value"},
+    {"UndefinedAlias", DPDK "state_dir: *dir\n", "t.yaml:2:12: invalid YAML: "},
+    {"TwoDocuments", DPDK "---\n" DPDK, "t.yaml:3:1: expected one YAML document, found a second"},
+
+    // Top-level keys.
+    {"UnknownTopKey", DPDK "dpdk_x: 1\n", "t.yaml:2:1: unknown key 'dpdk_x' at the top level"},
+    {"DuplicateTopKey", DPDK "state_dir: /a\nstate_dir: /b\n",
+     "t.yaml:3:1: duplicate key 'state_dir' at the top level"},
+    {"NonScalarKey", DPDK "[a]: 1\n",
+     "t.yaml:2:1: expected a key name at the top level, got a list"},
+    {"NullKey", DPDK "~: 1\n", "t.yaml:2:1: expected a key name at the top level, got null"},
+    {"Interfaces", DPDK "interfaces: []\n",
+     "t.yaml:2:1: 'interfaces' is not supported by this build yet"},
+    {"Routes", DPDK "routes: []\n", "t.yaml:2:1: 'routes' is not supported by this build yet"},
+    {"Neighbors", DPDK "neighbors: []\n",
+     "t.yaml:2:1: 'neighbors' is not supported by this build yet"},
+    {"Vxlan", DPDK "vxlan: {}\n", "t.yaml:2:1: 'vxlan' is not supported by this build yet"},
+    {"Services", "services: []\n" DPDK,
+     "t.yaml:1:1: 'services' is not supported by this build yet"},
+
+    // node
+    {"NodeNotMap", DPDK "node: a\n", "t.yaml:2:7: 'node': expected a map, got a scalar"},
+    {"NodeUnknownKey", DPDK "node: {nmae: a}\n", "t.yaml:2:8: unknown key 'nmae' in node"},
+    {"NodeNameEmpty", DPDK "node: {name: ''}\n", "t.yaml:2:14: 'name': must not be empty"},
+    {"NodeNameList", DPDK "node: {name: [a]}\n",
+     "t.yaml:2:14: 'name': expected a string, got a list"},
+
+    // dpdk
+    {"DpdkNotMap", "dpdk: [0, 1]\n", "t.yaml:1:7: 'dpdk': expected a map, got a list"},
+    {"DpdkNull", "dpdk:\n", "t.yaml:1:1: 'dpdk' has no value"},
+    {"DpdkUnknownKey", "dpdk:\n  lcores: [0, 1]\n  worker: [1]\n",
+     "t.yaml:3:3: unknown key 'worker' in dpdk"},
+    {"DpdkDuplicateKey", "dpdk:\n  lcores: [0, 1]\n  lcores: [0, 1]\n",
+     "t.yaml:3:3: duplicate key 'lcores' in dpdk"},
+    {"LcoresNotList", "dpdk: {lcores: 0}\n",
+     "t.yaml:1:16: 'lcores': expected a list, got a scalar"},
+    {"LcoresEmpty", "dpdk: {lcores: []}\n", "t.yaml:1:16: 'lcores': must not be empty"},
+    {"LcoresDuplicate", "dpdk: {lcores: [0, 1, 1]}\n",
+     "t.yaml:1:23: 'lcores': lcore 1 is listed twice"},
+    {"LcoreTooBig", "dpdk: {lcores: [0, 128]}\n",
+     "t.yaml:1:20: 'lcores': 128 is out of range (0..127)"},
+    {"LcoreNegative", "dpdk: {lcores: [0, -1]}\n",
+     "t.yaml:1:20: 'lcores': must not be negative, got -1"},
+    {"LcoreNotNumber", "dpdk: {lcores: [0, one]}\n",
+     "t.yaml:1:20: 'lcores': expected an unsigned integer, got 'one'"},
+    {"LcoreHex", "dpdk: {lcores: [0, 0x1]}\n",
+     "t.yaml:1:20: 'lcores': expected an unsigned integer, got '0x1'"},
+    {"WorkersEmpty", "dpdk: {lcores: [0, 1], workers: []}\n",
+     "t.yaml:1:33: 'workers': must not be empty"},
+    {"WorkersDuplicate", "dpdk: {lcores: [0, 1], workers: [1, 1]}\n",
+     "t.yaml:1:37: 'workers': lcore 1 is listed twice"},
+    {"WorkerNotLcore", "dpdk: {lcores: [0, 1], workers: [1, 2]}\n",
+     "t.yaml:1:37: 'workers': lcore 2 is not in 'lcores'"},
+    {"WorkerIsMain", "dpdk: {lcores: [3, 1], workers: [3]}\n",
+     "t.yaml:1:34: 'workers': lcore 3 is the main lcore (the first in 'lcores'), not a worker"},
+    {"DefaultWorkerNotLcore", "dpdk: {lcores: [2, 3]}\n",
+     "t.yaml:1:7: 'workers' (not given, so the default): lcore 1 is not in 'lcores'"},
+    {"MemoryTooSmall", "dpdk: {memory_mb: 63}\n",
+     "t.yaml:1:19: 'memory_mb': 63 is out of range (64..65536)"},
+    {"MemoryTooBig", "dpdk: {memory_mb: 65537}\n",
+     "t.yaml:1:19: 'memory_mb': 65537 is out of range (64..65536)"},
+    {"MemoryOverflow", "dpdk: {memory_mb: 99999999999999999999999}\n",
+     "t.yaml:1:19: 'memory_mb': 99999999999999999999999 is out of range (64..65536)"},
+    {"MemoryFraction", "dpdk: {memory_mb: 1.5}\n",
+     "t.yaml:1:19: 'memory_mb': expected an unsigned integer, got '1.5'"},
+    {"MemoryNull", "dpdk: {memory_mb: ~}\n", "t.yaml:1:8: 'memory_mb' has no value"},
+    {"MemoryMap", "dpdk: {memory_mb: {a: 1}}\n",
+     "t.yaml:1:19: 'memory_mb': expected an unsigned integer, got a map"},
+    {"FilePrefixBad", "dpdk: {file_prefix: a/b}\n",
+     "t.yaml:1:21: 'file_prefix': 'a/b' may hold only A-Z a-z 0-9 _ -"},
+    {"FilePrefixEmpty", "dpdk: {file_prefix: \"\"}\n",
+     "t.yaml:1:21: 'file_prefix': must not be empty"},
+    {"HugeNotBool", "dpdk: {huge: yes}\n",
+     "t.yaml:1:14: 'huge': expected true or false, got 'yes'"},
+    {"HugeNumber", "dpdk: {huge: 1}\n", "t.yaml:1:14: 'huge': expected true or false, got '1'"},
+    {"ExtraArgsNotList", "dpdk: {extra_args: --vdev}\n",
+     "t.yaml:1:20: 'extra_args': expected a list, got a scalar"},
+    {"ExtraArgMap", "dpdk: {extra_args: [{a: 1}]}\n",
+     "t.yaml:1:21: 'extra_args': expected a string, got a map"},
+    {"IdleSleepTooBig", "dpdk: {idle_sleep_max_us: 100001}\n",
+     "t.yaml:1:27: 'idle_sleep_max_us': 100001 is out of range (0..100000)"},
+
+    // api, metrics, state_dir
+    {"ApiNotMap", DPDK "api: unix:///a.sock\n", "t.yaml:2:6: 'api': expected a map, got a scalar"},
+    {"ApiUnknownKey", DPDK "api: {listn: x}\n", "t.yaml:2:7: unknown key 'listn' in api"},
+    {"ApiNotLoopback", DPDK "api: {listen: 'tcp://0.0.0.0:50051'}\n",
+     "t.yaml:2:15: 'listen': 'tcp://0.0.0.0:50051' is not a valid address (expected "
+     "unix:///ABSOLUTE/PATH or tcp://HOST:PORT"},
+    {"ApiUnixRelative", DPDK "api: {listen: 'unix://run/api.sock'}\n",
+     "t.yaml:2:15: 'listen': 'unix://run/api.sock' is not a valid address"},
+    {"ApiNoScheme", DPDK "api: {listen: '127.0.0.1:50051'}\n",
+     "t.yaml:2:15: 'listen': '127.0.0.1:50051' is not a valid address"},
+    {"ApiNoPort", DPDK "api: {listen: 'tcp://localhost'}\n",
+     "t.yaml:2:15: 'listen': 'tcp://localhost' is not a valid address"},
+    {"MetricsUnknownKey", DPDK "metrics:\n  listen: 127.0.0.1:9469\n  path: /metrics\n",
+     "t.yaml:4:3: unknown key 'path' in metrics"},
+    {"MetricsPortZero", DPDK "metrics: {listen: '127.0.0.1:0'}\n",
+     "t.yaml:2:19: 'listen': '127.0.0.1:0' is not a valid address (expected HOST:PORT)"},
+    {"MetricsPortTooBig", DPDK "metrics: {listen: '127.0.0.1:65536'}\n",
+     "t.yaml:2:19: 'listen': '127.0.0.1:65536' is not a valid address"},
+    {"MetricsNoHost", DPDK "metrics: {listen: ':9469'}\n",
+     "t.yaml:2:19: 'listen': ':9469' is not a valid address"},
+    {"StateDirRelative", DPDK "state_dir: var/lib\n",
+     "t.yaml:2:12: 'state_dir': 'var/lib' is not an absolute path"},
+    {"StateDirList", DPDK "state_dir: [/a]\n",
+     "t.yaml:2:12: 'state_dir': expected a string, got a list"},
+
+    // ports: shape and common keys
+    {"PortsNotList", DPDK "ports: {name: a}\n", "t.yaml:2:8: 'ports': expected a list, got a map"},
+    {"PortNotMap", DPDK "ports: [a]\n", "t.yaml:2:9: ports[0]: expected a map, got a scalar"},
+    {"PortUnknownKey", DPDK "ports:\n  - name: pod1\n    type: vhost-user\n    sockt: /a.sock\n",
+     "t.yaml:5:5: unknown key 'sockt' in port 'pod1'"},
+    {"PortUnknownKeyNoName", DPDK "ports: [{nmae: a, type: ring}]\n",
+     "t.yaml:2:10: unknown key 'nmae' in ports[0]"},
+    {"PortDuplicateKey", DPDK "ports: [{name: a, type: ring, type: tap}]\n",
+     "t.yaml:2:31: duplicate key 'type' in port 'a'"},
+    {"PortMissingName", DPDK "ports:\n  - {name: a, type: ring}\n  - {type: ring}\n",
+     "t.yaml:4:5: missing required key 'name' in ports[1]"},
+    {"PortMissingType", DPDK "ports: [{name: a}]\n",
+     "t.yaml:2:9: missing required key 'type' in port 'a'"},
+    {"PortNameEmpty", DPDK "ports: [{name: '', type: ring}]\n",
+     "t.yaml:2:16: 'name': must not be empty"},
+    {"PortNameSpace", DPDK "ports: [{name: 'a b', type: ring}]\n",
+     "t.yaml:2:16: 'name': 'a b' is not a valid port name (1 to 32 characters of A-Z a-z 0-9 _ . "
+     "-)"},
+    {"PortNameTooLong", DPDK "ports: [{name: a23456789012345678901234567890123, type: ring}]\n",
+     "t.yaml:2:16: 'name': 'a23456789012345678901234567890123' is not a valid port name"},
+    {"PortTypeUnknown", DPDK "ports: [{name: a, type: veth}]\n",
+     "t.yaml:2:25: 'type': unknown port type 'veth' (expected vhost-user, af-packet, tap, pci, "
+     "virtio-user, ring or null)"},
+    {"PortTypeEmpty", DPDK "ports: [{name: a, type: ~}]\n", "t.yaml:2:19: 'type' has no value"},
+    {"QueuesZero", DPDK "ports: [{name: a, type: ring, queues: 0}]\n",
+     "t.yaml:2:39: 'queues': 0 is out of range (1..16)"},
+    {"QueuesTooMany", DPDK "ports: [{name: a, type: ring, queues: 17}]\n",
+     "t.yaml:2:39: 'queues': 17 is out of range (1..16)"},
+    {"QueuesWord", DPDK "ports: [{name: a, type: ring, queues: two}]\n",
+     "t.yaml:2:39: 'queues': expected an unsigned integer, got 'two'"},
+    {"QueuesNegative", DPDK "ports: [{name: a, type: ring, queues: -2}]\n",
+     "t.yaml:2:39: 'queues': must not be negative, got -2"},
+    {"MtuTooSmall", DPDK "ports: [{name: a, type: ring, mtu: 67}]\n",
+     "t.yaml:2:36: 'mtu': 67 is out of range (68..9600)"},
+    {"MtuTooBig", DPDK "ports: [{name: a, type: ring, mtu: 9601}]\n",
+     "t.yaml:2:36: 'mtu': 9601 is out of range (68..9600)"},
+    {"MacNotHex", DPDK "ports: [{name: a, type: ring, mac: '00:11:zz:33:44:55'}]\n",
+     "t.yaml:2:36: 'mac': '00:11:zz:33:44:55' is not a MAC address (expected xx:xx:xx:xx:xx:xx)"},
+    {"MacShort", DPDK "ports: [{name: a, type: ring, mac: '00:11:22:33:44'}]\n",
+     "t.yaml:2:36: 'mac': '00:11:22:33:44' is not a MAC address"},
+    {"MacDashes", DPDK "ports: [{name: a, type: ring, mac: 00-11-22-33-44-55}]\n",
+     "t.yaml:2:36: 'mac': '00-11-22-33-44-55' is not a MAC address"},
+    {"MacMulticast", DPDK "ports: [{name: a, type: ring, mac: '01:00:5e:00:00:01'}]\n",
+     "t.yaml:2:36: 'mac': 01:00:5e:00:00:01 is a multicast address, not unicast"},
+    {"MacBroadcast", DPDK "ports: [{name: a, type: ring, mac: 'ff:ff:ff:ff:ff:ff'}]\n",
+     "t.yaml:2:36: 'mac': ff:ff:ff:ff:ff:ff is a multicast address, not unicast"},
+    {"MacZero", DPDK "ports: [{name: a, type: ring, mac: '00:00:00:00:00:00'}]\n",
+     "t.yaml:2:36: 'mac': the all-zero address is not allowed"},
+
+    // ports: keys per type
+    {"VhostMissingSocket", DPDK "ports:\n  - name: a\n    type: vhost-user\n",
+     "t.yaml:3:5: missing required key 'socket' for vhost-user port 'a'"},
+    {"VhostSocketRelative", DPDK "ports: [{name: a, type: vhost-user, socket: a.sock}]\n",
+     "t.yaml:2:45: 'socket': 'a.sock' is not an absolute path"},
+    {"VhostSocketTooLong",
+     // A path of 108 bytes: one more than fits in sockaddr_un.sun_path with its NUL.
+     DPDK "ports: [{name: a, type: vhost-user, socket: "
+          "/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+          "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa}]\n",
+     "t.yaml:2:45: 'socket': path is longer than 107 bytes, the limit of a unix socket"},
+    {"VhostClientNotBool", DPDK "ports: [{name: a, type: vhost-user, socket: /a, client: 1}]\n",
+     "t.yaml:2:57: 'client': expected true or false, got '1'"},
+    {"VhostWithIface", DPDK "ports: [{name: a, type: vhost-user, socket: /a, iface: eth0}]\n",
+     "t.yaml:2:49: 'iface' is not valid for vhost-user port 'a'"},
+    {"AfPacketWithClient", DPDK "ports: [{name: a, type: af-packet, iface: eth0, client: true}]\n",
+     "t.yaml:2:49: 'client' is not valid for af-packet port 'a'"},
+    {"AfPacketMissingIface", DPDK "ports: [{name: a, type: af-packet}]\n",
+     "t.yaml:2:9: missing required key 'iface' for af-packet port 'a'"},
+    {"TapMissingIface", DPDK "ports: [{name: a, type: tap}]\n",
+     "t.yaml:2:9: missing required key 'iface' for tap port 'a'"},
+    {"TapWithDevice", DPDK "ports: [{name: a, type: tap, iface: t0, device: 00:04.0}]\n",
+     "t.yaml:2:41: 'device' is not valid for tap port 'a'"},
+    {"IfaceTooLong", DPDK "ports: [{name: a, type: af-packet, iface: abcdefghijklmnop}]\n",
+     "t.yaml:2:43: 'iface': 'abcdefghijklmnop' is not a valid interface name (1 to 15 characters, "
+     "no '/', ':' or whitespace)"},
+    {"IfaceSlash", DPDK "ports: [{name: a, type: tap, iface: a/b}]\n",
+     "t.yaml:2:37: 'iface': 'a/b' is not a valid interface name"},
+    {"IfaceColon", DPDK "ports: [{name: a, type: tap, iface: 'eth0:1'}]\n",
+     "t.yaml:2:37: 'iface': 'eth0:1' is not a valid interface name"},
+    {"IfaceSpace", DPDK "ports: [{name: a, type: tap, iface: 'a b'}]\n",
+     "t.yaml:2:37: 'iface': 'a b' is not a valid interface name"},
+    {"IfaceDotDot", DPDK "ports: [{name: a, type: tap, iface: ..}]\n",
+     "t.yaml:2:37: 'iface': '..' is not a valid interface name"},
+    {"PciMissingDevice", DPDK "ports: [{name: a, type: pci}]\n",
+     "t.yaml:2:9: missing required key 'device' for pci port 'a'"},
+    {"PciWithPath", DPDK "ports: [{name: a, type: pci, device: 00:04.0, path: /a}]\n",
+     "t.yaml:2:47: 'path' is not valid for pci port 'a'"},
+    {"PciNoFunction", DPDK "ports: [{name: a, type: pci, device: '0000:00:04'}]\n",
+     "t.yaml:2:38: 'device': '0000:00:04' is not a PCI address (expected 0000:00:04.0 or 00:04.0)"},
+    {"PciFunctionEight", DPDK "ports: [{name: a, type: pci, device: '00:04.8'}]\n",
+     "t.yaml:2:38: 'device': '00:04.8' is not a PCI address"},
+    {"PciNotHex", DPDK "ports: [{name: a, type: pci, device: 'zz:04.0'}]\n",
+     "t.yaml:2:38: 'device': 'zz:04.0' is not a PCI address"},
+    {"VirtioUserMissingPath", DPDK "ports: [{name: a, type: virtio-user}]\n",
+     "t.yaml:2:9: missing required key 'path' for virtio-user port 'a'"},
+    {"VirtioUserPathRelative", DPDK "ports: [{name: a, type: virtio-user, path: dev/vhost-net}]\n",
+     "t.yaml:2:44: 'path': 'dev/vhost-net' is not an absolute path"},
+    {"VirtioUserWithSocket", DPDK "ports: [{name: a, type: virtio-user, path: /a, socket: /b}]\n",
+     "t.yaml:2:48: 'socket' is not valid for virtio-user port 'a'"},
+    {"RingWithSocket", DPDK "ports: [{name: a, type: ring, socket: /a}]\n",
+     "t.yaml:2:31: 'socket' is not valid for ring port 'a'"},
+    {"NullWithIface", DPDK "ports: [{name: a, type: null, iface: eth0}]\n",
+     "t.yaml:2:31: 'iface' is not valid for null port 'a'"},
+
+    // ports: duplicates
+    {"DuplicatePortName", DPDK "ports:\n  - {name: a, type: ring}\n  - {name: a, type: null}\n",
+     "t.yaml:4:12: duplicate port name 'a' (first defined at line 3)"},
+    {"DuplicateSocket",
+     DPDK "ports:\n  - {name: a, type: vhost-user, socket: /s}\n"
+          "  - {name: b, type: vhost-user, socket: /s}\n",
+     "t.yaml:4:41: 'socket': '/s' is already used by port 'a'"},
+    {"DuplicateIface",
+     DPDK "ports:\n  - {name: a, type: af-packet, iface: eth0}\n"
+          "  - {name: b, type: af-packet, iface: eth0}\n",
+     "t.yaml:4:39: 'iface': 'eth0' is already used by port 'a'"},
+    {"DuplicateIfaceTapAndAfPacket",
+     DPDK
+     "ports:\n  - {name: a, type: tap, iface: t0}\n  - {name: b, type: af-packet, iface: t0}\n",
+     "t.yaml:4:39: 'iface': 't0' is already used by port 'a'"},
+
+    // bridge_domains
+    {"DomainsNotList", DPDK "bridge_domains: {id: 1}\n",
+     "t.yaml:2:17: 'bridge_domains': expected a list, got a map"},
+    {"DomainNotMap", DPDK "bridge_domains: [1]\n",
+     "t.yaml:2:18: bridge_domains[0]: expected a map, got a scalar"},
+    {"DomainUnknownKey", DPDK "bridge_domains:\n  - id: 1\n    learn: true\n",
+     "t.yaml:4:5: unknown key 'learn' in bridge_domains[0]"},
+    {"DomainMissingId", DPDK "bridge_domains: [{id: 1}, {ports: []}]\n",
+     "t.yaml:2:27: missing required key 'id' in bridge_domains[1]"},
+    {"DomainIdZero", DPDK "bridge_domains: [{id: 0}]\n",
+     "t.yaml:2:23: 'id': 0 is out of range (1..16777215)"},
+    {"DomainIdTooBig", DPDK "bridge_domains: [{id: 16777216}]\n",
+     "t.yaml:2:23: 'id': 16777216 is out of range (1..16777215)"},
+    {"DomainIdNegative", DPDK "bridge_domains: [{id: -5}]\n",
+     "t.yaml:2:23: 'id': must not be negative, got -5"},
+    {"DomainIdDuplicate", DPDK "bridge_domains:\n  - id: 7\n  - id: 7\n",
+     "t.yaml:4:9: 'id': bridge domain 7 is already defined at line 3"},
+    {"DomainPortsNotList", DPDK "bridge_domains: [{id: 1, ports: a}]\n",
+     "t.yaml:2:33: 'ports': expected a list, got a scalar"},
+    {"DomainPortMissing",
+     DPDK
+     "ports: [{name: pod1, type: ring}]\nbridge_domains:\n  - id: 1\n    ports: [pod1, pod9]\n",
+     "t.yaml:5:19: bridge_domains[0].ports: port 'pod9' does not exist"},
+    {"DomainPortTwice",
+     DPDK "ports: [{name: a, type: ring}]\nbridge_domains: [{id: 1, ports: [a, a]}]\n",
+     "t.yaml:3:37: bridge_domains[0].ports: port 'a' is listed twice"},
+    {"PortInTwoDomains",
+     DPDK "ports: [{name: a, type: ring}]\nbridge_domains:\n  - {id: 1, ports: [a]}\n"
+          "  - {id: 2, ports: [a]}\n",
+     "t.yaml:5:21: bridge_domains[1].ports: port 'a' is already in bridge domain 1"},
+    {"LearningNotBool", DPDK "bridge_domains: [{id: 1, learning: on}]\n",
+     "t.yaml:2:36: 'learning': expected true or false, got 'on'"},
+    {"FloodNotBool", DPDK "bridge_domains: [{id: 1, flood: 'no'}]\n",
+     "t.yaml:2:33: 'flood': expected true or false, got 'no'"},
+    {"AgingTooShort", DPDK "bridge_domains: [{id: 1, aging_s: 9}]\n",
+     "t.yaml:2:35: 'aging_s': 9 is out of range (0 to never age, else 10..1000000)"},
+    {"AgingTooLong", DPDK "bridge_domains: [{id: 1, aging_s: 1000001}]\n",
+     "t.yaml:2:35: 'aging_s': 1000001 is out of range (0 to never age, else 10..1000000)"},
+    {"AgingOverflow", DPDK "bridge_domains: [{id: 1, aging_s: 99999999999999999999}]\n",
+     "t.yaml:2:35: 'aging_s': 99999999999999999999 is out of range"},
+    {"AgingNegative", DPDK "bridge_domains: [{id: 1, aging_s: -300}]\n",
+     "t.yaml:2:35: 'aging_s': must not be negative, got -300"},
+    {"MaxMacsTooMany", DPDK "bridge_domains: [{id: 1, max_macs: 16777217}]\n",
+     "t.yaml:2:36: 'max_macs': 16777217 is out of range (0..16777216)"},
+    {"StaticMacsNotList", DPDK "bridge_domains: [{id: 1, static_macs: {}}]\n",
+     "t.yaml:2:39: 'static_macs': expected a list, got a map"},
+    {"StaticMacNotMap", DPDK "bridge_domains: [{id: 1, static_macs: [a]}]\n",
+     "t.yaml:2:40: bridge_domains[0].static_macs[0]: expected a map, got a scalar"},
+    {"StaticMacUnknownKey",
+     DPDK "ports: [{name: a, type: ring}]\nbridge_domains:\n  - id: 1\n    ports: [a]\n"
+          "    static_macs:\n      - {mac: '02:00:00:00:00:01', port: a, vlan: 3}\n",
+     "t.yaml:7:45: unknown key 'vlan' in bridge_domains[0].static_macs[0]"},
+    {"StaticMacMissingMac", DPDK "bridge_domains: [{id: 1, static_macs: [{port: a}]}]\n",
+     "t.yaml:2:40: missing required key 'mac' in bridge_domains[0].static_macs[0]"},
+    {"StaticMacMissingPort",
+     DPDK "bridge_domains: [{id: 1, static_macs: [{mac: '02:00:00:00:00:01'}]}]\n",
+     "t.yaml:2:40: missing required key 'port' in bridge_domains[0].static_macs[0]"},
+    {"StaticMacBad", DPDK "bridge_domains: [{id: 1, static_macs: [{mac: '02:00', port: a}]}]\n",
+     "t.yaml:2:46: 'mac': '02:00' is not a MAC address"},
+    {"StaticMacMulticast",
+     DPDK "bridge_domains: [{id: 1, static_macs: [{mac: '33:33:00:00:00:01', port: a}]}]\n",
+     "t.yaml:2:46: 'mac': 33:33:00:00:00:01 is a multicast address, not unicast"},
+    {"StaticMacPortNotMember",
+     DPDK "ports: [{name: a, type: ring}, {name: b, type: ring}]\nbridge_domains:\n"
+          "  - id: 4\n    ports: [a]\n    static_macs: [{mac: '02:00:00:00:00:01', port: b}]\n",
+     "t.yaml:6:52: 'port': port 'b' is not a member of bridge domain 4"},
+    {"StaticMacDuplicate",
+     DPDK "ports: [{name: a, type: ring}]\nbridge_domains:\n  - id: 4\n    ports: [a]\n"
+          "    static_macs:\n      - {mac: '02:00:00:00:00:01', port: a}\n"
+          "      - {mac: '02:00:00:00:00:01', port: a}\n",
+     "t.yaml:8:15: 'mac': 02:00:00:00:00:01 is already a static MAC of bridge domain 4 (line 7)"},
+};
+
+void PrintTo(const ErrorCase& c, std::ostream* os) { *os << c.name; }
+
+class ConfigErrorTest : public testing::TestWithParam<ErrorCase> {};
+
+TEST_P(ConfigErrorTest, FailsWithMessage) {
+  const ErrorCase& c = GetParam();
+  Config out;
+  const Status status = load_config_text(c.yaml, "t.yaml", out);
+  EXPECT_EQ(status.code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(status.message().rfind(c.error, 0), 0u)
+      << "message:  " << status.message() << "\nexpected: " << c.error << "...";
+}
+
+INSTANTIATE_TEST_SUITE_P(Table, ConfigErrorTest, testing::ValuesIn(kErrorCases),
+                         [](const testing::TestParamInfo<ErrorCase>& info) {
+                           return std::string(info.param.name);
+                         });
+
+Config load_ok(const std::string& yaml) {
+  Config config;
+  const Status status = load_config_text(yaml, "t.yaml", config);
+  EXPECT_TRUE(status.is_ok()) << status.message();
+  return config;
+}
+
+MacAddress mac(const std::string& text) {
+  MacAddress parsed{};
+  EXPECT_TRUE(parse_mac(text, parsed)) << text;
+  return parsed;
+}
+
+TEST(ConfigLoaderTest, DefaultsWhenOnlyDpdkIsGiven) {
+  const Config config = load_ok("dpdk: {}\n");
+  const Config defaults;
+  EXPECT_EQ(config.file, "t.yaml");
+  EXPECT_EQ(config.node_name, "");
+  EXPECT_EQ(config.dpdk.lcores, defaults.dpdk.lcores);
+  EXPECT_EQ(config.dpdk.workers, defaults.dpdk.workers);
+  EXPECT_EQ(config.dpdk.memory_mb, defaults.dpdk.memory_mb);
+  EXPECT_EQ(config.dpdk.file_prefix, defaults.dpdk.file_prefix);
+  EXPECT_EQ(config.dpdk.huge, defaults.dpdk.huge);
+  EXPECT_TRUE(config.dpdk.extra_args.empty());
+  EXPECT_EQ(config.dpdk.idle_sleep_max_us, defaults.dpdk.idle_sleep_max_us);
+  EXPECT_EQ(config.dpdk.mark.line, 1);
+  EXPECT_EQ(config.dpdk.mark.column, 7);
+  EXPECT_EQ(config.api_listen, "unix:///run/nodeplane/api.sock");
+  EXPECT_EQ(config.metrics_listen, "127.0.0.1:9469");
+  EXPECT_EQ(config.state_dir, "/var/lib/nodeplane");
+  EXPECT_TRUE(config.ports.empty());
+  EXPECT_TRUE(config.bridge_domains.empty());
+}
+
+TEST(ConfigLoaderTest, PortAndDomainDefaults) {
+  const Config config = load_ok(DPDK "ports: [{name: r, type: ring}]\nbridge_domains: [{id: 3}]\n");
+  ASSERT_EQ(config.ports.size(), 1u);
+  const PortConfig& port = config.ports[0];
+  EXPECT_EQ(port.type, PortType::kRing);
+  EXPECT_EQ(port.queues, 1u);
+  EXPECT_FALSE(port.mac.has_value());
+  EXPECT_FALSE(port.mtu.has_value());
+  EXPECT_FALSE(port.client);
+  ASSERT_EQ(config.bridge_domains.size(), 1u);
+  const BridgeDomainConfig& domain = config.bridge_domains[0];
+  EXPECT_EQ(domain.id, 3u);
+  EXPECT_TRUE(domain.ports.empty());
+  EXPECT_TRUE(domain.learning);
+  EXPECT_EQ(domain.aging_s, 300u);
+  EXPECT_TRUE(domain.flood);
+  EXPECT_EQ(domain.max_macs, 0u);
+  EXPECT_TRUE(domain.static_macs.empty());
+}
+
+TEST(ConfigLoaderTest, ReadsEveryValue) {
+  const Config config = load_ok(R"(node: {name: node-a}
+dpdk:
+  lcores: [4, 5, 6]
+  workers: [6, 5]
+  memory_mb: 65536
+  file_prefix: np_test-1
+  huge: false
+  extra_args: [--vdev=net_null0, "-l 2"]
+  idle_sleep_max_us: 0
+api: {listen: 'tcp://[::1]:50051'}
+metrics: {listen: '0.0.0.0:9100'}
+state_dir: /tmp/np
+ports:
+  - name: pod1
+    type: vhost-user
+    socket: /run/np/pod1.sock
+    client: true
+    queues: 16
+    mac: 02:AB:cd:00:00:01
+    mtu: 9600
+  - {name: up, type: af-packet, iface: eth1, mtu: 68}
+  - {name: t, type: tap, iface: np-t0}
+  - {name: nic, type: pci, device: 0000:af:1f.7}
+  - {name: nic2, type: pci, device: 00:04.0}
+  - {name: vu, type: virtio-user, path: /dev/vhost-net}
+  - {name: null, type: null}
+bridge_domains:
+  - id: 16777215
+    ports: [pod1, up]
+    learning: false
+    aging_s: 10
+    flood: FALSE
+    max_macs: 16777216
+    static_macs:
+      - {mac: '02:00:00:00:00:09', port: up}
+  - {id: 1, ports: [t, nic], aging_s: 0}
+)");
+  EXPECT_EQ(config.node_name, "node-a");
+  EXPECT_EQ(config.dpdk.lcores, (std::vector<unsigned>{4, 5, 6}));
+  EXPECT_EQ(config.dpdk.workers, (std::vector<unsigned>{6, 5}));
+  EXPECT_EQ(config.dpdk.memory_mb, 65536u);
+  EXPECT_EQ(config.dpdk.file_prefix, "np_test-1");
+  EXPECT_FALSE(config.dpdk.huge);
+  EXPECT_EQ(config.dpdk.extra_args, (std::vector<std::string>{"--vdev=net_null0", "-l 2"}));
+  EXPECT_EQ(config.dpdk.idle_sleep_max_us, 0u);
+  EXPECT_EQ(config.dpdk.mark.line, 3);
+  EXPECT_EQ(config.dpdk.mark.column, 3);
+  EXPECT_EQ(config.api_listen, "tcp://[::1]:50051");
+  EXPECT_EQ(config.metrics_listen, "0.0.0.0:9100");
+  EXPECT_EQ(config.state_dir, "/tmp/np");
+
+  ASSERT_EQ(config.ports.size(), 7u);
+  const PortConfig& pod = config.ports[0];
+  EXPECT_EQ(pod.name, "pod1");
+  EXPECT_EQ(pod.type, PortType::kVhostUser);
+  EXPECT_EQ(pod.socket, "/run/np/pod1.sock");
+  EXPECT_TRUE(pod.client);
+  EXPECT_EQ(pod.queues, 16u);
+  EXPECT_EQ(pod.mac, mac("02:ab:cd:00:00:01"));
+  EXPECT_EQ(pod.mtu, 9600u);
+  EXPECT_EQ(pod.mark.line, 14);
+  EXPECT_EQ(pod.mark.column, 5);
+  EXPECT_EQ(config.ports[1].type, PortType::kAfPacket);
+  EXPECT_EQ(config.ports[1].iface, "eth1");
+  EXPECT_EQ(config.ports[1].mtu, 68u);
+  EXPECT_EQ(config.ports[1].mark.line, 21);
+  EXPECT_EQ(config.ports[1].mark.column, 5);
+  EXPECT_EQ(config.ports[2].type, PortType::kTap);
+  EXPECT_EQ(config.ports[2].iface, "np-t0");
+  EXPECT_EQ(config.ports[3].type, PortType::kPci);
+  EXPECT_EQ(config.ports[3].device, "0000:af:1f.7");
+  EXPECT_EQ(config.ports[4].device, "00:04.0");
+  EXPECT_EQ(config.ports[5].type, PortType::kVirtioUser);
+  EXPECT_EQ(config.ports[5].path, "/dev/vhost-net");
+  // A plain `null` is YAML's null value, yet it is also a port type (and here a name).
+  EXPECT_EQ(config.ports[6].name, "null");
+  EXPECT_EQ(config.ports[6].type, PortType::kNull);
+
+  ASSERT_EQ(config.bridge_domains.size(), 2u);
+  const BridgeDomainConfig& first = config.bridge_domains[0];
+  EXPECT_EQ(first.id, 16777215u);
+  EXPECT_EQ(first.ports, (std::vector<std::string>{"pod1", "up"}));
+  EXPECT_FALSE(first.learning);
+  EXPECT_EQ(first.aging_s, 10u);
+  EXPECT_FALSE(first.flood);
+  EXPECT_EQ(first.max_macs, 16777216u);
+  EXPECT_EQ(first.mark.line, 28);
+  EXPECT_EQ(first.mark.column, 5);
+  ASSERT_EQ(first.static_macs.size(), 1u);
+  EXPECT_EQ(first.static_macs[0].mac, mac("02:00:00:00:00:09"));
+  EXPECT_EQ(first.static_macs[0].port, "up");
+  EXPECT_EQ(first.static_macs[0].mark.line, 35);
+  EXPECT_EQ(first.static_macs[0].mark.column, 9);
+  EXPECT_EQ(config.bridge_domains[1].id, 1u);
+  EXPECT_EQ(config.bridge_domains[1].aging_s, 0u);
+  EXPECT_EQ(config.bridge_domains[1].ports, (std::vector<std::string>{"t", "nic"}));
+}
+
+TEST(ConfigLoaderTest, AcceptsEveryApiAddressForm) {
+  for (const char* listen :
+       {"unix:///run/np.sock", "tcp://127.0.0.1:1", "tcp://localhost:65535", "tcp://[::1]:50051"}) {
+    const Config config = load_ok(DPDK "api: {listen: '" + std::string(listen) + "'}\n");
+    EXPECT_EQ(config.api_listen, listen);
+  }
+}
+
+TEST(ConfigLoaderTest, LiteralNullTypeWithComment) {
+  const Config config = load_ok(DPDK "ports:\n  - name: sink\n    type: null  # drops all\n");
+  ASSERT_EQ(config.ports.size(), 1u);
+  EXPECT_EQ(config.ports[0].type, PortType::kNull);
+}
+
+TEST(ConfigLoaderTest, LeavesOutUntouchedOnError) {
+  Config out;
+  out.file = "before.yaml";
+  out.node_name = "before";
+  out.dpdk.memory_mb = 4242;
+  out.ports.push_back(PortConfig{});
+  const Status status = load_config_text(
+      "node: {name: after}\ndpdk: {memory_mb: 1024}\nports: [{}]\n", "t.yaml", out);
+  EXPECT_FALSE(status.is_ok());
+  EXPECT_EQ(out.file, "before.yaml");
+  EXPECT_EQ(out.node_name, "before");
+  EXPECT_EQ(out.dpdk.memory_mb, 4242u);
+  EXPECT_EQ(out.ports.size(), 1u);
+}
+
+TEST(ConfigLoaderTest, MissingFileNamesThePath) {
+  Config out;
+  out.node_name = "before";
+  const std::string path = "/nonexistent/nodeplane/cfg.yaml";
+  const Status status = load_config_file(path, out);
+  EXPECT_EQ(status.code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(status.message(), path + ": cannot read: No such file or directory");
+  EXPECT_EQ(out.node_name, "before");
+}
+
+TEST(ConfigLoaderTest, DirectoryIsNotAFile) {
+  Config out;
+  const Status status = load_config_file("/", out);
+  EXPECT_EQ(status.message(), "/: cannot read: Is a directory");
+}
+
+TEST(ConfigLoaderTest, FileErrorsNameTheFile) {
+  const std::string path = testing::TempDir() + "config_loader_test.yaml";
+  std::ofstream(path) << "dpdk: {lcores: [0, x]}\n";
+  Config out;
+  const Status status = load_config_file(path, out);
+  std::remove(path.c_str());
+  EXPECT_EQ(status.message(), path + ":1:20: 'lcores': expected an unsigned integer, got 'x'");
+}
+
+class ExampleTest : public testing::TestWithParam<const char*> {};
+
+TEST_P(ExampleTest, LoadsCleanly) {
+  const std::string path = std::string(NP_SOURCE_DIR) + "/control/examples/" + GetParam();
+  Config config;
+  const Status status = load_config_file(path, config);
+  ASSERT_TRUE(status.is_ok()) << status.message();
+  EXPECT_EQ(config.file, path);
+  EXPECT_FALSE(config.ports.empty());
+  EXPECT_FALSE(config.bridge_domains.empty());
+}
+
+INSTANTIATE_TEST_SUITE_P(Examples, ExampleTest,
+                         testing::Values("minimal.yaml", "pods.yaml", "reference.yaml"));
+
+TEST(ConfigLoaderTest, ReferenceExampleHasEveryPortType) {
+  Config config;
+  const std::string path = std::string(NP_SOURCE_DIR) + "/control/examples/reference.yaml";
+  ASSERT_TRUE(load_config_file(path, config).is_ok());
+  for (PortType type : {PortType::kVhostUser, PortType::kAfPacket, PortType::kTap, PortType::kPci,
+                        PortType::kVirtioUser, PortType::kRing, PortType::kNull}) {
+    const bool found = std::any_of(config.ports.begin(), config.ports.end(),
+                                   [type](const PortConfig& port) { return port.type == type; });
+    EXPECT_TRUE(found) << port_type_name(type);
+  }
+}
+
+TEST(PortTypeNameTest, NamesAsInTheConfig) {
+  EXPECT_STREQ(port_type_name(PortType::kVhostUser), "vhost-user");
+  EXPECT_STREQ(port_type_name(PortType::kAfPacket), "af-packet");
+  EXPECT_STREQ(port_type_name(PortType::kTap), "tap");
+  EXPECT_STREQ(port_type_name(PortType::kPci), "pci");
+  EXPECT_STREQ(port_type_name(PortType::kVirtioUser), "virtio-user");
+  EXPECT_STREQ(port_type_name(PortType::kRing), "ring");
+  EXPECT_STREQ(port_type_name(PortType::kNull), "null");
+}
+
+TEST(MacAddressTest, ParsesAndFormats) {
+  MacAddress parsed{};
+  ASSERT_TRUE(parse_mac("0A:1b:2C:3d:4E:ff", parsed));
+  EXPECT_EQ(parsed, (MacAddress{0x0a, 0x1b, 0x2c, 0x3d, 0x4e, 0xff}));
+  EXPECT_EQ(format_mac(parsed), "0a:1b:2c:3d:4e:ff");
+}
+
+TEST(MacAddressTest, RejectsOtherFormsAndLeavesMacUnchanged) {
+  for (const char* text : {"", "0a:1b:2c:3d:4e", "0a:1b:2c:3d:4e:ff:00", "0a-1b-2c-3d-4e-ff",
+                           "0a:1b:2c:3d:4e:fg", "a:1b:2c:3d:4e:ff0", " 0a:1b:2c:3d:4e:f"}) {
+    MacAddress unchanged{1, 2, 3, 4, 5, 6};
+    EXPECT_FALSE(parse_mac(text, unchanged)) << text;
+    EXPECT_EQ(unchanged, (MacAddress{1, 2, 3, 4, 5, 6}));
+  }
+}
+
+}  // namespace
+}  // namespace np::control
