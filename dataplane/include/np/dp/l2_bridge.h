@@ -24,6 +24,7 @@ class L2Bridge {
   void process(WorkerCtx& ctx, uint16_t in_port, rte_mbuf** pkts, uint16_t n) const noexcept;
 
  private:
+  static void report_source(WorkerCtx& ctx, MacKey key, uint16_t in_port, MacKey& last_reported);
   void flood(WorkerCtx& ctx, const BridgeDomain& domain, uint16_t in_port, rte_mbuf* m) const;
 
   const Published<L2Config>& config_;

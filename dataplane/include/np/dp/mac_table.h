@@ -75,14 +75,15 @@ class MacTable {
   MacTable(const MacTable&) = delete;
   MacTable& operator=(const MacTable&) = delete;
 
-  // Looks up n <= 2 * kMaxBurst keys; entries[i] is null on a miss. Prefetches every bucket
-  // first so the misses of a burst overlap.
-  void lookup_bulk(const MacKey* keys, unsigned n, MacEntry** entries) const {
-    uint32_t hashes[2 * kMaxBurst];
+  // A bulk lookup in two steps, so the cache misses of many lookups overlap: hash and
+  // prefetch every key's bucket, then find each (entries[i] is null on a miss).
+  void prefetch_bulk(const MacKey* keys, unsigned n, uint32_t* hashes) const {
     for (unsigned i = 0; i < n; ++i) {
       hashes[i] = hash(keys[i]);
       rte_prefetch0(&buckets_[hashes[i] & mask_]);
     }
+  }
+  void find_bulk(const MacKey* keys, const uint32_t* hashes, unsigned n, MacEntry** entries) const {
     for (unsigned i = 0; i < n; ++i) entries[i] = find(keys[i], hashes[i]);
   }
   MacEntry* lookup(MacKey key) const { return find(key, hash(key)); }
