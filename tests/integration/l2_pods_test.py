@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""L2 integration: the real daemon bridges two kernel pods attached through vhost-user and
-a kernel host on an af-packet veth, all in one bridge domain. Every pair pings, a TCP
-transfer arrives intact, a pod that disconnects and reconnects gets traffic again, and
-SIGTERM ends the daemon cleanly (exit 0, sockets removed, stats printed)."""
+"""L2 integration: the real daemon bridges two kernel pods attached through vhost-user (pod1
+with the daemon as server, pod2 with the daemon as client) and a kernel host on an af-packet
+veth, all in one bridge domain. Every pair pings, a TCP transfer arrives intact, pods that
+disconnect and reconnect (in both modes) get traffic again, and SIGTERM ends the daemon
+cleanly (exit 0, its server sockets removed, stats printed)."""
 
 import argparse
 import hashlib
@@ -30,6 +31,8 @@ class L2PodsTest(unittest.TestCase):
             cls.pod1_ns = t.add_netns("pod1")
             cls.pod2_ns = t.add_netns("pod2")
             cls.host_ns, uplink = t.add_uplink_host("host1", f"{HOST}/24")
+            # pod2 serves its own socket; the daemon connects to it (client: true).
+            t.start_pod("pod2", cls.pod2_ns, POD2[0], f"{POD2[1]}/24", server=True)
             t.start_nodeplane(f"""
 dpdk:
   lcores: [0, 1]
@@ -38,20 +41,19 @@ dpdk:
   file_prefix: np{t.tag}-dp
 ports:
   - {{name: pod1, type: vhost-user, socket: {t.socket_path('pod1')}}}
-  - {{name: pod2, type: vhost-user, socket: {t.socket_path('pod2')}}}
+  - {{name: pod2, type: vhost-user, socket: {t.socket_path('pod2')}, client: true}}
   - {{name: uplink, type: af-packet, iface: {uplink}}}
 bridge_domains:
   - id: 1
     ports: [pod1, pod2, uplink]
     aging_s: 300
 """)
-            wait_for("the daemon's vhost-user sockets",
-                     lambda: all(os.path.exists(t.socket_path(p)) for p in ("pod1", "pod2"))
-                     or t.daemon.poll() is not None)
+            wait_for("the daemon's vhost-user server socket",
+                     lambda: os.path.exists(t.socket_path("pod1")) or t.daemon.poll() is not None)
             if t.daemon.poll() is not None:
                 raise RuntimeError("nodeplane exited: " + t.read("nodeplane.err"))
             t.start_pod("pod1", cls.pod1_ns, POD1[0], f"{POD1[1]}/24")
-            t.start_pod("pod2", cls.pod2_ns, POD2[0], f"{POD2[1]}/24")
+            t.wait_link_up("pod2")
         except BaseException:
             t.close()
             raise
@@ -108,7 +110,7 @@ bridge_domains:
         self.transfer(self.pod1_ns, self.host_ns, HOST)
         self.transfer(self.pod2_ns, self.pod1_ns, POD1[1])
 
-    def test_3_pod_reconnects_and_traffic_resumes(self):
+    def test_3_server_mode_pod_reconnects_and_traffic_resumes(self):
         t = self.topo
         t.stop_pod("pod1")
         wait_for("pod1 link down", lambda: "port pod1 link down" in t.read("nodeplane.err"))
@@ -120,14 +122,23 @@ bridge_domains:
         self.ping(self.host_ns, POD1[1])
         self.transfer(self.host_ns, self.pod1_ns, POD1[1])
 
+    def test_4_client_mode_port_reconnects_to_a_restarted_pod(self):
+        t = self.topo
+        t.stop_pod("pod2")
+        wait_for("pod2 link down", lambda: "port pod2 link down" in t.read("nodeplane.err"))
+        t.start_pod("pod2", self.pod2_ns, POD2[0], f"{POD2[1]}/24", server=True)
+        t.wait_link_up("pod2", seen_before=1)
+        self.ping_until(self.pod2_ns, POD1[1])
+        self.ping(self.host_ns, POD2[1])
+        self.transfer(self.pod1_ns, self.pod2_ns, POD2[1])
+
     def test_9_sigterm_exits_cleanly(self):
         t = self.topo
         for name in ("pod1", "pod2"):
             t.stop_pod(name)
         status, out = t.stop_nodeplane()
         self.assertEqual(status, 0, t.read("nodeplane.err"))
-        for name in ("pod1", "pod2"):
-            self.assertFalse(os.path.exists(t.socket_path(name)), f"{name}.sock left behind")
+        self.assertFalse(os.path.exists(t.socket_path("pod1")), "the server socket is left behind")
         lines = {line.split()[1]: line for line in out.splitlines() if line.startswith("port ")}
         self.assertEqual(set(lines), {"pod1", "pod2", "uplink"}, out)
         for name, line in lines.items():

@@ -78,15 +78,17 @@ class Topology:
     def socket_path(self, name):
         return os.path.join(self.dir, f"{name}.sock")
 
-    def start_pod(self, name, ns, mac, ip_cidr):
-        """Attaches netns `ns` to the vhost-user socket of port `name` as a kernel pod."""
+    def start_pod(self, name, ns, mac, ip_cidr, server=False):
+        """Attaches netns `ns` to the vhost-user socket of port `name` as a kernel pod. With
+        `server`, the pod owns the socket and the daemon's port is in client mode."""
         prefix = f"np{self.tag}-{name}"
         self.prefixes.append(prefix)
         link_ups = self.read("nodeplane.err").count(f"port {name} link up")
         with open(os.path.join(self.dir, f"{name}.shim.log"), "a") as log:
             self.procs[name] = subprocess.Popen(
                 ["ip", "netns", "exec", ns, self.shim_bin, "--socket", self.socket_path(name),
-                 "--iface", "eth0", "--file-prefix", prefix], stdout=log, stderr=log)
+                 "--iface", "eth0", "--file-prefix", prefix] + (["--server"] if server else []),
+                stdout=log, stderr=log)
         wait_for(f"eth0 in {ns}",
                  lambda: self.ns_exec(ns, "ip", "link", "show", "eth0", check=False).returncode == 0
                  or self.procs[name].poll() is not None)
@@ -96,8 +98,12 @@ class Topology:
         self.ns_exec(ns, "ip", "addr", "replace", ip_cidr, "dev", "eth0")
         self.ns_exec(ns, "ip", "link", "set", "eth0", "up")
         if self.daemon is not None:
-            wait_for(f"nodeplane to see {name}'s link up",
-                     lambda: self.read("nodeplane.err").count(f"port {name} link up") > link_ups)
+            self.wait_link_up(name, link_ups)
+
+    def wait_link_up(self, name, seen_before=0):
+        """Waits until the daemon has reported `name`'s link up more than `seen_before` times."""
+        wait_for(f"nodeplane to see {name}'s link up",
+                 lambda: self.read("nodeplane.err").count(f"port {name} link up") > seen_before)
 
     def stop_pod(self, name):
         proc = self.procs.pop(name)

@@ -12,6 +12,7 @@
 #include <rte_lcore.h>
 #include <rte_mbuf.h>
 
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include <atomic>
@@ -95,6 +96,9 @@ uint16_t forward(uint16_t from, uint16_t to) {
 
 int main(int argc, char** argv) {
   const Options o = parse(argc, argv);
+  // A server socket left by a killed shim would make bind() fail.
+  struct stat st;
+  if (o.server && lstat(o.socket.c_str(), &st) == 0 && S_ISSOCK(st.st_mode)) unlink(o.socket.c_str());
   const std::string tap = "iface=" + o.iface;
   const std::string virtio = "path=" + o.socket + ",queues=1" + (o.server ? ",server=1" : "");
   std::vector<std::string> args = {argv[0],
