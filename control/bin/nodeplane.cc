@@ -47,9 +47,9 @@ int run(const np::control::Config& config, unsigned stats_interval_s) {
               config.dpdk.workers.size());
       dataplane.run(g_stop, stats_interval_s, stdout);
       fprintf(stderr, "nodeplane: stopping\n");
+      dataplane.stop_workers();
+      dataplane.print_stats(stdout);
     }
-    dataplane.stop_workers();
-    dataplane.print_stats(stdout);
     dataplane.shutdown();
   } catch (const std::exception& e) {
     fprintf(stderr, "nodeplane: %s\n", e.what());

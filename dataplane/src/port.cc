@@ -113,11 +113,13 @@ DpStatus configure(const PortSpec& spec, unsigned workers, rte_mempool* pool, Po
     return DpStatus::error(what + "queues: the device has at most " +
                            std::to_string(info.max_rx_queues));
   port.n_rxq = spec.queues;
-  // A virtio peer enables only the queue pairs it negotiated, so transmit on those alone.
-  const bool virtio = spec.kind == PortKind::kVhostUser || spec.kind == PortKind::kVirtioUser;
-  const unsigned txq_limit = virtio ? spec.queues : info.max_tx_queues;
-  port.n_txq =
-      static_cast<uint16_t>(std::clamp(workers, 1u, std::min(txq_limit, unsigned{kMaxQueues})));
+  // Queue-pair devices want as many tx queues as rx queues (tap insists; a virtio peer
+  // enables only the pairs it negotiated); others get one tx queue per worker.
+  const bool pairs = spec.kind == PortKind::kVhostUser || spec.kind == PortKind::kVirtioUser ||
+                     spec.kind == PortKind::kTap;
+  const unsigned wanted_txq =
+      pairs ? spec.queues : std::min<unsigned>(std::max(workers, 1u), info.max_tx_queues);
+  port.n_txq = static_cast<uint16_t>(std::min<unsigned>(wanted_txq, kMaxQueues));
   port.tx_shared = port.n_txq < workers;
   for (auto& lock : port.tx_locks) rte_spinlock_init(&lock);
 
