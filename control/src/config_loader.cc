@@ -7,6 +7,7 @@
 
 #include <net/if.h>
 #include <sys/un.h>
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -19,6 +20,7 @@
 #include <iterator>
 #include <map>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -701,6 +703,53 @@ int read_file(const std::string& path, std::string& text) {
   return error;
 }
 
+// Where a YAML document's first node is; the events themselves are not needed.
+class DocumentStart : public YAML::EventHandler {
+ public:
+  const YAML::Mark& mark() const { return mark_; }
+  void OnDocumentStart(const YAML::Mark&) override {}
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t) override { note(mark); }
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override { note(mark); }
+  void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                const std::string&) override {
+    note(mark);
+  }
+  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {
+    note(mark);
+  }
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {
+    note(mark);
+  }
+  void OnMapEnd() override {}
+
+ private:
+  void note(const YAML::Mark& mark) {
+    if (!seen_) mark_ = mark;
+    seen_ = true;
+  }
+  YAML::Mark mark_;
+  bool seen_ = false;
+};
+
+// The file must hold one document. yaml-cpp 0.7's LoadAll never returns on some malformed
+// input (a stray ',' at block level yields empty documents forever: yaml-cpp PR #1319), so
+// the documents are counted with a loop that stops at the second.
+void reject_second_document(const std::string& text) {
+  std::stringstream in(text);
+  YAML::Parser parser(in);
+  DocumentStart first, second;
+  if (!parser.HandleNextDocument(first) || !parser.HandleNextDocument(second)) return;
+  const YAML::Mark& at = second.mark();
+  const bool stray_comma =
+      at.pos >= 0 && static_cast<size_t>(at.pos) < text.size() && text[at.pos] == ',';
+  throw LoadError{source_mark(at), stray_comma ? "invalid YAML: unexpected ','"
+                                               : "expected one YAML document, found a second"};
+}
+
 }  // namespace
 
 Status load_config_file(const std::string& path, Config& out) {
@@ -712,9 +761,8 @@ Status load_config_file(const std::string& path, Config& out) {
 
 Status load_config_text(const std::string& text, const std::string& file_name, Config& out) {
   try {
-    const std::vector<YAML::Node> documents = YAML::LoadAll(text);
-    if (documents.size() > 1) fail(documents[1], "expected one YAML document, found a second");
-    Config config = Loader(text).load(documents.empty() ? YAML::Node() : documents.front());
+    reject_second_document(text);
+    Config config = Loader(text).load(YAML::Load(text));
     config.file = file_name;
     out = std::move(config);
     return Status::ok();

@@ -32,6 +32,17 @@ uint32_t MacTable::domain_size(uint16_t domain) const {
 }
 
 DpStatus MacTable::insert(MacKey key, uint16_t port, uint32_t now_s, bool is_static) {
+  if (try_insert(key, port, now_s, is_static)) return {};
+  // Slots may all be tombstones still awaiting their grace period. Workers pass a quiescent
+  // state every loop, so waiting for one is short; then the slots are free.
+  if (rcu_.reclaim() != 0) {
+    rcu_.drain();
+    if (try_insert(key, port, now_s, is_static)) return {};
+  }
+  return DpStatus::error("MAC table is full");
+}
+
+bool MacTable::try_insert(MacKey key, uint16_t port, uint32_t now_s, bool is_static) {
   const uint32_t h = hash(key);
   for (uint32_t p = 0, b = h & mask_; p < kMaxProbe; ++p, b = (b + 1) & mask_) {
     Bucket& bucket = buckets_[b];
@@ -50,10 +61,10 @@ DpStatus MacTable::insert(MacKey key, uint16_t port, uint32_t now_s, bool is_sta
       if (domain >= domain_counts_.size()) domain_counts_.resize(domain + 1, 0);
       ++domain_counts_[domain];
       ++size_;
-      return {};
+      return true;
     }
   }
-  return DpStatus::error("MAC table is full");
+  return false;
 }
 
 LearnResult MacTable::learn(MacKey key, uint16_t port, uint32_t now_s, const L2Config& config) {

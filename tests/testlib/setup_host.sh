@@ -4,7 +4,7 @@
 set -euo pipefail
 
 PACKAGES=(
-  build-essential cmake ninja-build meson pkg-config clang-format
+  build-essential cmake ninja-build meson pkg-config clang clang-format
   dpdk dpdk-dev libdpdk-dev libyaml-cpp-dev libboost-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 iproute2 iputils-ping netcat-openbsd ethtool

@@ -35,6 +35,9 @@ const ErrorCase kErrorCases[] = {
     {"BadIndent", DPDK "state_dir: /a\n  x: 1\n", "t.yaml:3:4: invalid YAML: illegal map value"},
     {"UndefinedAlias", DPDK "state_dir: *dir\n", "t.yaml:2:12: invalid YAML: "},
     {"TwoDocuments", DPDK "---\n" DPDK, "t.yaml:3:1: expected one YAML document, found a second"},
+    // yaml-cpp 0.7's LoadAll loops forever on these (found by tests/fuzz/config_loader_fuzz).
+    {"StrayComma", ",", "t.yaml:1:1: invalid YAML: unexpected ','"},
+    {"StrayCommaAfterList", "- a\n,", "t.yaml:2:1: invalid YAML: unexpected ','"},
 
     // Top-level keys.
     {"UnknownTopKey", DPDK "dpdk_x: 1\n", "t.yaml:2:1: unknown key 'dpdk_x' at the top level"},

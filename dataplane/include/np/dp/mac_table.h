@@ -138,6 +138,7 @@ class MacTable {
     return nullptr;
   }
   DpStatus insert(MacKey key, uint16_t port, uint32_t now_s, bool is_static);
+  bool try_insert(MacKey key, uint16_t port, uint32_t now_s, bool is_static);
   // Tombstones `key`; the caller then retires the tombstones.
   bool erase(MacKey key);
   // Hands the slots tombstoned since the last call to the RCU for reuse after a grace period.

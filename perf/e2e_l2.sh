@@ -1,0 +1,757 @@
+#!/usr/bin/env bash
+# End-to-end L2 benchmark: nodeplane vs. testpmd io forwarding vs. OVS-DPDK (NORMAL action),
+# each switching 64-byte frames between two vhost-user ports with one forwarding core, all
+# driven by the same dpdk-testpmd generator on virtio_user ports. See perf/README.md.
+#
+# Layout (2-core lab machine, LAB.md): the switch's forwarding core alone on CPU 1; the
+# generator, the switch's main/control threads and OVS's non-PMD threads on CPU 0.
+#
+# Usage: perf/e2e_l2.sh [--duration S] [--warmup S] [--rounds N] [--legs LIST] [--bursts N]
+#                       [--logdir DIR] [--install]           (run as root)
+set -euo pipefail
+
+SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO_DIR=$(cd "$SCRIPT_DIR/.." && pwd)
+CMDLINE=$(printf '%q ' "$0" "$@")
+CMDLINE=${CMDLINE% }
+
+DURATION=10          # measured window per leg, seconds
+WARMUP=3             # traffic runs this long before the window opens
+ROUNDS=1             # every leg runs once per round; the summary shows the median
+BURSTS=8             # bursts of 32 frames per port put in the loop (see README: closed loop)
+LEGS="testpmd,ovs,nodeplane"
+INSTALL=0
+LOGDIR=""
+HUGEPAGES_WANT=${HUGEPAGES_WANT:-1024}   # 2 MB pages; raised to this, never lowered
+GEN_CPU=0
+SW_CPU=1
+PKT_LEN=64
+MAC_A=02:00:00:00:00:01
+MAC_B=02:00:00:00:00:02
+NODEPLANE=${NODEPLANE:-build/nodeplane}
+OVS_VSWITCHD=${OVS_VSWITCHD:-/usr/lib/openvswitch-switch-dpdk/ovs-vswitchd-dpdk}
+
+usage() {
+  cat <<EOF
+usage: $0 [options]      (as root)
+  --duration S   measured window per leg in seconds (default $DURATION)
+  --warmup S     traffic before the window opens (default $WARMUP)
+  --rounds N     run every leg N times, interleaved; the summary shows medians (default $ROUNDS)
+  --legs LIST    comma-separated subset of testpmd,ovs,nodeplane (default all)
+  --bursts N     bursts of 32 frames per port injected into the loop (default $BURSTS)
+  --logdir DIR   keep every process's log in DIR (default: logs are deleted)
+  --install      apt-get install openvswitch-switch-dpdk (and dpdk if dpdk-testpmd is
+                 missing) and select ovs-vswitchd-dpdk with update-alternatives
+  -h, --help     this text
+env: NODEPLANE (default build/nodeplane, relative to the repo), OVS_VSWITCHD (default
+     $OVS_VSWITCHD), HUGEPAGES_WANT (default 1024)
+EOF
+}
+
+die() { echo "e2e_l2: error: $*" >&2; exit 1; }
+log() { echo "e2e_l2: $*"; }
+
+is_uint() { [[ $1 =~ ^[0-9]+$ ]]; }
+
+while [[ $# -gt 0 ]]; do
+  case $1 in
+    --duration) DURATION=${2:-}; shift 2 ;;
+    --duration=*) DURATION=${1#*=}; shift ;;
+    --warmup) WARMUP=${2:-}; shift 2 ;;
+    --warmup=*) WARMUP=${1#*=}; shift ;;
+    --rounds) ROUNDS=${2:-}; shift 2 ;;
+    --rounds=*) ROUNDS=${1#*=}; shift ;;
+    --legs) LEGS=${2:-}; shift 2 ;;
+    --legs=*) LEGS=${1#*=}; shift ;;
+    --bursts) BURSTS=${2:-}; shift 2 ;;
+    --bursts=*) BURSTS=${1#*=}; shift ;;
+    --logdir) LOGDIR=${2:-}; shift 2 ;;
+    --logdir=*) LOGDIR=${1#*=}; shift ;;
+    --install) INSTALL=1; shift ;;
+    -h|--help) usage; exit 0 ;;
+    *) usage >&2; die "unknown option '$1'" ;;
+  esac
+done
+if ! is_uint "$DURATION" || [[ $DURATION -lt 1 ]]; then die "--duration must be a whole number >= 1"; fi
+is_uint "$WARMUP" || die "--warmup must be a whole number"
+if ! is_uint "$ROUNDS" || [[ $ROUNDS -lt 1 ]]; then die "--rounds must be a whole number >= 1"; fi
+if ! is_uint "$BURSTS" || [[ $BURSTS -lt 1 || $BURSTS -gt 8 ]]; then die "--bursts must be 1..8 (8 x 32 frames fill a 256-entry vring; more would overflow it)"; fi
+for l in ${LEGS//,/ }; do
+  case $l in testpmd|ovs|nodeplane) ;; *) die "unknown leg '$l' in --legs" ;; esac
+done
+want_leg() { [[ ",$LEGS," == *",$1,"* ]]; }
+
+[[ $(id -u) -eq 0 ]] || die "run as root (hugepages, vhost-user, network namespaces)"
+[[ $(nproc --all) -ge 2 ]] || die "needs at least 2 CPUs (switch core on CPU $SW_CPU)"
+[[ $NODEPLANE == /* ]] || NODEPLANE="$REPO_DIR/$NODEPLANE"
+[[ -z $LOGDIR || $LOGDIR == /* ]] || LOGDIR="$PWD/$LOGDIR"
+
+# Every process lives at most this long, whatever happens to this script.
+LIFE=$((WARMUP + DURATION + 120))
+
+# ---------------------------------------------------------------------------------------
+# Packages (only with --install)
+# ---------------------------------------------------------------------------------------
+if [[ $INSTALL -eq 1 ]]; then
+  pkgs=(openvswitch-switch-dpdk)
+  command -v dpdk-testpmd >/dev/null || pkgs+=(dpdk)
+  log "installing ${pkgs[*]}"
+  DEBIAN_FRONTEND=noninteractive timeout 1800 apt-get install -y "${pkgs[@]}"
+  update-alternatives --set ovs-vswitchd /usr/lib/openvswitch-switch-dpdk/ovs-vswitchd-dpdk
+fi
+
+# ---------------------------------------------------------------------------------------
+# Temp dir, process bookkeeping and cleanup
+# ---------------------------------------------------------------------------------------
+RUN_ID="npe2e$$"              # DPDK file prefixes, netns name and temp dir all carry it
+TMP=$(mktemp -d "/tmp/np-e2e.XXXXXX")
+chmod 755 "$TMP"
+mkdir -p "$TMP/pids" "$TMP/logs" "$TMP/results"
+cd "$TMP"   # nothing a child writes to its working directory lands in the repo
+NETNS="$RUN_ID-ovs"
+
+hugetlbfs_dirs() { awk '$3 == "hugetlbfs" {print $2}' /proc/mounts; }
+
+# kill_recorded FILE...: each file holds "TIMEOUT_PID CHILD_PID" of a process we started.
+kill_recorded() {
+  local f pids=() p
+  for f in "$@"; do
+    [[ -f $f ]] || continue
+    read -r -a p <"$f" || true
+    pids+=("${p[@]}")
+    rm -f "$f"
+  done
+  [[ ${#pids[@]} -gt 0 ]] || return 0
+  # The child first (so that it stops cleanly and prints its stats), then its timeout.
+  for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+  for _ in $(seq 50); do
+    local alive=0
+    for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null && alive=1; done
+    [[ $alive -eq 0 ]] && return 0
+    sleep 0.1
+  done
+  for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
+}
+
+# OVS daemons also leave pidfiles; kill what they name if it is still running.
+kill_pidfiles() {
+  local f p
+  for f in "$TMP"/ovs/*.pid; do
+    [[ -f $f ]] || continue
+    p=$(cat "$f" 2>/dev/null || true)
+    if [[ -n $p ]]; then kill -TERM "$p" 2>/dev/null || true; fi
+    rm -f "$f"
+  done
+}
+
+cleanup_all() {
+  local rc=$?
+  trap - EXIT INT TERM
+  set +e
+  leg_cleanup
+  if [[ -n $LOGDIR ]]; then
+    mkdir -p "$LOGDIR" && cp -r "$TMP"/logs/. "$LOGDIR"/ && log "logs kept in $LOGDIR"
+  fi
+  rm -rf "$TMP"
+  exit "$rc"
+}
+trap cleanup_all EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# nap S: sleep, but let a signal's trap run at once.
+nap() { sleep "$1" & wait $! || true; }
+
+# spawn NAME LOG STDIN CMD...: run CMD in the background with a bounded lifetime; its
+# stdout+stderr go to LOG. Records "TIMEOUT_PID CHILD_PID" in $TMP/pids/NAME.
+spawn() {
+  local name=$1 logf=$2 in=$3; shift 3
+  timeout -k 5 "$LIFE" "$@" <"$in" >"$logf" 2>&1 &
+  local tpid=$! cpid=""
+  for _ in $(seq 50); do
+    cpid=$(pgrep -P "$tpid" | head -n1 || true)
+    [[ -n $cpid ]] && break
+    sleep 0.02
+  done
+  echo "$cpid $tpid" >"$TMP/pids/$name"
+}
+child_pid() { awk '{print $1}' "$TMP/pids/$1" 2>/dev/null; }
+timeout_pid() { awk '{print $2}' "$TMP/pids/$1" 2>/dev/null; }
+alive() { local p; p=$(timeout_pid "$1"); [[ -n $p ]] && kill -0 "$p" 2>/dev/null; }
+
+# ---------------------------------------------------------------------------------------
+# testpmd control: interactive testpmd reading commands from a FIFO
+# ---------------------------------------------------------------------------------------
+# tp_wait_prompt NAME LOG SECS: wait for the first "testpmd> " prompt.
+tp_wait_prompt() {
+  local name=$1 logf=$2 secs=$3
+  for _ in $(seq $((secs * 10))); do
+    grep -q 'testpmd> ' "$logf" 2>/dev/null && return 0
+    alive "$name" || { echo "$name exited during start-up" >&2; return 1; }
+    sleep 0.1
+  done
+  echo "$name: no prompt after ${secs}s" >&2
+  return 1
+}
+
+# tp_cmd FD LOG CMD [SECS]: send CMD, wait for the next prompt, print CMD's output.
+tp_cmd() {
+  local fd=$1 logf=$2 cmd=$3 secs=${4:-10} off
+  off=$(stat -c %s "$logf")
+  printf '%s\n' "$cmd" >&"$fd"
+  for _ in $(seq $((secs * 20))); do
+    if tail -c +$((off + 1)) "$logf" | grep -q 'testpmd> '; then
+      tail -c +$((off + 1)) "$logf"
+      return 0
+    fi
+    sleep 0.05
+  done
+  echo "testpmd did not answer '$cmd' within ${secs}s (log $logf)" >&2
+  return 1
+}
+
+# Values from "show fwd stats all" output (stdin): the accumulated section's counters.
+acc_field() {  # acc_field RX-packets|RX-dropped|TX-packets|TX-dropped
+  awk -v key="$1:" '/Accumulated forward statistics/ {acc = 1}
+    acc { for (i = 1; i < NF; i++) if ($i == key) { print $(i + 1); exit } }'
+}
+
+# ---------------------------------------------------------------------------------------
+# The generator (same for every leg)
+# ---------------------------------------------------------------------------------------
+# One dpdk-testpmd, two virtio_user ports (A = MAC_A on the switch's port a, B = MAC_B on
+# port b), one forwarding lcore, all on CPU GEN_CPU. "start tx_first N" sends N bursts of
+# 64-byte txonly frames from each port (A: MAC_A -> MAC_B, B: MAC_B -> MAC_A, from
+# --eth-peer); then io forwarding returns every frame received on B out of A unchanged, and
+# every frame received on A out of B. The frames keep circulating through the switch in
+# both directions with consistent source MACs, the switch stays saturated (packets queue in
+# front of the slower of switch and generator), and nothing is dropped. See README for why
+# txonly + rxonly in two processes does not work on one CPU.
+gen_start() {  # gen_start SOCK_A SOCK_B  (sets GEN_FD, GEN_LOG)
+  local sa=$1 sb=$2 fifo="$TMP/gen.fifo"
+  GEN_LOG="$TMP/logs/$CUR-gen.log"
+  rm -f "$fifo"; mkfifo "$fifo"
+  exec {GEN_FD}<>"$fifo"
+  spawn gen "$GEN_LOG" "$fifo" stdbuf -oL dpdk-testpmd \
+    --lcores="0@$GEN_CPU,1@$GEN_CPU" --file-prefix="$RUN_ID-gen" --no-pci \
+    --single-file-segments -m 256 \
+    --vdev "net_virtio_user0,path=$sa,mac=$MAC_A" \
+    --vdev "net_virtio_user1,path=$sb,mac=$MAC_B" \
+    -- -i --forward-mode=io --nb-cores=1 --txpkts=$PKT_LEN \
+    --eth-peer=0,$MAC_B --eth-peer=1,$MAC_A \
+    --total-num-mbufs=32768 --disable-link-check
+  tp_wait_prompt gen "$GEN_LOG" 30
+  GEN_PID=$(child_pid gen)
+  # Let the switch see both vhost devices come up (nodeplane polls link state every 100 ms;
+  # a frame to a port it still thinks is down would be dropped and lost from the loop).
+  nap 2
+  tp_cmd "$GEN_FD" "$GEN_LOG" "set fwd io retry" >/dev/null
+  tp_cmd "$GEN_FD" "$GEN_LOG" "start tx_first $BURSTS" >/dev/null
+}
+
+gen_stop() {
+  if alive gen; then
+    tp_cmd "$GEN_FD" "$GEN_LOG" "stop" 10 >/dev/null || true
+    printf 'quit\n' >&"$GEN_FD" || true
+    for _ in $(seq 100); do alive gen || break; sleep 0.1; done
+  fi
+  kill_recorded "$TMP/pids/gen"
+}
+
+# ---------------------------------------------------------------------------------------
+# Machine state
+# ---------------------------------------------------------------------------------------
+reserve_hugepages() {
+  local cur
+  cur=$(cat /proc/sys/vm/nr_hugepages)
+  if [[ $cur -lt $HUGEPAGES_WANT ]]; then
+    echo "$HUGEPAGES_WANT" >/proc/sys/vm/nr_hugepages
+  fi
+  mkdir -p /dev/hugepages
+  mountpoint -q /dev/hugepages || mount -t hugetlbfs nodev /dev/hugepages
+  local free
+  free=$(awk '/^HugePages_Free:/ {print $2}' /proc/meminfo)
+  log "hugepages: $(cat /proc/sys/vm/nr_hugepages) reserved, $free free (2 MB)"
+  # Generator 256 MB + switch up to 512 MB at the same time.
+  [[ $free -ge 400 ]] || die "only $free free hugepages; need about 400 (other DPDK processes running?)"
+}
+
+# cpu_busy_pct: busy % of CPUs GEN_CPU and SW_CPU over 1 s, as "c0 c1", before a leg.
+cpu_busy_pct() {
+  local a b
+  a=$(awk -v c0="cpu$GEN_CPU" -v c1="cpu$SW_CPU" '$1 == c0 || $1 == c1 {t = 0; for (i = 2; i <= NF; i++) t += $i; print $1, t, $5 + $6}' /proc/stat)
+  sleep 1
+  b=$(awk -v c0="cpu$GEN_CPU" -v c1="cpu$SW_CPU" '$1 == c0 || $1 == c1 {t = 0; for (i = 2; i <= NF; i++) t += $i; print $1, t, $5 + $6}' /proc/stat)
+  paste <(echo "$a") <(echo "$b") | awk '{dt = $5 - $2; di = $6 - $3; printf "%s=%d%% ", $1, (dt > 0 ? 100 * (dt - di) / dt : 0)}'
+}
+
+check_quiet() {
+  local busy
+  busy=$(cpu_busy_pct)
+  log "CPU load before this leg (nothing of ours running): $busy"
+  if awk -v s="$busy" 'BEGIN { n = split(s, f, " "); for (i = 1; i <= n; i++) { sub(/.*=/, "", f[i]); sub(/%/, "", f[i]); if (f[i] + 0 > 10) exit 0 } exit 1 }'; then
+    log "WARNING: other processes use the CPUs; this leg's figures are indicative only:"
+    ps -eo pid,pcpu,psr,comm --sort=-pcpu | sed -n '2,4p' | sed 's/^/e2e_l2:     /'
+  fi
+}
+
+# ---------------------------------------------------------------------------------------
+# Results: $TMP/results/LEG.ROUND holds "mpps cyc busy drops sw_oncpu gen_oncpu"
+# ---------------------------------------------------------------------------------------
+# The switch's forwarding thread is the one thread of SW_PID pinned to SW_CPU alone; the
+# generator's is its lcore-1 thread ("rte-worker-1" in DPDK 22.11). Their on-CPU time in
+# the window (/proc/.../schedstat) shows whether anything else took their CPU: busy cycles
+# are TSC deltas, so time the switch thread spends preempted mid-burst counts as busy.
+pinned_thread() {  # pinned_thread PID CPU
+  local t
+  for t in /proc/"$1"/task/*; do
+    if [[ $(awk '/^Cpus_allowed_list:/ {print $2}' "$t/status" 2>/dev/null) == "$2" ]]; then
+      echo "${t##*/}"; return 0
+    fi
+  done
+}
+gen_thread() {  # gen_thread PID
+  local t
+  for t in /proc/"$1"/task/*; do
+    if [[ $(cat "$t/comm" 2>/dev/null) == *worker* ]]; then echo "${t##*/}"; return 0; fi
+  done
+}
+run_ns() { awk '{print $1}' "/proc/$1/task/$2/schedstat" 2>/dev/null || echo 0; }
+
+window_begin() {  # needs SW_PID (switch process) and GEN_PID
+  SW_TID=$(pinned_thread "$SW_PID" "$SW_CPU"); GEN_TID=$(gen_thread "$GEN_PID")
+  SW_RUN0=$(run_ns "$SW_PID" "${SW_TID:-0}"); GEN_RUN0=$(run_ns "$GEN_PID" "${GEN_TID:-0}")
+  W0=$(date +%s.%N)
+}
+window_end() {
+  W1=$(date +%s.%N)
+  SW_RUN1=$(run_ns "$SW_PID" "${SW_TID:-0}"); GEN_RUN1=$(run_ns "$GEN_PID" "${GEN_TID:-0}")
+}
+oncpu_pct() {  # oncpu_pct RUN0 RUN1 -> % of the window, or "?" when unknown
+  awk -v a="$1" -v b="$2" -v w0="$W0" -v w1="$W1" 'BEGIN {
+    if (a == 0 || b == 0) print "?"; else printf "%.0f", (b - a) / 1e7 / (w1 - w0) }'
+}
+
+save_result() {  # save_result GEN_RX BUSY_CYCLES SW_PKTS BUSY_PCT DROPS
+  local mpps cyc sw gen
+  mpps=$(awk -v n="$1" -v a="$W0" -v b="$W1" 'BEGIN {printf "%.3f", n / (b - a) / 1e6}')
+  cyc=$(awk -v c="$2" -v p="$3" 'BEGIN {if (p > 0) printf "%.1f", c / p; else print "nan"}')
+  sw=$(oncpu_pct "$SW_RUN0" "$SW_RUN1"); gen=$(oncpu_pct "$GEN_RUN0" "$GEN_RUN1")
+  echo "$mpps $cyc $4 $5 $sw $gen" >"$TMP/results/$CUR"
+  log "$CUR: rx $mpps Mpps (generator, $1 frames in $(awk -v a="$W0" -v b="$W1" 'BEGIN {printf "%.2f", b - a}') s)," \
+      "switch core $cyc busy cycles/pkt ($2 / $3), busy $4%, drops $5;" \
+      "on-CPU share of the window: switch thread $sw%, generator thread $gen%"
+  if [[ $sw != "?" && $sw -lt 97 ]]; then
+    log "WARNING: the switch thread had its CPU only $sw% of the window (another process ran on CPU $SW_CPU): its busy cycles include preemption"
+  fi
+}
+
+# ---------------------------------------------------------------------------------------
+# Leg 1: testpmd io forwarding as the switch
+# ---------------------------------------------------------------------------------------
+# Port 0 = net_vhost0 (a), port 1 = net_vhost1 (b); paired topology: a -> b and b -> a, no
+# lookup at all. Forwarding lcore 1 on CPU SW_CPU; --record-core-cycles counts the TSC
+# cycles of polls that received packets (rx + tx, retries included).
+leg_testpmd() {
+  local d="$TMP/tp" fifo="$TMP/tp.fifo" swlog="$TMP/logs/$CUR-switch.log" out
+  mkdir -p "$d"
+  rm -f "$fifo"; mkfifo "$fifo"
+  exec {SW_FD}<>"$fifo"
+  spawn switch "$swlog" "$fifo" stdbuf -oL dpdk-testpmd \
+    --lcores="0@$GEN_CPU,1@$SW_CPU" --file-prefix="$RUN_ID-tp" --no-pci -m 256 \
+    --vdev "net_vhost0,iface=$d/a.sock" --vdev "net_vhost1,iface=$d/b.sock" \
+    -- -i --forward-mode=io --nb-cores=1 --record-core-cycles \
+    --total-num-mbufs=32768 --disable-link-check
+  tp_wait_prompt switch "$swlog" 30
+  tp_cmd "$SW_FD" "$swlog" "set fwd io retry" >/dev/null
+  tp_cmd "$SW_FD" "$swlog" "start" >/dev/null
+  gen_start "$d/a.sock" "$d/b.sock"
+  nap "$WARMUP"
+  tp_cmd "$SW_FD" "$swlog" "clear fwd stats all" >/dev/null
+  tp_cmd "$GEN_FD" "$GEN_LOG" "clear fwd stats all" >/dev/null
+  SW_PID=$(child_pid switch)
+  window_begin
+  nap "$DURATION"
+  local gen_out sw_out
+  gen_out=$(tp_cmd "$GEN_FD" "$GEN_LOG" "show fwd stats all")
+  window_end
+  sw_out=$(tp_cmd "$SW_FD" "$swlog" "show fwd stats all")
+  gen_stop
+  tp_cmd "$SW_FD" "$swlog" "stop" >/dev/null || true
+  printf 'quit\n' >&"$SW_FD" || true
+  for _ in $(seq 100); do alive switch || break; sleep 0.1; done
+  kill_recorded "$TMP/pids/switch"
+
+  local gen_rx line cycles pkts mhz drops busy
+  gen_rx=$(acc_field RX-packets <<<"$gen_out")
+  line=$(grep -m1 'CPU cycles/packet=' <<<"$sw_out" || true)
+  [[ -n $gen_rx && -n $line ]] || { echo "could not parse testpmd stats (logs: $swlog, $GEN_LOG)" >&2; return 1; }
+  cycles=$(sed -E 's/.*total cycles=([0-9]+).*/\1/' <<<"$line")
+  pkts=$(sed -E 's/.*packets=([0-9]+).*/\1/' <<<"$line")
+  mhz=$(sed -E 's/.* at ([0-9.]+) MHz.*/\1/' <<<"$line")
+  drops=$(acc_field TX-dropped <<<"$sw_out")
+  busy=$(awk -v c="$cycles" -v m="$mhz" -v a="$W0" -v b="$W1" 'BEGIN {printf "%.0f", 100 * c / (m * 1e6 * (b - a))}')
+  save_result "$gen_rx" "$cycles" "$pkts" "$busy" "${drops:-?}"
+}
+
+# ---------------------------------------------------------------------------------------
+# Leg 2: OVS-DPDK, netdev bridge, NORMAL action, one PMD core
+# ---------------------------------------------------------------------------------------
+ovs_missing() {
+  local t
+  for t in ovsdb-tool ovsdb-server ovs-vsctl ovs-appctl ovs-ofctl ip; do
+    command -v "$t" >/dev/null || { echo "$t not found"; return 0; }
+  done
+  [[ -x $OVS_VSWITCHD ]] || { echo "$OVS_VSWITCHD not found (package openvswitch-switch-dpdk; run with --install)"; return 0; }
+  "$OVS_VSWITCHD" --version 2>/dev/null | grep -q DPDK ||
+    { echo "$OVS_VSWITCHD is not built with DPDK"; return 0; }
+  return 1
+}
+
+# Private database, run and log dir under the temp dir; ovs-vswitchd in its own network
+# namespace (its netdev datapath creates tap devices "ovs-netdev" and "br0", which would
+# otherwise clash with any other OVS on the host and outlive the run). Non-PMD threads on
+# CPU GEN_CPU (taskset), the PMD thread on SW_CPU (pmd-cpu-mask). Ports are dpdkvhostuser:
+# OVS is the vhost-user server, as testpmd and nodeplane are in the other legs. The MACs
+# are static fdb entries (fdb/add) so NORMAL forwards unicast from the first frame; learning
+# stays on, as in nodeplane's bridge domain.
+leg_ovs() {
+  local d="$TMP/ovs"
+  mkdir -p "$d"
+  export OVS_RUNDIR=$d OVS_DBDIR=$d OVS_LOGDIR=$d OVS_SYSCONFDIR=$d
+  local V=(ovs-vsctl --timeout=60 --db="unix:$d/db.sock")
+  local A=(ovs-appctl --timeout=30 -t "$d/ovs-vswitchd.ctl")
+  ovsdb-tool create "$d/conf.db" /usr/share/openvswitch/vswitch.ovsschema
+  spawn ovsdb "$TMP/logs/$CUR-ovsdb-server.out" /dev/null taskset -c "$GEN_CPU" \
+    ovsdb-server "$d/conf.db" --remote="punix:$d/db.sock" --pidfile="$d/ovsdb-server.pid" \
+    --unixctl="$d/ovsdb-server.ctl" --log-file="$TMP/logs/$CUR-ovsdb-server.log"
+  for _ in $(seq 100); do [[ -S $d/db.sock ]] && break; sleep 0.1; done
+  [[ -S $d/db.sock ]] || { echo "ovsdb-server did not start" >&2; return 1; }
+  "${V[@]}" --no-wait init
+  "${V[@]}" --no-wait set Open_vSwitch . other_config:dpdk-init=true \
+    other_config:pmd-cpu-mask="$(printf '0x%x' $((1 << SW_CPU)))" \
+    other_config:dpdk-socket-mem=256 other_config:dpdk-socket-limit=256 \
+    other_config:per-port-memory=true \
+    "other_config:dpdk-extra=--file-prefix=$RUN_ID-ovs --no-pci"
+  ip netns add "$NETNS"
+  spawn vswitchd "$TMP/logs/$CUR-ovs-vswitchd.out" /dev/null \
+    ip netns exec "$NETNS" taskset -c "$GEN_CPU" "$OVS_VSWITCHD" "unix:$d/db.sock" \
+    --pidfile="$d/ovs-vswitchd.pid" --unixctl="$d/ovs-vswitchd.ctl" \
+    --log-file="$TMP/logs/$CUR-ovs-vswitchd.log"
+  "${V[@]}" add-br br0 -- set bridge br0 datapath_type=netdev
+  "${V[@]}" add-port br0 vhu-a -- set Interface vhu-a type=dpdkvhostuser ofport_request=1
+  "${V[@]}" add-port br0 vhu-b -- set Interface vhu-b type=dpdkvhostuser ofport_request=2
+  for _ in $(seq 100); do [[ -S $d/vhu-a && -S $d/vhu-b ]] && break; sleep 0.1; done
+  [[ -S $d/vhu-a && -S $d/vhu-b ]] || { echo "OVS vhost-user sockets did not appear" >&2; tail -n 20 "$TMP/logs/$CUR-ovs-vswitchd.log" >&2; return 1; }
+  ovs-ofctl del-flows br0
+  ovs-ofctl add-flow br0 "priority=0,actions=NORMAL"
+  "${A[@]}" fdb/add br0 vhu-a 0 "$MAC_A" >/dev/null
+  "${A[@]}" fdb/add br0 vhu-b 0 "$MAC_B" >/dev/null
+
+  gen_start "$d/vhu-a" "$d/vhu-b"
+  nap "$WARMUP"
+  "${A[@]}" dpif-netdev/pmd-stats-clear
+  local drops0 drops1
+  drops0=$(ovs_drops "${V[@]}")
+  tp_cmd "$GEN_FD" "$GEN_LOG" "clear fwd stats all" >/dev/null
+  SW_PID=$(child_pid vswitchd)
+  window_begin
+  nap "$DURATION"
+  local gen_out pmd
+  gen_out=$(tp_cmd "$GEN_FD" "$GEN_LOG" "show fwd stats all")
+  window_end
+  pmd=$("${A[@]}" dpif-netdev/pmd-stats-show)
+  drops1=$(ovs_drops "${V[@]}")
+  echo "$pmd" >"$TMP/logs/$CUR-pmd-stats.txt"
+  gen_stop
+  kill_recorded "$TMP/pids/vswitchd" "$TMP/pids/ovsdb"
+  ip netns del "$NETNS" 2>/dev/null || true
+
+  local gen_rx pkts cycles pct
+  gen_rx=$(acc_field RX-packets <<<"$gen_out")
+  # The PMD thread on SW_CPU (not the "main thread" section).
+  read -r pkts cycles pct < <(awk -v core="core_id $SW_CPU:" '
+      /^pmd thread/ {in_pmd = index($0, core) > 0; next}
+      /^main thread/ {in_pmd = 0}
+      in_pmd && /packets received:/ {p = $3}
+      in_pmd && /processing cycles:/ {c = $3; pc = $4; gsub(/[()%]/, "", pc)}
+      END {print p, c, pc}' <<<"$pmd")
+  [[ -n $gen_rx && -n $pkts && -n $cycles ]] || { echo "could not parse OVS/generator stats" >&2; return 1; }
+  save_result "$gen_rx" "$cycles" "$pkts" "$(printf '%.0f' "$pct")" "$((drops1 - drops0))"
+}
+
+ovs_drops() {  # sum of tx_dropped and rx_dropped over both vhost ports
+  local n=0 v port key
+  for port in vhu-a vhu-b; do
+    for key in tx_dropped rx_dropped; do
+      v=$("$@" --if-exists get Interface "$port" "statistics:$key" 2>/dev/null | tr -d '"' || true)
+      if is_uint "${v:-x}"; then n=$((n + v)); fi
+    done
+  done
+  echo "$n"
+}
+
+# ---------------------------------------------------------------------------------------
+# Leg 3: nodeplane
+# ---------------------------------------------------------------------------------------
+# Two vhost-user ports (server mode) in bridge domain 1, both MACs static (learning stays
+# on), worker on lcore 1 = CPU SW_CPU, main lcore 0 = CPU GEN_CPU, pure polling
+# (idle_sleep_max_us: 0). Busy cycles per packet = delta busy_cycles / delta rx_pkts of the
+# worker between the first --stats-interval snapshot after the window opens and the first
+# after it closes.
+np_config() {  # np_config FILE DIR WITH_PRIVATE_PATHS
+  local f=$1 d=$2 priv=$3 port=19469
+  if [[ $priv -eq 1 ]] && command -v ss >/dev/null; then
+    while [[ -n $(ss -Hltn "sport = :$port" 2>/dev/null) ]]; do port=$((port + 1)); done
+  fi
+  {
+    cat <<EOF
+# Generated by perf/e2e_l2.sh
+dpdk:
+  lcores: [$GEN_CPU, $SW_CPU]
+  workers: [$SW_CPU]
+  memory_mb: 512
+  file_prefix: $RUN_ID-np
+  idle_sleep_max_us: 0
+ports:
+  - {name: a, type: vhost-user, socket: $d/a.sock}
+  - {name: b, type: vhost-user, socket: $d/b.sock}
+bridge_domains:
+  - id: 1
+    ports: [a, b]
+    static_macs: [{mac: "$MAC_A", port: a}, {mac: "$MAC_B", port: b}]
+EOF
+    if [[ $priv -eq 1 ]]; then
+      cat <<EOF
+api:
+  listen: unix://$d/api.sock
+metrics:
+  listen: 127.0.0.1:$port
+state_dir: $d/state
+EOF
+    fi
+  } >"$f"
+}
+
+# np_snapshot FILE K: "rx_pkts busy_cycles idle_cycles drops" of the K-th stats snapshot
+# (a snapshot = the port lines followed by the worker line of lcore SW_CPU).
+np_snapshot() {
+  awk -v k="$2" -v lc="lcore=$SW_CPU" '
+    function val(key,   i) { for (i = 1; i <= NF; i++) if (index($i, key "=") == 1) return substr($i, length(key) + 2); return 0 }
+    /^port / {drops += val("drops")}
+    /^worker / && $2 == lc { n++; if (n == k) { print val("rx_pkts"), val("busy_cycles"), val("idle_cycles"), drops; exit } drops = 0 }' "$1"
+}
+np_count() { grep -c "^worker lcore=$SW_CPU " "$1" 2>/dev/null || true; }
+
+# np_next_snapshot FILE: wait for the next snapshot after now; print its index.
+np_next_snapshot() {
+  local f=$1 n0 n
+  n0=$(np_count "$f")
+  for _ in $(seq 50); do
+    n=$(np_count "$f")
+    [[ $n -gt $n0 ]] && { echo $((n0 + 1)); return 0; }
+    sleep 0.1
+  done
+  echo "nodeplane printed no stats for 5 s" >&2
+  return 1
+}
+
+leg_nodeplane() {
+  local d="$TMP/np" cfg="$TMP/np/nodeplane.yaml" out="$TMP/logs/$CUR-nodeplane.out"
+  local err="$TMP/logs/$CUR-nodeplane.err"
+  mkdir -p "$d/state"
+  np_config "$cfg" "$d" 1
+  if ! "$NODEPLANE" --check-config "$cfg" >/dev/null 2>"$err"; then
+    log "nodeplane rejects api/metrics/state_dir ($(head -n1 "$err")); retrying without them"
+    np_config "$cfg" "$d" 0
+    "$NODEPLANE" --check-config "$cfg" >/dev/null 2>"$err" ||
+      { echo "nodeplane --check-config failed: $(cat "$err")" >&2; return 1; }
+  fi
+  cp "$cfg" "$TMP/logs/$CUR-nodeplane.yaml"
+  # stdout (stats) and stderr (messages) separately.
+  timeout -k 5 "$LIFE" stdbuf -oL "$NODEPLANE" --config "$cfg" --stats-interval 1 \
+    </dev/null >"$out" 2>"$err" &
+  local tpid=$! cpid=""
+  for _ in $(seq 50); do cpid=$(pgrep -P "$tpid" | head -n1 || true); [[ -n $cpid ]] && break; sleep 0.02; done
+  echo "$cpid $tpid" >"$TMP/pids/switch"
+  for _ in $(seq 300); do
+    [[ -S $d/a.sock && -S $d/b.sock ]] && break
+    alive switch || break
+    sleep 0.1
+  done
+  [[ -S $d/a.sock && -S $d/b.sock ]] || { echo "nodeplane did not create its sockets:" >&2; tail -n 20 "$err" >&2; return 1; }
+
+  gen_start "$d/a.sock" "$d/b.sock"
+  nap "$WARMUP"
+  tp_cmd "$GEN_FD" "$GEN_LOG" "clear fwd stats all" >/dev/null
+  SW_PID=$cpid
+  window_begin
+  local k0 k1
+  k0=$(np_next_snapshot "$out")
+  nap "$DURATION"
+  local gen_out
+  gen_out=$(tp_cmd "$GEN_FD" "$GEN_LOG" "show fwd stats all")
+  window_end
+  k1=$(np_next_snapshot "$out")
+  gen_stop
+  # SIGTERM: nodeplane exits 0 and prints its final stats.
+  kill -TERM "$cpid" 2>/dev/null || true
+  local rc=0
+  wait "$tpid" || rc=$?
+  rm -f "$TMP/pids/switch"
+  [[ $rc -eq 0 ]] || log "WARNING: nodeplane exited with status $rc after SIGTERM (expected 0)"
+
+  local gen_rx s0 s1
+  gen_rx=$(acc_field RX-packets <<<"$gen_out")
+  s0=$(np_snapshot "$out" "$k0"); s1=$(np_snapshot "$out" "$k1")
+  [[ -n $gen_rx && -n $s0 && -n $s1 ]] || { echo "could not parse nodeplane/generator stats (logs: $out)" >&2; return 1; }
+  local rx busy idle drops
+  read -r rx busy idle drops < <(awk -v a="$s0" -v b="$s1" 'BEGIN {split(a, x, " "); split(b, y, " ");
+    print y[1] - x[1], y[2] - x[2], y[3] - x[3], y[4] - x[4]}')
+  save_result "$gen_rx" "$busy" "$rx" \
+    "$(awk -v b="$busy" -v i="$idle" 'BEGIN {printf "%.0f", ((b + i) > 0 ? 100 * b / (b + i) : 0)}')" "$drops"
+}
+
+# ---------------------------------------------------------------------------------------
+# Run a leg in a subshell with errexit on and its own cleanup, so that a failing leg is
+# reported and cleaned up and the others still run.
+# ---------------------------------------------------------------------------------------
+# What a leg leaves behind, removed before the next leg starts (the trap of its subshell).
+leg_cleanup() {
+  set +e
+  kill_recorded "$TMP"/pids/*
+  kill_pidfiles
+  if [[ -e /var/run/netns/$NETNS ]]; then ip netns del "$NETNS"; fi
+  local h
+  for h in $(hugetlbfs_dirs); do rm -f "$h/$RUN_ID"*; done
+  rm -rf /var/run/dpdk/"$RUN_ID"*
+}
+
+run_leg() {  # run_leg LEG ROUND
+  local leg=$1 round=$2 rc=0
+  CUR="$leg.$round"
+  log "---- leg $leg (round $round/$ROUNDS) ----"
+  check_quiet
+  set +e
+  (
+    set -euo pipefail
+    trap leg_cleanup EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+    "leg_$leg"
+  )
+  rc=$?
+  set -e
+  [[ $rc -eq 130 || $rc -eq 143 ]] && exit "$rc"
+  if [[ $rc -ne 0 ]]; then
+    log "$CUR: FAILED (status $rc); last log lines:"
+    local f
+    for f in "$TMP"/logs/"$CUR"-*; do
+      [[ -f $f ]] || continue
+      echo "  == ${f##*/}"; tail -n 8 "$f" | sed 's/^/  | /'
+    done
+    echo "FAILED" >"$TMP/results/$CUR"
+  fi
+}
+
+# ---------------------------------------------------------------------------------------
+# Main
+# ---------------------------------------------------------------------------------------
+declare -A SKIP=()
+command -v dpdk-testpmd >/dev/null ||
+  die "dpdk-testpmd not found (package dpdk); it is the generator of every leg (try --install)"
+if want_leg ovs; then
+  if reason=$(ovs_missing); then SKIP[ovs]="$reason"; fi
+fi
+if want_leg nodeplane && [[ ! -x $NODEPLANE ]]; then
+  SKIP[nodeplane]="$NODEPLANE not found or not executable (build it, or set NODEPLANE=)"
+fi
+for leg in testpmd ovs nodeplane; do
+  want_leg "$leg" || SKIP[$leg]="not selected (--legs $LEGS)"
+  if [[ -n ${SKIP[$leg]:-} ]]; then log "SKIP leg $leg: ${SKIP[$leg]}"; fi
+done
+
+reserve_hugepages
+log "run $RUN_ID: $DURATION s window after $WARMUP s warm-up, $ROUNDS round(s), $BURSTS x 32 frames per port in the loop, $PKT_LEN-byte frames"
+log "temp dir $TMP"
+
+for round in $(seq "$ROUNDS"); do
+  for leg in testpmd ovs nodeplane; do
+    if [[ -n ${SKIP[$leg]:-} ]]; then continue; fi
+    run_leg "$leg" "$round"
+  done
+done
+
+# ---------------------------------------------------------------------------------------
+# Summary
+# ---------------------------------------------------------------------------------------
+# median LEG FIELD(1=mpps 2=cyc 3=busy 4=drops): over the rounds that succeeded.
+median() {
+  local leg=$1 field=$2 f
+  for f in "$TMP"/results/"$leg".*; do
+    if [[ -f $f ]]; then awk -v k="$field" '$1 != "FAILED" {print $k}' "$f"; fi
+  done | sort -g | awk '{v[NR] = $1} END {if (NR == 0) print ""; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2}'
+}
+
+cpu_model=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
+dpdk_ver=$(dpkg-query -W -f='${Version}' dpdk 2>/dev/null || pkg-config --modversion libdpdk 2>/dev/null || echo unknown)
+ovs_ver=$("$OVS_VSWITCHD" --version 2>/dev/null | head -n1 | awk '{print $NF}' || true)
+
+echo
+echo "==== e2e L2: two vhost-user ports, one switch core, ${PKT_LEN}-byte frames ===="
+echo "machine: $cpu_model, $(nproc --all) CPUs, kernel $(uname -r), DPDK $dpdk_ver${ovs_ver:+, OVS $ovs_ver}"
+echo "command: $CMDLINE"
+echo "window:  $DURATION s after $WARMUP s warm-up; $ROUNDS round(s)$([[ $ROUNDS -gt 1 ]] && echo ", medians")"
+echo
+np_mpps=$(median nodeplane 1); np_cyc=$(median nodeplane 2)
+FMT='%-22s %8s %13s %7s %9s %7s %15s %18s\n'
+# shellcheck disable=SC2059
+printf "$FMT" "switch" "rx Mpps" "busy cyc/pkt" "busy %" "on-CPU %" "drops" "Mpps ours/that" "cyc/pkt ours/that"
+# shellcheck disable=SC2059
+printf "$FMT" "------" "-------" "------------" "------" "--------" "-----" "--------------" "-----------------"
+for leg in nodeplane testpmd ovs; do
+  case $leg in
+    nodeplane) name="nodeplane" ;;
+    testpmd) name="testpmd io forwarding" ;;
+    ovs) name="OVS-DPDK NORMAL" ;;
+  esac
+  if [[ -n ${SKIP[$leg]:-} ]]; then
+    printf '%-22s %s\n' "$name" "skipped: ${SKIP[$leg]}"
+    continue
+  fi
+  m=$(median "$leg" 1); c=$(median "$leg" 2); b=$(median "$leg" 3); dr=$(median "$leg" 4)
+  oc=$(median "$leg" 5)
+  if [[ -z $m ]]; then printf '%-22s %s\n' "$name" "FAILED (see the log lines above)"; continue; fi
+  if [[ $leg == nodeplane ]]; then
+    rm_="-"; rc_="-"
+  elif [[ -n $np_mpps ]]; then
+    rm_=$(awk -v a="$np_mpps" -v b="$m" 'BEGIN {printf "%.2fx", (b > 0 ? a / b : 0)}')
+    rc_=$(awk -v a="$np_cyc" -v b="$c" 'BEGIN {printf "%.2fx", (b > 0 ? a / b : 0)}')
+  else
+    rm_="n/a"; rc_="n/a"
+  fi
+  # shellcheck disable=SC2059
+  printf "$FMT" "$name" "$m" "$c" "$b" "$oc" "$dr" "$rm_" "$rc_"
+done
+if [[ $ROUNDS -gt 1 ]]; then
+  echo
+  echo "per round (rx Mpps / busy cycles per packet / switch thread on-CPU %):"
+  for leg in nodeplane testpmd ovs; do
+    [[ -n ${SKIP[$leg]:-} ]] && continue
+    line=""
+    for round in $(seq "$ROUNDS"); do
+      f="$TMP/results/$leg.$round"
+      if [[ -f $f ]] && ! grep -q FAILED "$f"; then line+="  $(awk '{print $1 "/" $2 "/" $5}' "$f")"; else line+=" failed"; fi
+    done
+    printf '  %-10s%s\n' "$leg" "$line"
+  done
+fi
+echo
+echo "rx Mpps: frames received by the generator on both ports in the window. busy cyc/pkt: the"
+echo "switch core's TSC cycles in polls that found packets / packets it received (nodeplane:"
+echo "worker busy_cycles/rx_pkts; testpmd: --record-core-cycles; OVS: pmd-stats-show processing"
+echo "cycles/packets received). busy %: share of the window the switch core spent in such polls."
+echo "on-CPU %: share of the window the switch thread actually ran (schedstat); below ~97% another"
+echo "process took CPU $SW_CPU and the figures are contaminated."
+echo "Ratios: Mpps >1x and cycles <1x mean nodeplane is better. On 2 cores the generator shares"
+echo "CPU $GEN_CPU and saturates near the switch's rate: compare cycles per packet within one run."
