@@ -112,7 +112,7 @@ NETNS="$RUN_ID-ovs"
 
 hugetlbfs_dirs() { awk '$3 == "hugetlbfs" {print $2}' /proc/mounts; }
 
-# kill_recorded FILE...: each file holds "TIMEOUT_PID CHILD_PID" of a process we started.
+# kill_recorded FILE...: each file holds "CHILD_PID TIMEOUT_PID" of a process we started.
 kill_recorded() {
   local f pids=() p
   for f in "$@"; do
@@ -144,10 +144,15 @@ kill_pidfiles() {
   done
 }
 
+LEG_PID=""
 cleanup_all() {
   local rc=$?
   trap - EXIT INT TERM
   set +e
+  if [[ -n $LEG_PID ]] && kill -0 "$LEG_PID" 2>/dev/null; then
+    kill -TERM "$LEG_PID"
+    wait "$LEG_PID"
+  fi
   leg_cleanup
   if [[ -n $LOGDIR ]]; then
     mkdir -p "$LOGDIR" && cp -r "$TMP"/logs/. "$LOGDIR"/ && log "logs kept in $LOGDIR"
@@ -163,7 +168,7 @@ trap 'exit 143' TERM
 nap() { sleep "$1" & wait $! || true; }
 
 # spawn NAME LOG STDIN CMD...: run CMD in the background with a bounded lifetime; its
-# stdout+stderr go to LOG. Records "TIMEOUT_PID CHILD_PID" in $TMP/pids/NAME.
+# stdout+stderr go to LOG. Records "CHILD_PID TIMEOUT_PID" in $TMP/pids/NAME.
 spawn() {
   local name=$1 logf=$2 in=$3; shift 3
   timeout -k 5 "$LIFE" "$@" <"$in" >"$logf" 2>&1 &
@@ -296,7 +301,7 @@ check_quiet() {
 }
 
 # ---------------------------------------------------------------------------------------
-# Results: $TMP/results/LEG.ROUND holds "mpps cyc busy drops sw_oncpu gen_oncpu"
+# Results: $TMP/results/LEG.ROUND holds "mpps cyc busy drops sw_oncpu gen_oncpu rate_min rate_max"
 # ---------------------------------------------------------------------------------------
 # The switch's forwarding thread is the one thread of SW_PID pinned to SW_CPU alone; the
 # generator's is its lcore-1 thread ("rte-worker-1" in DPDK 22.11). Their on-CPU time in
@@ -316,16 +321,37 @@ gen_thread() {  # gen_thread PID
     if [[ $(cat "$t/comm" 2>/dev/null) == *worker* ]]; then echo "${t##*/}"; return 0; fi
   done
 }
+# sample_window: the measured window. Every second, the generator's "show port stats all"
+# gives the rx rate of the last second; RATES collects them (Mpps). Their spread shows
+# whether the machine kept the same speed through the window.
+sample_window() {
+  local n out r
+  RATES=""
+  tp_cmd "$GEN_FD" "$GEN_LOG" "show port stats all" >/dev/null   # the rates' baseline
+  for ((n = 0; n < DURATION; n++)); do
+    nap 1
+    out=$(tp_cmd "$GEN_FD" "$GEN_LOG" "show port stats all")
+    r=$(awk '/Rx-pps:/ {s += $2} END {printf "%.2f", s / 1e6}' <<<"$out")
+    RATES+="$r "
+  done
+}
+
 run_ns() { awk '{print $1}' "/proc/$1/task/$2/schedstat" 2>/dev/null || echo 0; }
 
+# steal_ticks: "total steal" of CPU SW_CPU from /proc/stat (a hypervisor taking the vCPU).
+steal_ticks() {
+  awk -v c="cpu$SW_CPU" '$1 == c {t = 0; for (i = 2; i <= NF; i++) t += $i; print t, $9}' /proc/stat
+}
 window_begin() {  # needs SW_PID (switch process) and GEN_PID
   SW_TID=$(pinned_thread "$SW_PID" "$SW_CPU"); GEN_TID=$(gen_thread "$GEN_PID")
   SW_RUN0=$(run_ns "$SW_PID" "${SW_TID:-0}"); GEN_RUN0=$(run_ns "$GEN_PID" "${GEN_TID:-0}")
+  ST0=$(steal_ticks)
   W0=$(date +%s.%N)
 }
 window_end() {
   W1=$(date +%s.%N)
   SW_RUN1=$(run_ns "$SW_PID" "${SW_TID:-0}"); GEN_RUN1=$(run_ns "$GEN_PID" "${GEN_TID:-0}")
+  ST1=$(steal_ticks)
 }
 oncpu_pct() {  # oncpu_pct RUN0 RUN1 -> % of the window, or "?" when unknown
   awk -v a="$1" -v b="$2" -v w0="$W0" -v w1="$W1" 'BEGIN {
@@ -337,10 +363,18 @@ save_result() {  # save_result GEN_RX BUSY_CYCLES SW_PKTS BUSY_PCT DROPS
   mpps=$(awk -v n="$1" -v a="$W0" -v b="$W1" 'BEGIN {printf "%.3f", n / (b - a) / 1e6}')
   cyc=$(awk -v c="$2" -v p="$3" 'BEGIN {if (p > 0) printf "%.1f", c / p; else print "nan"}')
   sw=$(oncpu_pct "$SW_RUN0" "$SW_RUN1"); gen=$(oncpu_pct "$GEN_RUN0" "$GEN_RUN1")
-  echo "$mpps $cyc $4 $5 $sw $gen" >"$TMP/results/$CUR"
+  local rmin rmax
+  read -r rmin rmax < <(tr ' ' '\n' <<<"$RATES" | awk 'NF {if (n++ == 0 || $1 < lo) lo = $1; if ($1 > hi) hi = $1} END {print lo + 0, hi + 0}')
+  echo "$mpps $cyc $4 $5 $sw $gen $rmin $rmax" >"$TMP/results/$CUR"
   log "$CUR: rx $mpps Mpps (generator, $1 frames in $(awk -v a="$W0" -v b="$W1" 'BEGIN {printf "%.2f", b - a}') s)," \
       "switch core $cyc busy cycles/pkt ($2 / $3), busy $4%, drops $5;" \
-      "on-CPU share of the window: switch thread $sw%, generator thread $gen%"
+      "on-CPU share of the window: switch thread $sw%, generator thread $gen%," \
+      "steal on CPU $SW_CPU $(awk -v a="$ST0" -v b="$ST1" 'BEGIN {split(a, x, " "); split(b, y, " ");
+        printf "%.1f", (y[1] > x[1]) ? 100 * (y[2] - x[2]) / (y[1] - x[1]) : 0}')%"
+  log "$CUR: rx Mpps second by second: $RATES"
+  if awk -v lo="$rmin" -v hi="$rmax" 'BEGIN {exit !(lo > 0 && hi > 1.15 * lo)}'; then
+    log "WARNING: the rate changed by more than 15% within the window (noise: other load, or the host moving or sharing the vCPUs)"
+  fi
   if [[ $sw != "?" && $sw -lt 97 ]]; then
     log "WARNING: the switch thread had its CPU only $sw% of the window (another process ran on CPU $SW_CPU): its busy cycles include preemption"
   fi
@@ -353,8 +387,8 @@ save_result() {  # save_result GEN_RX BUSY_CYCLES SW_PKTS BUSY_PCT DROPS
 # lookup at all. Forwarding lcore 1 on CPU SW_CPU; --record-core-cycles counts the TSC
 # cycles of polls that received packets (rx + tx, retries included).
 leg_testpmd() {
-  local d="$TMP/tp" fifo="$TMP/tp.fifo" swlog="$TMP/logs/$CUR-switch.log" out
-  mkdir -p "$d"
+  local d="$TMP/tp" fifo="$TMP/tp.fifo" swlog="$TMP/logs/$CUR-switch.log"
+  rm -rf "$d"; mkdir -p "$d"
   rm -f "$fifo"; mkfifo "$fifo"
   exec {SW_FD}<>"$fifo"
   spawn switch "$swlog" "$fifo" stdbuf -oL dpdk-testpmd \
@@ -367,14 +401,17 @@ leg_testpmd() {
   tp_cmd "$SW_FD" "$swlog" "start" >/dev/null
   gen_start "$d/a.sock" "$d/b.sock"
   nap "$WARMUP"
+  local ts0 ts1
+  ts0=$(date +%s.%N)
   tp_cmd "$SW_FD" "$swlog" "clear fwd stats all" >/dev/null
   tp_cmd "$GEN_FD" "$GEN_LOG" "clear fwd stats all" >/dev/null
   SW_PID=$(child_pid switch)
   window_begin
-  nap "$DURATION"
+  sample_window
   local gen_out sw_out
   gen_out=$(tp_cmd "$GEN_FD" "$GEN_LOG" "show fwd stats all")
   window_end
+  ts1=$(date +%s.%N)
   sw_out=$(tp_cmd "$SW_FD" "$swlog" "show fwd stats all")
   gen_stop
   tp_cmd "$SW_FD" "$swlog" "stop" >/dev/null || true
@@ -390,7 +427,8 @@ leg_testpmd() {
   pkts=$(sed -E 's/.*packets=([0-9]+).*/\1/' <<<"$line")
   mhz=$(sed -E 's/.* at ([0-9.]+) MHz.*/\1/' <<<"$line")
   drops=$(acc_field TX-dropped <<<"$sw_out")
-  busy=$(awk -v c="$cycles" -v m="$mhz" -v a="$W0" -v b="$W1" 'BEGIN {printf "%.0f", 100 * c / (m * 1e6 * (b - a))}')
+  # The switch's own window: from just before its clear to just before its show.
+  busy=$(awk -v c="$cycles" -v m="$mhz" -v a="$ts0" -v b="$ts1" 'BEGIN {printf "%.0f", 100 * c / (m * 1e6 * (b - a))}')
   save_result "$gen_rx" "$cycles" "$pkts" "$busy" "${drops:-?}"
 }
 
@@ -417,7 +455,7 @@ ovs_missing() {
 # stays on, as in nodeplane's bridge domain.
 leg_ovs() {
   local d="$TMP/ovs"
-  mkdir -p "$d"
+  rm -rf "$d"; mkdir -p "$d"
   export OVS_RUNDIR=$d OVS_DBDIR=$d OVS_LOGDIR=$d OVS_SYSCONFDIR=$d
   local V=(ovs-vsctl --timeout=60 --db="unix:$d/db.sock")
   local A=(ovs-appctl --timeout=30 -t "$d/ovs-vswitchd.ctl")
@@ -456,7 +494,7 @@ leg_ovs() {
   tp_cmd "$GEN_FD" "$GEN_LOG" "clear fwd stats all" >/dev/null
   SW_PID=$(child_pid vswitchd)
   window_begin
-  nap "$DURATION"
+  sample_window
   local gen_out pmd
   gen_out=$(tp_cmd "$GEN_FD" "$GEN_LOG" "show fwd stats all")
   window_end
@@ -497,8 +535,8 @@ ovs_drops() {  # sum of tx_dropped and rx_dropped over both vhost ports
 # Two vhost-user ports (server mode) in bridge domain 1, both MACs static (learning stays
 # on), worker on lcore 1 = CPU SW_CPU, main lcore 0 = CPU GEN_CPU, pure polling
 # (idle_sleep_max_us: 0). Busy cycles per packet = delta busy_cycles / delta rx_pkts of the
-# worker between the first --stats-interval snapshot after the window opens and the first
-# after it closes.
+# worker between the --stats-interval snapshot printed just before the window opens and the
+# first one printed after it closes (traffic runs steadily across both).
 np_config() {  # np_config FILE DIR WITH_PRIVATE_PATHS
   local f=$1 d=$2 priv=$3 port=19469
   if [[ $priv -eq 1 ]] && command -v ss >/dev/null; then
@@ -559,7 +597,7 @@ np_next_snapshot() {
 leg_nodeplane() {
   local d="$TMP/np" cfg="$TMP/np/nodeplane.yaml" out="$TMP/logs/$CUR-nodeplane.out"
   local err="$TMP/logs/$CUR-nodeplane.err"
-  mkdir -p "$d/state"
+  rm -rf "$d"; mkdir -p "$d/state"
   np_config "$cfg" "$d" 1
   if ! "$NODEPLANE" --check-config "$cfg" >/dev/null 2>"$err"; then
     log "nodeplane rejects api/metrics/state_dir ($(head -n1 "$err")); retrying without them"
@@ -583,12 +621,12 @@ leg_nodeplane() {
 
   gen_start "$d/a.sock" "$d/b.sock"
   nap "$WARMUP"
+  local k0 k1
+  k0=$(np_next_snapshot "$out")
   tp_cmd "$GEN_FD" "$GEN_LOG" "clear fwd stats all" >/dev/null
   SW_PID=$cpid
   window_begin
-  local k0 k1
-  k0=$(np_next_snapshot "$out")
-  nap "$DURATION"
+  sample_window
   local gen_out
   gen_out=$(tp_cmd "$GEN_FD" "$GEN_LOG" "show fwd stats all")
   window_end
@@ -607,7 +645,7 @@ leg_nodeplane() {
   [[ -n $gen_rx && -n $s0 && -n $s1 ]] || { echo "could not parse nodeplane/generator stats (logs: $out)" >&2; return 1; }
   local rx busy idle drops
   read -r rx busy idle drops < <(awk -v a="$s0" -v b="$s1" 'BEGIN {split(a, x, " "); split(b, y, " ");
-    print y[1] - x[1], y[2] - x[2], y[3] - x[3], y[4] - x[4]}')
+    printf "%.0f %.0f %.0f %.0f\n", y[1] - x[1], y[2] - x[2], y[3] - x[3], y[4] - x[4]}')
   save_result "$gen_rx" "$busy" "$rx" \
     "$(awk -v b="$busy" -v i="$idle" 'BEGIN {printf "%.0f", ((b + i) > 0 ? 100 * b / (b + i) : 0)}')" "$drops"
 }
@@ -632,16 +670,18 @@ run_leg() {  # run_leg LEG ROUND
   CUR="$leg.$round"
   log "---- leg $leg (round $round/$ROUNDS) ----"
   check_quiet
-  set +e
+  # In the background, so that a signal to this script runs its trap at once (the trap
+  # stops the leg, whose own trap then stops the leg's processes).
   (
     set -euo pipefail
     trap leg_cleanup EXIT
     trap 'exit 130' INT
     trap 'exit 143' TERM
     "leg_$leg"
-  )
-  rc=$?
-  set -e
+  ) &
+  LEG_PID=$!
+  wait "$LEG_PID" || rc=$?
+  LEG_PID=""
   [[ $rc -eq 130 || $rc -eq 143 ]] && exit "$rc"
   if [[ $rc -ne 0 ]]; then
     log "$CUR: FAILED (status $rc); last log lines:"
@@ -686,11 +726,35 @@ done
 # Summary
 # ---------------------------------------------------------------------------------------
 # median LEG FIELD(1=mpps 2=cyc 3=busy 4=drops): over the rounds that succeeded.
-median() {
-  local leg=$1 field=$2 f
+# A round is stable when its per-second rx rates stayed within 15%; medians use the stable
+# rounds when there are any, else all of them.
+# shellcheck disable=SC2016  # awk code, expanded by awk
+STABLE='$1 != "FAILED" && $7 > 0 && $8 <= 1.15 * $7'
+rounds_used() {  # rounds_used LEG -> "STABLE_OR_ALL N_USED N_OK"
+  local leg=$1 f ok=0 st=0
   for f in "$TMP"/results/"$leg".*; do
-    if [[ -f $f ]]; then awk -v k="$field" '$1 != "FAILED" {print $k}' "$f"; fi
-  done | sort -g | awk '{v[NR] = $1} END {if (NR == 0) print ""; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2}'
+    [[ -f $f ]] || continue
+    if awk '$1 != "FAILED" {exit 0} {exit 1}' "$f"; then ok=$((ok + 1)); fi
+    if awk "$STABLE {exit 0} {exit 1}" "$f"; then st=$((st + 1)); fi
+  done
+  if [[ $st -gt 0 ]]; then echo "stable $st $ok"; else echo "all $ok $ok"; fi
+}
+median() {
+  local leg=$1 field=$2 f sel
+  # shellcheck disable=SC2016
+  sel='$1 != "FAILED"'
+  if [[ $(rounds_used "$leg" | awk '{print $1}') == stable ]]; then sel=$STABLE; fi
+  for f in "$TMP"/results/"$leg".*; do
+    if [[ -f $f ]]; then awk -v k="$field" "$sel {print \$k}" "$f"; fi
+  done | sort -g | awk -v k="$field" '{v[NR] = $1}
+    END {
+      if (NR == 0) exit
+      m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+      if (m !~ /^[0-9.]+$/) print m
+      else if (k == 1) printf "%.3f\n", m
+      else if (k == 2) printf "%.1f\n", m
+      else printf "%.0f\n", m
+    }'
 }
 
 cpu_model=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
@@ -704,6 +768,7 @@ echo "command: $CMDLINE"
 echo "window:  $DURATION s after $WARMUP s warm-up; $ROUNDS round(s)$([[ $ROUNDS -gt 1 ]] && echo ", medians")"
 echo
 np_mpps=$(median nodeplane 1); np_cyc=$(median nodeplane 2)
+NOTES=()
 FMT='%-22s %8s %13s %7s %9s %7s %15s %18s\n'
 # shellcheck disable=SC2059
 printf "$FMT" "switch" "rx Mpps" "busy cyc/pkt" "busy %" "on-CPU %" "drops" "Mpps ours/that" "cyc/pkt ours/that"
@@ -721,6 +786,10 @@ for leg in nodeplane testpmd ovs; do
   fi
   m=$(median "$leg" 1); c=$(median "$leg" 2); b=$(median "$leg" 3); dr=$(median "$leg" 4)
   oc=$(median "$leg" 5)
+  read -r how used ok < <(rounds_used "$leg")
+  if [[ $ok -gt 0 && ( $how != stable || $used -lt $ok ) ]]; then
+    NOTES+=("$name: median of $used $how round(s) of $ok that ran")
+  fi
   if [[ -z $m ]]; then printf '%-22s %s\n' "$name" "FAILED (see the log lines above)"; continue; fi
   if [[ $leg == nodeplane ]]; then
     rm_="-"; rc_="-"
@@ -733,19 +802,24 @@ for leg in nodeplane testpmd ovs; do
   # shellcheck disable=SC2059
   printf "$FMT" "$name" "$m" "$c" "$b" "$oc" "$dr" "$rm_" "$rc_"
 done
-if [[ $ROUNDS -gt 1 ]]; then
-  echo
-  echo "per round (rx Mpps / busy cycles per packet / switch thread on-CPU %):"
-  for leg in nodeplane testpmd ovs; do
-    [[ -n ${SKIP[$leg]:-} ]] && continue
-    line=""
-    for round in $(seq "$ROUNDS"); do
-      f="$TMP/results/$leg.$round"
-      if [[ -f $f ]] && ! grep -q FAILED "$f"; then line+="  $(awk '{print $1 "/" $2 "/" $5}' "$f")"; else line+=" failed"; fi
-    done
-    printf '  %-10s%s\n' "$leg" "$line"
+for n in "${NOTES[@]}"; do echo "note: $n"; done
+echo
+echo "per round: rx Mpps / busy cycles per packet / switch thread on-CPU % / per-second rx Mpps"
+echo "min-max (\"unstable\": they differ by more than 15%; such rounds are left out of the medians"
+echo "when a leg has stable ones)"
+for leg in nodeplane testpmd ovs; do
+  if [[ -n ${SKIP[$leg]:-} ]]; then continue; fi
+  line=""
+  for round in $(seq "$ROUNDS"); do
+    f="$TMP/results/$leg.$round"
+    if [[ -f $f ]] && ! grep -q FAILED "$f"; then
+      line+="  $(awk "{printf \"%s/%s/%s/%s-%s\", \$1, \$2, \$5, \$7, \$8} !($STABLE) {printf \" unstable\"}" "$f")"
+    else
+      line+="  failed"
+    fi
   done
-fi
+  printf '  %-10s%s\n' "$leg" "$line"
+done
 echo
 echo "rx Mpps: frames received by the generator on both ports in the window. busy cyc/pkt: the"
 echo "switch core's TSC cycles in polls that found packets / packets it received (nodeplane:"

@@ -1,6 +1,7 @@
 // CPU cycles per packet of the L2 stage (rdtsc around L2Bridge::process only), on bursts of
 // 32 64-byte frames, with 1k and 1M MAC entries:
-//   known_unicast: source and destination both learned (the steady state of a switch);
+//   known_unicast: source and destination both learned, a random pair per packet;
+//   one_flow:      the same, but one pair per burst (a pod talking to one peer);
 //   learning:      every source is new (each packet queues a learning event);
 //   flood:         broadcast to the 3 other members of a 4-port domain (shared mbuf).
 // Run: build/np_l2_bench   (EAL runs without hugepages; pin with taskset for stable figures)
@@ -81,7 +82,7 @@ struct Bench {
   rte_mbuf* burst[kMaxBurst];
 };
 
-enum class Traffic { kKnownUnicast, kLearning, kFlood };
+enum class Traffic { kKnownUnicast, kOneFlow, kLearning, kFlood };
 
 void run(benchmark::State& state, Traffic traffic) {
   testlib::ensure_eal(4096);
@@ -91,13 +92,17 @@ void run(benchmark::State& state, Traffic traffic) {
   uint32_t fresh = b.n_macs;  // Sources never seen before, for the learning case.
   uint64_t cycles = 0, packets = 0;
   for (auto _ : state) {
+    const uint32_t flow_src = 2 * pick(rng), flow_dst = 2 * pick(rng) + 1;
     for (rte_mbuf* m : b.burst) {
       auto* eth = rte_pktmbuf_mtod(m, rte_ether_hdr*);
-      eth->src_addr = host_mac(traffic == Traffic::kLearning ? fresh++ : 2 * pick(rng));
+      const bool one_flow = traffic == Traffic::kOneFlow;
+      eth->src_addr = host_mac(traffic == Traffic::kLearning ? fresh++
+                               : one_flow                    ? flow_src
+                                                             : 2 * pick(rng));
       if (traffic == Traffic::kFlood)
         eth->dst_addr = {{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}};
       else
-        eth->dst_addr = host_mac(2 * pick(rng) + 1);
+        eth->dst_addr = host_mac(one_flow ? flow_dst : 2 * pick(rng) + 1);
     }
     const uint64_t start = rte_rdtsc_precise();
     b.bridge.process(b.ctx, kIn, b.burst, kMaxBurst);
@@ -110,10 +115,12 @@ void run(benchmark::State& state, Traffic traffic) {
 }
 
 void BM_L2KnownUnicast(benchmark::State& state) { run(state, Traffic::kKnownUnicast); }
+void BM_L2OneFlow(benchmark::State& state) { run(state, Traffic::kOneFlow); }
 void BM_L2Learning(benchmark::State& state) { run(state, Traffic::kLearning); }
 void BM_L2Flood(benchmark::State& state) { run(state, Traffic::kFlood); }
 
 BENCHMARK(BM_L2KnownUnicast)->Arg(1000)->Arg(1000000);
+BENCHMARK(BM_L2OneFlow)->Arg(1000)->Arg(1000000);
 BENCHMARK(BM_L2Learning)->Arg(1000)->Arg(1000000);
 BENCHMARK(BM_L2Flood)->Arg(1000)->Arg(1000000);
 

@@ -17,6 +17,34 @@ bool is_bad_source(MacKey key) { return is_group(key) || (key & kMacBits) == 0; 
 
 }  // namespace
 
+inline L2Bridge::Verdict L2Bridge::decide(WorkerCtx& ctx, const BridgeDomain& domain,
+                                          uint16_t in_port, MacKey src_key, MacEntry* src,
+                                          MacKey dst_key, MacEntry* dst, uint32_t now_s,
+                                          MacKey& last_reported) {
+  if (src == nullptr) {
+    if (domain.learning) report_source(ctx, src_key, in_port, last_reported);
+  } else if (src->port.load(std::memory_order_relaxed) != in_port) {
+    // A static MAC seen on another port is a spoof, not a move.
+    if (src->is_static.load(std::memory_order_relaxed))
+      return {Verdict::kDrop, in_port, DropReason::kStaticMacMoved};
+    if (domain.learning) report_source(ctx, src_key, in_port, last_reported);
+  } else if (src->last_seen_s.load(std::memory_order_relaxed) != now_s) {
+    // Written at most once a second per entry, so the line stays shared between workers.
+    src->last_seen_s.store(now_s, std::memory_order_relaxed);
+  }
+
+  if (is_group(dst_key)) return {Verdict::kFlood, 0, DropReason::kCount};
+  if (dst == nullptr) {
+    if (domain.flood) return {Verdict::kFlood, 0, DropReason::kCount};
+    return {Verdict::kDrop, in_port, DropReason::kUnknownUnicast};
+  }
+  const uint16_t out = dst->port.load(std::memory_order_relaxed);
+  if (out == in_port) return {Verdict::kDrop, in_port, DropReason::kSamePort};
+  if (!ctx.shared.link_up[out].load(std::memory_order_relaxed))
+    return {Verdict::kDrop, out, DropReason::kLinkDown};
+  return {Verdict::kForward, out, DropReason::kCount};
+}
+
 void L2Bridge::process(WorkerCtx& ctx, uint16_t in_port, rte_mbuf** pkts,
                        uint16_t n) const noexcept {
   const L2Config& config = *config_.read();
@@ -27,13 +55,13 @@ void L2Bridge::process(WorkerCtx& ctx, uint16_t in_port, rte_mbuf** pkts,
   }
   const BridgeDomain& domain = config.domains[domain_index];
 
-  // Pass 1: validate headers and extract the keys: destinations in dst_keys, sources in
-  // src_keys, for the k frames kept in `valid`.
+  // Pass 1: validate headers, keep the good frames in `valid`, and cut them into runs of
+  // one conversation (same source and destination MAC): a run is looked up and decided
+  // once. On a pod's port a whole burst is often one run.
   rte_mbuf* valid[kMaxBurst];
-  MacKey dst_keys[kMaxBurst], src_keys[kMaxBurst];
-  MacEntry* dst_entries[kMaxBurst];
-  MacEntry* src_entries[kMaxBurst];
-  uint16_t k = 0;
+  MacKey run_dst[kMaxBurst], run_src[kMaxBurst];
+  uint16_t run_end[kMaxBurst];  // Run r holds valid[run_end[r - 1], run_end[r]).
+  uint16_t k = 0, n_runs = 0;
   for (uint16_t i = 0; i < n; ++i) {
     if (i + kPrefetchAhead < n) rte_prefetch0(rte_pktmbuf_mtod(pkts[i + kPrefetchAhead], void*));
     rte_mbuf* m = pkts[i];
@@ -51,66 +79,54 @@ void L2Bridge::process(WorkerCtx& ctx, uint16_t in_port, rte_mbuf** pkts,
       ctx.drop(m, in_port, DropReason::kBadSourceMac);
       continue;
     }
-    src_keys[k] = src;
-    dst_keys[k] = make_mac_key_unsafe(domain_index, &eth->dst_addr);
-    valid[k++] = m;
-  }
-  if (k == 0) return;
-  uint32_t dst_hashes[kMaxBurst], src_hashes[kMaxBurst];
-  macs_.prefetch_bulk(dst_keys, k, dst_hashes);
-  macs_.prefetch_bulk(src_keys, k, src_hashes);
-  macs_.find_bulk(dst_keys, dst_hashes, k, dst_entries);
-  macs_.find_bulk(src_keys, src_hashes, k, src_entries);
-
-  // Pass 2: learn the source, then forward.
-  const uint32_t now_s = ctx.shared.now_s.load(std::memory_order_relaxed);
-  MacKey last_reported = ~MacKey{0};
-  for (uint16_t i = 0; i < k; ++i) {
-    rte_mbuf* m = valid[i];
-    const MacKey src_key = src_keys[i];
-    if (MacEntry* src = src_entries[i]) {
-      if (src->port.load(std::memory_order_relaxed) != in_port) {
-        if (src->is_static.load(std::memory_order_relaxed)) {
-          ctx.drop(m, in_port, DropReason::kStaticMacMoved);
-          continue;
-        }
-        if (domain.learning && src_key != last_reported)
-          report_source(ctx, src_key, in_port, last_reported);
-      } else if (src->last_seen_s.load(std::memory_order_relaxed) != now_s) {
-        // Written at most once a second per entry, so the line stays shared between workers.
-        src->last_seen_s.store(now_s, std::memory_order_relaxed);
-      }
-    } else if (domain.learning && src_key != last_reported) {
-      report_source(ctx, src_key, in_port, last_reported);
+    const MacKey dst = make_mac_key_unsafe(domain_index, &eth->dst_addr);
+    if (n_runs == 0 || src != run_src[n_runs - 1] || dst != run_dst[n_runs - 1]) {
+      run_src[n_runs] = src;
+      run_dst[n_runs] = dst;
+      ++n_runs;
     }
+    valid[k++] = m;
+    run_end[n_runs - 1] = k;
+  }
+  if (n_runs == 0) return;
+  uint32_t dst_hashes[kMaxBurst], src_hashes[kMaxBurst];
+  MacEntry* dst_entries[kMaxBurst];
+  MacEntry* src_entries[kMaxBurst];
+  macs_.prefetch_bulk(run_dst, n_runs, dst_hashes);
+  macs_.prefetch_bulk(run_src, n_runs, src_hashes);
+  macs_.find_bulk(run_dst, dst_hashes, n_runs, dst_entries);
+  macs_.find_bulk(run_src, src_hashes, n_runs, src_entries);
 
-    if (is_group(dst_keys[i])) {
-      flood(ctx, domain, in_port, m);
-    } else if (MacEntry* dst = dst_entries[i]) {
-      const uint16_t out = dst->port.load(std::memory_order_relaxed);
-      if (out == in_port) {
-        ctx.drop(m, in_port, DropReason::kSamePort);
-      } else if (!ctx.shared.link_up[out].load(std::memory_order_relaxed)) {
-        ctx.drop(m, out, DropReason::kLinkDown);
-      } else {
-        ctx.enqueue_tx(out, m);
-      }
-    } else if (domain.flood) {
-      flood(ctx, domain, in_port, m);
-    } else {
-      ctx.drop(m, in_port, DropReason::kUnknownUnicast);
+  // Pass 2: per run, learn the source, decide, and apply the verdict to its frames.
+  const uint32_t now_s = ctx.shared.now_s.load(std::memory_order_relaxed);
+  MacKey last_reported = ~MacKey{0};  // One learning event per source and burst.
+  uint16_t first = 0;
+  for (uint16_t r = 0; r < n_runs; first = run_end[r++]) {
+    const Verdict v = decide(ctx, domain, in_port, run_src[r], src_entries[r], run_dst[r],
+                             dst_entries[r], now_s, last_reported);
+    switch (v.kind) {
+      case Verdict::kForward:
+        for (uint16_t i = first; i < run_end[r]; ++i) ctx.enqueue_tx(v.port, valid[i]);
+        break;
+      case Verdict::kFlood:
+        flood(ctx, domain, in_port, &valid[first], static_cast<uint16_t>(run_end[r] - first));
+        break;
+      case Verdict::kDrop:
+        for (uint16_t i = first; i < run_end[r]; ++i) ctx.drop(valid[i], v.port, v.reason);
+        break;
     }
   }
 }
 
 void L2Bridge::report_source(WorkerCtx& ctx, MacKey key, uint16_t in_port, MacKey& last_reported) {
+  if (key == last_reported) return;
+  last_reported = key;
   // A full queue loses the event, never blocks: the source is reported again next time.
   if (!ctx.learn.push({key, in_port})) ctx.counters.learn_events_dropped.add(1);
-  last_reported = key;
 }
 
-void L2Bridge::flood(WorkerCtx& ctx, const BridgeDomain& domain, uint16_t in_port,
-                     rte_mbuf* m) const {
+void L2Bridge::flood(WorkerCtx& ctx, const BridgeDomain& domain, uint16_t in_port, rte_mbuf** pkts,
+                     uint16_t n) {
   uint16_t targets[kMaxPorts];
   uint16_t n_targets = 0;
   for (uint16_t j = 0; j < domain.n_members; ++j) {
@@ -118,13 +134,15 @@ void L2Bridge::flood(WorkerCtx& ctx, const BridgeDomain& domain, uint16_t in_por
     if (port != in_port && ctx.shared.link_up[port].load(std::memory_order_relaxed))
       targets[n_targets++] = port;
   }
-  if (n_targets == 0) {
-    ctx.drop(m, in_port, DropReason::kNoFloodMembers);
-    return;
+  for (uint16_t i = 0; i < n; ++i) {
+    if (n_targets == 0) {
+      ctx.drop(pkts[i], in_port, DropReason::kNoFloodMembers);
+      continue;
+    }
+    // Every egress shares the one mbuf; each transmit (or drop) releases one reference.
+    if (n_targets > 1) rte_mbuf_refcnt_update(pkts[i], static_cast<int16_t>(n_targets - 1));
+    for (uint16_t j = 0; j < n_targets; ++j) ctx.enqueue_tx(targets[j], pkts[i]);
   }
-  // Every egress shares the one mbuf; each transmit (or drop) releases one reference.
-  if (n_targets > 1) rte_mbuf_refcnt_update(m, static_cast<int16_t>(n_targets - 1));
-  for (uint16_t j = 0; j < n_targets; ++j) ctx.enqueue_tx(targets[j], m);
 }
 
 }  // namespace np::dp

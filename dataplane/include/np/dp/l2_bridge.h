@@ -24,8 +24,20 @@ class L2Bridge {
   void process(WorkerCtx& ctx, uint16_t in_port, rte_mbuf** pkts, uint16_t n) const noexcept;
 
  private:
+  // What happens to every frame of a run.
+  struct Verdict {
+    enum Kind : uint8_t { kForward, kFlood, kDrop } kind;
+    uint16_t port;      // kForward: the egress; kDrop: the port the drop is counted on.
+    DropReason reason;  // kDrop only.
+  };
+  // Learns from the run's source and decides where its frames go.
+  [[gnu::always_inline]] static inline Verdict decide(WorkerCtx& ctx, const BridgeDomain& domain,
+                                                      uint16_t in_port, MacKey src_key,
+                                                      MacEntry* src, MacKey dst_key, MacEntry* dst,
+                                                      uint32_t now_s, MacKey& last_reported);
   static void report_source(WorkerCtx& ctx, MacKey key, uint16_t in_port, MacKey& last_reported);
-  void flood(WorkerCtx& ctx, const BridgeDomain& domain, uint16_t in_port, rte_mbuf* m) const;
+  static void flood(WorkerCtx& ctx, const BridgeDomain& domain, uint16_t in_port, rte_mbuf** pkts,
+                    uint16_t n);
 
   const Published<L2Config>& config_;
   const MacTable& macs_;

@@ -120,13 +120,14 @@ class MacTable {
   static_assert(sizeof(Bucket) == 64, "a bucket is one cache line");
 
   static uint32_t hash(MacKey key) { return rte_hash_crc_8byte(key, 0x9e3779b9); }
-  MacEntry* find(MacKey key, uint32_t hash) const {
+  [[gnu::always_inline]] MacEntry* find(MacKey key, uint32_t hash) const {
     const uint32_t probes = max_probe_.load(std::memory_order_relaxed);
     for (uint32_t p = 0, b = hash & mask_; p <= probes; ++p, b = (b + 1) & mask_) {
       Bucket& bucket = buckets_[b];
       // All four slots compared without branches: which slot holds a key is random, and a
       // mispredicted branch per lookup would cost more than the lookup.
       unsigned hit = 0, empty = 0;
+#pragma GCC unroll 4
       for (unsigned s = 0; s < kSlots; ++s) {
         const MacKey k = bucket.keys[s].load(std::memory_order_acquire);
         hit |= unsigned{k == key} << s;
