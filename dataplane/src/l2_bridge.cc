@@ -106,7 +106,7 @@ void L2Bridge::process(WorkerCtx& ctx, uint16_t in_port, rte_mbuf** pkts,
                              dst_entries[r], now_s, last_reported);
     switch (v.kind) {
       case Verdict::kForward:
-        for (uint16_t i = first; i < run_end[r]; ++i) ctx.enqueue_tx(v.port, valid[i]);
+        ctx.enqueue_tx_bulk(v.port, &valid[first], static_cast<uint16_t>(run_end[r] - first));
         break;
       case Verdict::kFlood:
         flood(ctx, domain, in_port, &valid[first], static_cast<uint16_t>(run_end[r] - first));

@@ -30,8 +30,10 @@ void Worker::run(const std::atomic<bool>& stop) {
   WorkerCounters& c = ctx_.counters;
   unsigned empty_polls = 0;
   unsigned sleep_us = 0;
+  // One TSC read per loop: the end of one poll is the start of the next (rdtsc is costly
+  // under some hypervisors).
+  uint64_t start = rte_rdtsc();
   while (!stop.load(std::memory_order_relaxed)) {
-    const uint64_t start = rte_rdtsc();
     const WorkerPlan& plan = *plan_.read();
     uint32_t received = 0;
     for (const RxQueueRef& q : plan.rx) {
@@ -55,24 +57,27 @@ void Worker::run(const std::atomic<bool>& stop) {
       c.busy_cycles.add(end - start);
       empty_polls = 0;
       sleep_us = 0;
-      continue;
+    } else {
+      c.idle_cycles.add(end - start);
     }
-    c.idle_cycles.add(end - start);
-    if (idle_sleep_max_us_ != 0 && ++empty_polls >= kEmptyPollsBeforeSleep) idle_back_off(sleep_us);
+    start = end;
+    if (idle_sleep_max_us_ != 0 && received == 0 && ++empty_polls >= kEmptyPollsBeforeSleep)
+      start = idle_back_off(sleep_us, start);
   }
   rcu_.reader_offline(id);
   rcu_.reader_unregister(id);
 }
 
-void Worker::idle_back_off(unsigned& sleep_us) {
+uint64_t Worker::idle_back_off(unsigned& sleep_us, uint64_t start) {
   // Offline while asleep, so a grace period never waits for a sleeping worker.
-  const uint64_t start = rte_rdtsc();
   rcu_.reader_offline(ctx_.index);
   sleep_us = sleep_us == 0 ? 1 : std::min(sleep_us * 2, idle_sleep_max_us_);
   timespec ts{0, static_cast<long>(sleep_us) * 1000};
   nanosleep(&ts, nullptr);
   rcu_.reader_online(ctx_.index);
-  ctx_.counters.idle_cycles.add(rte_rdtsc() - start);
+  const uint64_t end = rte_rdtsc();
+  ctx_.counters.idle_cycles.add(end - start);
+  return end;
 }
 
 void Worker::flush_tx(const WorkerPlan& plan) {

@@ -51,7 +51,9 @@ class Worker {
 
  private:
   void flush_tx(const WorkerPlan& plan);
-  void idle_back_off(unsigned& sleep_us);
+  // Sleeps (growing sleep_us to the cap), counts the time since `start` as idle, and
+  // returns the TSC after waking.
+  uint64_t idle_back_off(unsigned& sleep_us, uint64_t start);
 
   unsigned lcore_;
   Rcu& rcu_;

@@ -9,6 +9,7 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <cstring>
 
 #include "np/dp/counters.h"
 #include "np/dp/learn_queue.h"
@@ -36,6 +37,12 @@ struct WorkerCtx {
     TxBuffer& buf = tx[port];
     if (buf.count == 0) dirty_ports[n_dirty++] = port;
     buf.pkts[buf.count++] = m;
+  }
+  void enqueue_tx_bulk(uint16_t port, rte_mbuf* const* pkts, uint16_t n) {
+    TxBuffer& buf = tx[port];
+    if (buf.count == 0) dirty_ports[n_dirty++] = port;
+    std::memcpy(&buf.pkts[buf.count], pkts, n * sizeof(*pkts));
+    buf.count = static_cast<uint16_t>(buf.count + n);
   }
   void drop(rte_mbuf* m, uint16_t port, DropReason reason) {
     rte_pktmbuf_free(m);
