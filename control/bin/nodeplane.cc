@@ -10,8 +10,14 @@
 #include <exception>
 #include <string>
 
+#include <unistd.h>
+
+#include "np/control/api_server.h"
 #include "np/control/apply.h"
 #include "np/control/config_loader.h"
+#include "np/control/control_queue.h"
+#include "np/control/controller.h"
+#include "np/control/state_file.h"
 
 namespace {
 
@@ -43,12 +49,22 @@ int run(const np::control::Config& config, unsigned stats_interval_s) {
       fprintf(stderr, "nodeplane: %s\n", st.message().c_str());
       status = 1;
     } else {
-      fprintf(stderr, "nodeplane: running %zu ports on %zu workers\n", config.ports.size(),
-              config.dpdk.workers.size());
-      dataplane.run(g_stop, stats_interval_s, stdout);
-      fprintf(stderr, "nodeplane: stopping\n");
+      np::control::Controller controller(dataplane, config);
+      np::control::ControlQueue queue;
+      np::control::ApiServer api(queue, controller, dataplane);
+      if (np::control::Status started = api.start(config.api_listen); !started.is_ok()) {
+        fprintf(stderr, "nodeplane: %s\n", started.message().c_str());
+        status = 1;
+      } else {
+        fprintf(stderr, "nodeplane: running %zu ports on %zu workers; API on %s\n",
+                config.ports.size(), config.dpdk.workers.size(), config.api_listen.c_str());
+        dataplane.run(g_stop, stats_interval_s, stdout, [&queue] { queue.drain(); });
+        fprintf(stderr, "nodeplane: stopping\n");
+      }
+      queue.close();
+      api.stop();
       dataplane.stop_workers();
-      dataplane.print_stats(stdout);
+      if (status == 0) dataplane.print_stats(stdout);
     }
     dataplane.shutdown();
   } catch (const std::exception& e) {
@@ -99,6 +115,19 @@ int main(int argc, char** argv) {
   if (check_only) {
     printf("%s: ok\n", config_path.c_str());
     return 0;
+  }
+  // Once a change has been made over the API, the saved state is the desired state.
+  const std::string state_path = np::control::state_file_path(config.state_dir);
+  if (access(state_path.c_str(), F_OK) == 0) {
+    if (np::control::Status restored = np::control::load_config_file(state_path, config);
+        !restored.is_ok()) {
+      fprintf(stderr,
+              "nodeplane: the saved state is corrupt, refusing to start rather than lose it: %s\n"
+              "(move %s away to start from %s)\n",
+              restored.message().c_str(), state_path.c_str(), config_path.c_str());
+      return 1;
+    }
+    fprintf(stderr, "nodeplane: restored the state saved in %s\n", state_path.c_str());
   }
   struct sigaction sa {};
   sa.sa_handler = on_signal;

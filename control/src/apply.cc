@@ -32,6 +32,8 @@ rte_ether_addr to_ether(const MacAddress& mac) {
   return out;
 }
 
+}  // namespace
+
 dp::PortSpec port_spec(const PortConfig& p) {
   dp::PortSpec spec;
   spec.name = p.name;
@@ -60,7 +62,11 @@ dp::BridgeDomainSpec domain_spec(const BridgeDomainConfig& b) {
   return spec;
 }
 
-}  // namespace
+std::vector<dp::BridgeDomainSpec> domain_specs(const Config& config) {
+  std::vector<dp::BridgeDomainSpec> specs;
+  for (const BridgeDomainConfig& b : config.bridge_domains) specs.push_back(domain_spec(b));
+  return specs;
+}
 
 dp::EalOptions eal_options(const Config& config) {
   dp::EalOptions eal;
@@ -98,9 +104,7 @@ Status apply_config(const Config& config, dp::Dataplane& dataplane) {
       return internal_error(config.file + ":" + std::to_string(p.mark.line) + ":" +
                             std::to_string(p.mark.column) + ": " + st.message());
   }
-  std::vector<dp::BridgeDomainSpec> domains;
-  for (const BridgeDomainConfig& b : config.bridge_domains) domains.push_back(domain_spec(b));
-  dp::DpStatus st = dataplane.set_bridge_domains(domains);
+  dp::DpStatus st = dataplane.set_bridge_domains(domain_specs(config));
   if (!st.ok()) return internal_error(config.file + ": " + st.message());
   return Status::ok();
 }

@@ -26,36 +26,14 @@
 #include <utility>
 #include <vector>
 
+#include "np/control/config_rules.h"
 #include "np/control/mac_address.h"
 
 namespace np::control {
 namespace {
 
-constexpr size_t kMaxPortNameSize = 32;
-constexpr size_t kMaxUnixPathSize = sizeof(sockaddr_un::sun_path) - 1;  // Room for the NUL.
-constexpr uint64_t kMaxLcore = 127;
-constexpr uint64_t kMinMemoryMb = 64;
-constexpr uint64_t kMaxMemoryMb = 65536;
-constexpr uint64_t kMaxIdleSleepUs = 100000;
-constexpr uint64_t kMaxQueues = 16;
-constexpr uint64_t kMinMtu = 68;  // The IPv4 minimum (RFC 791).
-constexpr uint64_t kMaxMtu = 9600;
-constexpr uint64_t kMaxBridgeDomainId = (1u << 24) - 1;  // Fits a VXLAN VNI.
-constexpr uint64_t kMinAgingS = 10;
-constexpr uint64_t kMaxAgingS = 1000000;
-constexpr uint64_t kMaxMacLimit = 1u << 24;
-constexpr uint64_t kMaxTcpPort = 65535;
-
-constexpr PortType kPortTypes[] = {PortType::kVhostUser, PortType::kAfPacket,   PortType::kTap,
-                                   PortType::kPci,       PortType::kVirtioUser, PortType::kRing,
-                                   PortType::kNull};
 constexpr std::string_view kNotYetSupported[] = {"interfaces", "routes", "neighbors", "vxlan",
                                                  "services"};
-// The API has no authentication, so over TCP it listens on the loopback interface only.
-constexpr std::string_view kLoopbackHosts[] = {"127.0.0.1", "localhost", "[::1]"};
-constexpr std::string_view kUnixScheme = "unix://";
-constexpr std::string_view kTcpScheme = "tcp://";
-
 struct LoadError {
   SourceMark mark;
   std::string message;
@@ -77,11 +55,6 @@ Status error_at(const std::string& file_name, SourceMark mark, const std::string
 
 std::string quote(std::string_view text) { return "'" + std::string(text) + "'"; }
 
-template <typename Range, typename T>
-bool contains(const Range& range, const T& value) {
-  return std::find(std::begin(range), std::end(range), value) != std::end(range);
-}
-
 const char* kind_name(const YAML::Node& node) {
   switch (node.Type()) {
     case YAML::NodeType::Map:
@@ -93,137 +66,6 @@ const char* kind_name(const YAML::Node& node) {
     default:
       return "null";
   }
-}
-
-// Parses decimal digits only; a value too large for 64 bits saturates, so it fails any range.
-bool parse_decimal(std::string_view text, uint64_t& value) {
-  if (text.empty()) return false;
-  value = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9') return false;
-    const uint64_t digit = static_cast<uint64_t>(c - '0');
-    value = value > (UINT64_MAX - digit) / 10 ? UINT64_MAX : value * 10 + digit;
-  }
-  return true;
-}
-
-bool is_ascii_alnum(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-}
-
-bool has_only(std::string_view text, std::string_view punctuation) {
-  return std::all_of(text.begin(), text.end(), [punctuation](char c) {
-    return is_ascii_alnum(c) || punctuation.find(c) != std::string_view::npos;
-  });
-}
-
-bool has_space_or_slash(std::string_view text) {
-  return std::any_of(text.begin(), text.end(), [](char c) {
-    return c == '/' || std::isspace(static_cast<unsigned char>(c));
-  });
-}
-
-bool is_port_name(std::string_view name) {
-  return !name.empty() && name.size() <= kMaxPortNameSize && has_only(name, "_.-");
-}
-
-// The kernel's rules (dev_valid_name in net/core/dev.c).
-bool is_iface_name(std::string_view name) {
-  return !name.empty() && name.size() < IFNAMSIZ && name != "." && name != ".." &&
-         !has_space_or_slash(name) && name.find(':') == std::string_view::npos;
-}
-
-// Whether `text` has the shape of `pattern`, where 'x' stands for any hex digit.
-bool has_shape(std::string_view text, std::string_view pattern) {
-  if (text.size() != pattern.size()) return false;
-  for (size_t i = 0; i < text.size(); ++i) {
-    const bool matches = pattern[i] == 'x' ? std::isxdigit(static_cast<unsigned char>(text[i])) != 0
-                                           : text[i] == pattern[i];
-    if (!matches) return false;
-  }
-  return true;
-}
-
-// DPDK's PCI address forms: domain:bus:device.function, or bus:device.function.
-bool is_pci_address(std::string_view text) {
-  const bool shaped = has_shape(text, "xxxx:xx:xx.x") || has_shape(text, "xx:xx.x");
-  return shaped && text.back() <= '7';  // Functions are 0-7.
-}
-
-bool is_unix_socket_path(std::string_view path) {
-  return !path.empty() && path.front() == '/' && path.size() <= kMaxUnixPathSize;
-}
-
-// The HOST of "HOST:PORT" (a name, an IPv4 address or a bracketed IPv6 address) with a PORT of
-// 1..65535, or nothing if `text` has another form.
-std::optional<std::string_view> listen_host(std::string_view text) {
-  const size_t colon = text.rfind(':');
-  if (colon == std::string_view::npos) return std::nullopt;
-  const std::string_view host = text.substr(0, colon);
-  uint64_t port = 0;
-  if (host.empty() || has_space_or_slash(host) || !parse_decimal(text.substr(colon + 1), port) ||
-      port == 0 || port > kMaxTcpPort) {
-    return std::nullopt;
-  }
-  return host;
-}
-
-bool is_api_address(std::string_view text) {
-  if (text.substr(0, kUnixScheme.size()) == kUnixScheme) {
-    return is_unix_socket_path(text.substr(kUnixScheme.size()));
-  }
-  if (text.substr(0, kTcpScheme.size()) != kTcpScheme) return false;
-  const std::optional<std::string_view> host = listen_host(text.substr(kTcpScheme.size()));
-  return host && contains(kLoopbackHosts, *host);
-}
-
-bool is_metrics_address(std::string_view text) { return listen_host(text).has_value(); }
-
-// The keys that only some port types take.
-bool port_type_has_key(PortType type, std::string_view key) {
-  switch (type) {
-    case PortType::kVhostUser:
-      return key == "socket" || key == "client";
-    case PortType::kAfPacket:
-    case PortType::kTap:
-      return key == "iface";
-    case PortType::kPci:
-      return key == "device";
-    case PortType::kVirtioUser:
-      return key == "path";
-    case PortType::kRing:
-    case PortType::kNull:
-      return false;
-  }
-  return false;
-}
-
-// The key a port of `type` must have, or nullptr.
-const char* port_type_required_key(PortType type) {
-  switch (type) {
-    case PortType::kVhostUser:
-      return "socket";
-    case PortType::kAfPacket:
-    case PortType::kTap:
-      return "iface";
-    case PortType::kPci:
-      return "device";
-    case PortType::kVirtioUser:
-      return "path";
-    case PortType::kRing:
-    case PortType::kNull:
-      return nullptr;
-  }
-  return nullptr;
-}
-
-std::string port_type_list() {
-  std::string list;
-  for (PortType type : kPortTypes) {
-    if (!list.empty()) list += type == kPortTypes[std::size(kPortTypes) - 1] ? " or " : ", ";
-    list += port_type_name(type);
-  }
-  return list;
 }
 
 void expect_map(const YAML::Node& node, const std::string& label) {
@@ -474,7 +316,7 @@ DpdkConfig Loader::load_dpdk(const YAML::Node& node) const {
   }
   if (const YAML::Node prefix = node["file_prefix"]) {
     dpdk.file_prefix = read_string(prefix, "file_prefix");
-    if (!has_only(dpdk.file_prefix, "_-")) {
+    if (!is_file_prefix(dpdk.file_prefix)) {
       fail(prefix, "'file_prefix': " + quote(dpdk.file_prefix) + " may hold only A-Z a-z 0-9 _ -");
     }
   }

@@ -72,6 +72,18 @@ DpStatus Dataplane::add_port(const PortSpec& spec) {
   return {};
 }
 
+bool Dataplane::remove_port(const std::string& name) {
+  const int id = find_port(name);
+  if (id < 0) return false;
+  std::unique_ptr<Port> port = std::move(ports_[id]);
+  shared_.link_up[id].store(0, std::memory_order_relaxed);
+  publish_worker_plans();
+  // After a grace period no worker polls the port or holds its packets in a tx buffer.
+  rcu_.drain();
+  close_port(*port);
+  return true;
+}
+
 void Dataplane::publish_worker_plans() {
   if (workers_.empty()) return;
   std::vector<std::unique_ptr<WorkerPlan>> plans;
@@ -235,10 +247,12 @@ void Dataplane::control_step() {
   rcu_.reclaim();
 }
 
-void Dataplane::run(const std::atomic<bool>& stop, unsigned stats_interval_s, FILE* stats_out) {
+void Dataplane::run(const std::atomic<bool>& stop, unsigned stats_interval_s, FILE* stats_out,
+                    const std::function<void()>& each_tick) {
   uint64_t last_stats = rte_rdtsc();
   while (!stop.load(std::memory_order_relaxed)) {
     control_step();
+    if (each_tick) each_tick();
     if (stats_interval_s != 0 && rte_rdtsc() - last_stats >= stats_interval_s * tsc_hz_) {
       last_stats = rte_rdtsc();
       print_stats(stats_out);
@@ -264,41 +278,89 @@ void Dataplane::shutdown() {
   }
 }
 
-void Dataplane::print_stats(FILE* out) const {
+DataplaneStats Dataplane::stats() const {
+  DataplaneStats out;
+  out.tsc_hz = tsc_hz_;
   for (const auto& port : ports_) {
     if (!port) continue;
-    uint64_t rx_pkts = 0, rx_bytes = 0, tx_pkts = 0, tx_bytes = 0, drops[kDropReasonCount] = {};
+    PortStats p;
+    p.name = port->spec.name;
+    p.id = port->id;
+    p.link_up = shared_.link_up[port->id].load(std::memory_order_relaxed) != 0;
     for (const auto& worker : workers_) {
       const PortCounters& c = worker->counters().ports[port->id];
-      rx_pkts += c.rx_pkts.get();
-      rx_bytes += c.rx_bytes.get();
-      tx_pkts += c.tx_pkts.get();
-      tx_bytes += c.tx_bytes.get();
-      for (unsigned r = 0; r < kDropReasonCount; ++r) drops[r] += c.drops[r].get();
+      p.rx_pkts += c.rx_pkts.get();
+      p.rx_bytes += c.rx_bytes.get();
+      p.tx_pkts += c.tx_pkts.get();
+      p.tx_bytes += c.tx_bytes.get();
+      for (unsigned r = 0; r < kDropReasonCount; ++r) p.drops[r] += c.drops[r].get();
     }
-    uint64_t total_drops = 0;
-    for (uint64_t d : drops) total_drops += d;
-    fprintf(out, "port %s link=%s rx_pkts=%lu rx_bytes=%lu tx_pkts=%lu tx_bytes=%lu drops=%lu",
-            port->spec.name.c_str(), shared_.link_up[port->id].load() ? "up" : "down", rx_pkts,
-            rx_bytes, tx_pkts, tx_bytes, total_drops);
-    for (unsigned r = 0; r < kDropReasonCount; ++r)
-      if (drops[r] != 0)
-        fprintf(out, " drop_%s=%lu", drop_reason_name(static_cast<DropReason>(r)), drops[r]);
-    fputc('\n', out);
+    out.ports.push_back(std::move(p));
   }
   for (const auto& worker : workers_) {
     const WorkerCounters& c = worker->counters();
+    WorkerStats w;
+    w.lcore = worker->lcore();
+    w.polls = c.polls.get();
+    w.busy_polls = c.busy_polls.get();
+    w.rx_pkts = c.rx_pkts.get();
+    w.busy_cycles = c.busy_cycles.get();
+    w.idle_cycles = c.idle_cycles.get();
+    w.learn_events_dropped = c.learn_events_dropped.get();
+    for (unsigned b = 0; b < kPollSizeBuckets; ++b) w.poll_sizes[b] = c.poll_sizes[b].get();
+    out.workers.push_back(w);
+  }
+  const L2Config& config = *l2_.read();
+  for (const auto& [id, index] : domain_index_) {
+    const LearnStats& s = learn_stats_[index];
+    out.domains.push_back({id, macs_.domain_size(index), config.domains[index].max_macs, s.learned,
+                           s.moved, s.limit_reached, s.table_full});
+  }
+  out.macs = macs_.size();
+  out.mac_capacity = macs_.capacity();
+  return out;
+}
+
+std::vector<MacRow> Dataplane::list_macs(uint32_t domain_id) const {
+  std::vector<MacRow> rows;
+  const uint32_t now_s = shared_.now_s.load(std::memory_order_relaxed);
+  for (const auto& [id, index] : domain_index_) {
+    if (domain_id != 0 && id != domain_id) continue;
+    const uint16_t domain = index;
+    macs_.for_each([&](MacKey key, const MacEntry& entry) {
+      if (mac_key_domain(key) != domain) return;
+      const uint16_t port = entry.port.load(std::memory_order_relaxed);
+      const bool is_static = entry.is_static.load(std::memory_order_relaxed);
+      rows.push_back({id, mac_key_address(key), ports_[port] ? ports_[port]->spec.name : "?",
+                      is_static,
+                      is_static ? 0 : now_s - entry.last_seen_s.load(std::memory_order_relaxed)});
+    });
+  }
+  return rows;
+}
+
+void Dataplane::print_stats(FILE* out) const {
+  const DataplaneStats s = stats();
+  for (const PortStats& p : s.ports) {
+    uint64_t total_drops = 0;
+    for (uint64_t d : p.drops) total_drops += d;
+    fprintf(out, "port %s link=%s rx_pkts=%lu rx_bytes=%lu tx_pkts=%lu tx_bytes=%lu drops=%lu",
+            p.name.c_str(), p.link_up ? "up" : "down", p.rx_pkts, p.rx_bytes, p.tx_pkts, p.tx_bytes,
+            total_drops);
+    for (unsigned r = 0; r < kDropReasonCount; ++r)
+      if (p.drops[r] != 0)
+        fprintf(out, " drop_%s=%lu", drop_reason_name(static_cast<DropReason>(r)), p.drops[r]);
+    fputc('\n', out);
+  }
+  for (const WorkerStats& w : s.workers)
     fprintf(out,
             "worker lcore=%u polls=%lu busy_polls=%lu rx_pkts=%lu busy_cycles=%lu idle_cycles=%lu "
             "learn_events_dropped=%lu\n",
-            worker->lcore(), c.polls.get(), c.busy_polls.get(), c.rx_pkts.get(),
-            c.busy_cycles.get(), c.idle_cycles.get(), c.learn_events_dropped.get());
-  }
-  for (const auto& [id, index] : domain_index_) {
-    const LearnStats& s = learn_stats_[index];
-    fprintf(out, "bd %u macs=%u learned=%lu moved=%lu limit_reached=%lu table_full=%lu\n", id,
-            macs_.domain_size(index), s.learned, s.moved, s.limit_reached, s.table_full);
-  }
+            w.lcore, w.polls, w.busy_polls, w.rx_pkts, w.busy_cycles, w.idle_cycles,
+            w.learn_events_dropped);
+  for (const DomainStats& d : s.domains)
+    fprintf(out, "bd %u macs=%u learned=%lu moved=%lu limit_reached=%lu table_full=%lu\n", d.id,
+            d.macs, d.learned, d.moved, d.limit_reached, d.table_full);
   fflush(out);
 }
 

@@ -51,6 +51,7 @@ void Worker::run(const std::atomic<bool>& stop) {
     rcu_.reader_quiescent(id);
     c.polls.add(1);
     const uint64_t end = rte_rdtsc();
+    c.poll_sizes[poll_size_bucket(received)].add(1);
     if (received != 0) {
       c.busy_polls.add(1);
       c.rx_pkts.add(received);

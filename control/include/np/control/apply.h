@@ -3,12 +3,17 @@
 // Thread: control only.
 #pragma once
 
+#include <vector>
+
 #include "np/control/config.h"
 #include "np/control/status.h"
 #include "np/dp/dataplane.h"
 
 namespace np::control {
 
+dp::PortSpec port_spec(const PortConfig& port);
+dp::BridgeDomainSpec domain_spec(const BridgeDomainConfig& domain);
+std::vector<dp::BridgeDomainSpec> domain_specs(const Config& config);
 dp::EalOptions eal_options(const Config& config);
 dp::DataplaneOptions dataplane_options(const Config& config);
 // Creates every port and bridge domain of `config`; stops at the first failure.

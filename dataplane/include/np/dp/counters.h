@@ -30,6 +30,13 @@ struct PortCounters {
   Counter drops[kDropReasonCount];
 };
 
+inline constexpr unsigned kPollSizeBuckets = 9;  // 0, 1, 2-3, ..., 64-127, 128+
+
+inline unsigned poll_size_bucket(uint32_t packets) {
+  const unsigned width = packets == 0 ? 0 : 32 - static_cast<unsigned>(__builtin_clz(packets));
+  return width < kPollSizeBuckets ? width : kPollSizeBuckets - 1;
+}
+
 struct WorkerCounters {
   Counter polls;       // Loop iterations.
   Counter busy_polls;  // Iterations that received at least one packet.
@@ -37,6 +44,9 @@ struct WorkerCounters {
   Counter busy_cycles;           // TSC cycles spent in busy iterations (rx, process, tx).
   Counter idle_cycles;           // TSC cycles spent in empty iterations, sleeps included.
   Counter learn_events_dropped;  // Learning events lost to a full queue.
+  // Polls by packets received: bucket 0 counts empty polls, bucket b >= 1 polls that got
+  // [2^(b-1), 2^b) packets; the last bucket takes everything above.
+  Counter poll_sizes[kPollSizeBuckets];
   alignas(64) PortCounters ports[kMaxPorts];
 };
 

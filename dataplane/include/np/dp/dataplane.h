@@ -7,8 +7,10 @@
 #include <rte_ether.h>
 #include <rte_mempool.h>
 
+#include <array>
 #include <atomic>
 #include <cstdio>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -60,6 +62,41 @@ struct BridgeDomainSpec {
   std::vector<StaticMac> static_macs;
 };
 
+// Counters summed over the workers, with names, for stats output, metrics and the API.
+struct PortStats {
+  std::string name;
+  uint16_t id = 0;
+  bool link_up = false;
+  uint64_t rx_pkts = 0, rx_bytes = 0, tx_pkts = 0, tx_bytes = 0;
+  std::array<uint64_t, kDropReasonCount> drops{};
+};
+struct WorkerStats {
+  unsigned lcore = 0;
+  uint64_t polls = 0, busy_polls = 0, rx_pkts = 0, busy_cycles = 0, idle_cycles = 0;
+  uint64_t learn_events_dropped = 0;
+  std::array<uint64_t, kPollSizeBuckets> poll_sizes{};
+};
+struct DomainStats {
+  uint32_t id = 0;
+  uint32_t macs = 0, max_macs = 0;
+  uint64_t learned = 0, moved = 0, limit_reached = 0, table_full = 0;
+};
+struct DataplaneStats {
+  uint64_t tsc_hz = 0;
+  std::vector<PortStats> ports;
+  std::vector<WorkerStats> workers;
+  std::vector<DomainStats> domains;
+  uint32_t macs = 0, mac_capacity = 0;
+};
+
+struct MacRow {
+  uint32_t domain_id = 0;
+  rte_ether_addr mac{};
+  std::string port;
+  bool is_static = false;
+  uint32_t idle_s = 0;  // Seconds since the source was last seen (learned entries).
+};
+
 class Dataplane {
  public:
   // Requires init_eal(). Throws std::runtime_error if memory for the pool or tables is short.
@@ -67,18 +104,26 @@ class Dataplane {
   ~Dataplane();
 
   DpStatus add_port(const PortSpec& spec);
+  // Stops polling the port, waits until no worker can touch it, and closes it. The port
+  // must be in no bridge domain. Returns false if there is no such port.
+  bool remove_port(const std::string& name);
   // Replaces all bridge domains (membership, settings, static MACs) in one publish.
   DpStatus set_bridge_domains(const std::vector<BridgeDomainSpec>& domains);
 
   // Launches the workers on their lcores.
   DpStatus start();
-  // Runs the control loop until `stop`; prints stats every stats_interval_s (0 = never).
-  void run(const std::atomic<bool>& stop, unsigned stats_interval_s, FILE* stats_out);
+  // Runs the control loop until `stop`; prints stats every stats_interval_s (0 = never);
+  // calls `each_tick` (work from other threads) once per loop, every millisecond.
+  void run(const std::atomic<bool>& stop, unsigned stats_interval_s, FILE* stats_out,
+           const std::function<void()>& each_tick = {});
   // Stops the workers; counters stay readable.
   void stop_workers();
   // Stops the workers and closes every port (removing vhost-user server sockets).
   void shutdown();
 
+  DataplaneStats stats() const;
+  // The MAC table, optionally of one domain (domain_id 0 = all).
+  std::vector<MacRow> list_macs(uint32_t domain_id = 0) const;
   void print_stats(FILE* out) const;
 
  private:

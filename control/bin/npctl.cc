@@ -1,0 +1,425 @@
+// npctl: the nodeplane CLI, a client of the gRPC API.
+//   npctl [--server ADDR] [-o table|json] NOUN VERB ...
+// Tables for people, `-o json` for scripts (a JSON array of objects for `list`). On error:
+// the server's message on stderr and exit status 1 (2 for a usage error).
+#include <google/protobuf/util/json_util.h>
+#include <grpcpp/grpcpp.h>
+
+#include <cstdio>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "nodeplane.grpc.pb.h"
+
+namespace {
+
+namespace v1 = nodeplane::v1;
+using Args = std::vector<std::string>;
+
+constexpr char kDefaultServer[] = "unix:///run/nodeplane/api.sock";
+constexpr char kUsage[] =
+    "usage: npctl [--server ADDR] [-o table|json] NOUN VERB ...\n"
+    "  port add NAME --type TYPE [--socket PATH] [--client] [--iface IFACE] [--device PCI]\n"
+    "                [--path PATH] [--queues N] [--mac MAC] [--mtu N]\n"
+    "  port del NAME | port list\n"
+    "  bd add ID --port NAME [--port NAME ...] [--no-learning] [--aging S] [--no-flood] "
+    "[--max-macs N]\n"
+    "  bd del ID | bd list\n"
+    "  mac add MAC --bd ID --port NAME | mac del MAC --bd ID | mac list [--bd ID]\n"
+    "  interface|route|neighbor|vxlan|service|conntrack list\n"
+    "  stats\n";
+
+struct UsageError {
+  std::string message;
+};
+
+// Options after the positional words: --key value, or --flag.
+class Options {
+ public:
+  Options(const Args& args, size_t first, const std::vector<std::string>& flags) {
+    for (size_t i = first; i < args.size(); ++i) {
+      const std::string& a = args[i];
+      if (a.rfind("--", 0) != 0) throw UsageError{"unexpected argument '" + a + "'"};
+      if (std::find(flags.begin(), flags.end(), a) != flags.end()) {
+        values_[a].push_back("");
+      } else if (i + 1 < args.size()) {
+        values_[a].push_back(args[++i]);
+      } else {
+        throw UsageError{a + " needs a value"};
+      }
+    }
+  }
+  bool has(const std::string& key) const { return values_.count(key) != 0; }
+  std::string get(const std::string& key, const std::string& fallback = "") const {
+    auto it = values_.find(key);
+    return it == values_.end() ? fallback : it->second.back();
+  }
+  std::vector<std::string> all(const std::string& key) const {
+    auto it = values_.find(key);
+    return it == values_.end() ? std::vector<std::string>{} : it->second;
+  }
+  uint32_t number(const std::string& key, uint32_t fallback = 0) const {
+    return has(key) ? to_number(key, get(key)) : fallback;
+  }
+  static uint32_t to_number(const std::string& what, const std::string& text) {
+    char* end = nullptr;
+    const unsigned long v = std::strtoul(text.c_str(), &end, 10);
+    if (text.empty() || *end != '\0' || text[0] == '-' || v > UINT32_MAX)
+      throw UsageError{what + ": '" + text + "' is not a number"};
+    return static_cast<uint32_t>(v);
+  }
+
+ private:
+  std::map<std::string, std::vector<std::string>> values_;
+};
+
+v1::PortType port_type(const std::string& name) {
+  static const std::map<std::string, v1::PortType> types = {
+      {"vhost-user", v1::PORT_TYPE_VHOST_USER},
+      {"af-packet", v1::PORT_TYPE_AF_PACKET},
+      {"tap", v1::PORT_TYPE_TAP},
+      {"pci", v1::PORT_TYPE_PCI},
+      {"virtio-user", v1::PORT_TYPE_VIRTIO_USER},
+      {"ring", v1::PORT_TYPE_RING},
+      {"null", v1::PORT_TYPE_NULL}};
+  auto it = types.find(name);
+  if (it == types.end()) throw UsageError{"--type: unknown port type '" + name + "'"};
+  return it->second;
+}
+
+std::string type_name(v1::PortType type) {
+  std::string name = v1::PortType_Name(type).substr(sizeof("PORT_TYPE_") - 1);
+  for (char& c : name) c = c == '_' ? '-' : static_cast<char>(std::tolower(c));
+  return name;
+}
+
+std::string to_json(const google::protobuf::Message& m) {
+  std::string out;
+  google::protobuf::util::JsonPrintOptions options;
+  options.always_print_primitive_fields = true;
+  options.preserve_proto_field_names = true;
+  (void)google::protobuf::util::MessageToJsonString(m, &out, options);
+  return out;
+}
+
+template <typename Repeated>
+void print_json_array(const Repeated& items) {
+  std::string out = "[";
+  for (int i = 0; i < items.size(); ++i) out += (i ? "," : "") + to_json(items.Get(i));
+  printf("%s]\n", out.c_str());
+}
+
+// Prints rows as columns padded to the widest cell.
+void print_table(const std::vector<std::vector<std::string>>& rows) {
+  std::vector<size_t> width;
+  for (const auto& row : rows)
+    for (size_t c = 0; c < row.size(); ++c) {
+      if (width.size() <= c) width.push_back(0);
+      width[c] = std::max(width[c], row[c].size());
+    }
+  for (const auto& row : rows) {
+    std::string line;
+    for (size_t c = 0; c < row.size(); ++c)
+      line +=
+          c + 1 == row.size() ? row[c] : row[c] + std::string(width[c] - row[c].size() + 2, ' ');
+    printf("%s\n", line.c_str());
+  }
+}
+
+class Cli {
+ public:
+  Cli(const std::string& server, bool json)
+      : stub_(v1::Nodeplane::NewStub(
+            grpc::CreateChannel(target(server), grpc::InsecureChannelCredentials()))),
+        json_(json) {}
+
+  int run(const Args& w) {
+    const std::string noun = w.size() > 0 ? w[0] : "", verb = w.size() > 1 ? w[1] : "";
+    if (noun == "port" && verb == "add") return port_add(w);
+    if (noun == "port" && verb == "del")
+      return del<v1::DeletePortRequest, v1::DeletePortResponse>(
+          w, &Stub::DeletePort, [&](auto& r) { r.set_name(w.at(2)); });
+    if (noun == "port" && verb == "list") return port_list();
+    if (noun == "bd" && verb == "add") return bd_add(w);
+    if (noun == "bd" && verb == "del")
+      return del<v1::DeleteBridgeDomainRequest, v1::DeleteBridgeDomainResponse>(
+          w, &Stub::DeleteBridgeDomain,
+          [&](auto& r) { r.set_id(Options::to_number("ID", w.at(2))); });
+    if (noun == "bd" && verb == "list") return bd_list();
+    if (noun == "mac" && verb == "add") return mac_add(w);
+    if (noun == "mac" && verb == "del") return mac_del(w);
+    if (noun == "mac" && verb == "list") return mac_list(w);
+    if (noun == "stats" && verb.empty()) return stats();
+    if (verb == "list" && (noun == "interface" || noun == "route" || noun == "neighbor" ||
+                           noun == "vxlan" || noun == "service" || noun == "conntrack"))
+      return unimplemented_list(noun);
+    throw UsageError{"unknown command '" + noun + (verb.empty() ? "" : " " + verb) + "'"};
+  }
+
+ private:
+  using Stub = v1::Nodeplane::Stub;
+
+  static std::string target(const std::string& server) {
+    // gRPC spells unix sockets "unix:/path"; the SPEC's form is unix:///path.
+    if (server.rfind("unix://", 0) == 0) return "unix:" + server.substr(7);
+    if (server.rfind("tcp://", 0) == 0) return server.substr(6);
+    return server;
+  }
+
+  static int fail(const grpc::Status& st) {
+    if (st.error_code() == grpc::StatusCode::UNIMPLEMENTED)
+      fprintf(stderr, "npctl: not implemented by this nodeplane yet (UNIMPLEMENTED)\n");
+    else if (st.error_code() == grpc::StatusCode::UNAVAILABLE)
+      fprintf(stderr, "npctl: cannot reach nodeplane: %s\n", st.error_message().c_str());
+    else
+      fprintf(stderr, "npctl: %s\n", st.error_message().c_str());
+    return 1;
+  }
+
+  static std::unique_ptr<grpc::ClientContext> context() {
+    auto ctx = std::make_unique<grpc::ClientContext>();
+    ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+    return ctx;
+  }
+
+  int port_add(const Args& w) {
+    if (w.size() < 3) throw UsageError{"port add needs a NAME"};
+    Options o(w, 3, {"--client"});
+    v1::AddPortRequest req;
+    v1::Port* p = req.mutable_port();
+    p->set_name(w[2]);
+    if (!o.has("--type")) throw UsageError{"port add needs --type"};
+    p->set_type(port_type(o.get("--type")));
+    p->set_socket(o.get("--socket"));
+    p->set_client(o.has("--client"));
+    p->set_iface(o.get("--iface"));
+    p->set_device(o.get("--device"));
+    p->set_path(o.get("--path"));
+    p->set_queues(o.number("--queues"));
+    p->set_mac(o.get("--mac"));
+    p->set_mtu(o.number("--mtu"));
+    v1::AddPortResponse resp;
+    if (grpc::Status st = stub_->AddPort(context().get(), req, &resp); !st.ok()) return fail(st);
+    if (json_) printf("%s\n", to_json(resp.port()).c_str());
+    return 0;
+  }
+
+  int port_list() {
+    v1::ListPortsResponse resp;
+    if (grpc::Status st = stub_->ListPorts(context().get(), {}, &resp); !st.ok()) return fail(st);
+    if (json_) {
+      print_json_array(resp.ports());
+      return 0;
+    }
+    std::vector<std::vector<std::string>> rows = {
+        {"NAME", "TYPE", "LINK", "BD", "RX_PKTS", "TX_PKTS", "DROPS", "ATTACH"}};
+    for (const v1::PortStatus& s : resp.ports()) {
+      uint64_t drops = 0;
+      for (const auto& [reason, n] : s.counters().drops()) drops += n;
+      const v1::Port& p = s.port();
+      const std::string attach = p.socket().empty() ? p.iface() + p.device() + p.path()
+                                                    : p.socket() + (p.client() ? " (client)" : "");
+      rows.push_back({p.name(), type_name(p.type()), s.link_up() ? "up" : "down",
+                      s.bridge_domain() ? std::to_string(s.bridge_domain()) : "-",
+                      std::to_string(s.counters().rx_packets()),
+                      std::to_string(s.counters().tx_packets()), std::to_string(drops), attach});
+    }
+    print_table(rows);
+    return 0;
+  }
+
+  int bd_add(const Args& w) {
+    if (w.size() < 3) throw UsageError{"bd add needs an ID"};
+    Options o(w, 3, {"--no-learning", "--no-flood"});
+    v1::AddBridgeDomainRequest req;
+    v1::BridgeDomain* d = req.mutable_bridge_domain();
+    d->set_id(Options::to_number("ID", w[2]));
+    for (const std::string& port : o.all("--port")) d->add_ports(port);
+    if (o.has("--no-learning")) d->set_learning(false);
+    if (o.has("--no-flood")) d->set_flood(false);
+    if (o.has("--aging")) d->set_aging_s(o.number("--aging"));
+    d->set_max_macs(o.number("--max-macs"));
+    v1::AddBridgeDomainResponse resp;
+    if (grpc::Status st = stub_->AddBridgeDomain(context().get(), req, &resp); !st.ok())
+      return fail(st);
+    if (json_) printf("%s\n", to_json(resp.bridge_domain()).c_str());
+    return 0;
+  }
+
+  int bd_list() {
+    v1::ListBridgeDomainsResponse resp;
+    if (grpc::Status st = stub_->ListBridgeDomains(context().get(), {}, &resp); !st.ok())
+      return fail(st);
+    if (json_) {
+      print_json_array(resp.bridge_domains());
+      return 0;
+    }
+    std::vector<std::vector<std::string>> rows = {
+        {"ID", "PORTS", "MACS", "LEARNING", "AGING_S", "FLOOD", "MAX_MACS"}};
+    for (const v1::BridgeDomainStatus& s : resp.bridge_domains()) {
+      const v1::BridgeDomain& d = s.bridge_domain();
+      std::string ports;
+      for (const std::string& p : d.ports()) ports += (ports.empty() ? "" : ",") + p;
+      rows.push_back({std::to_string(d.id()), ports.empty() ? "-" : ports, std::to_string(s.macs()),
+                      d.learning() ? "yes" : "no", std::to_string(d.aging_s()),
+                      d.flood() ? "yes" : "no", d.max_macs() ? std::to_string(d.max_macs()) : "-"});
+    }
+    print_table(rows);
+    return 0;
+  }
+
+  int mac_add(const Args& w) {
+    if (w.size() < 3) throw UsageError{"mac add needs a MAC"};
+    Options o(w, 3, {});
+    v1::AddStaticMacRequest req;
+    req.set_bridge_domain(o.number("--bd"));
+    req.mutable_mac()->set_mac(w[2]);
+    req.mutable_mac()->set_port(o.get("--port"));
+    v1::AddStaticMacResponse resp;
+    if (grpc::Status st = stub_->AddStaticMac(context().get(), req, &resp); !st.ok())
+      return fail(st);
+    return 0;
+  }
+
+  int mac_del(const Args& w) {
+    if (w.size() < 3) throw UsageError{"mac del needs a MAC"};
+    Options o(w, 3, {});
+    return del<v1::DeleteStaticMacRequest, v1::DeleteStaticMacResponse>(
+        w, &Stub::DeleteStaticMac, [&](auto& r) {
+          r.set_bridge_domain(o.number("--bd"));
+          r.set_mac(w[2]);
+        });
+  }
+
+  int mac_list(const Args& w) {
+    Options o(w, 2, {});
+    v1::ListMacsRequest req;
+    req.set_bridge_domain(o.number("--bd"));
+    v1::ListMacsResponse resp;
+    if (grpc::Status st = stub_->ListMacs(context().get(), req, &resp); !st.ok()) return fail(st);
+    if (json_) {
+      print_json_array(resp.macs());
+      return 0;
+    }
+    std::vector<std::vector<std::string>> rows = {{"BD", "MAC", "PORT", "TYPE", "IDLE_S"}};
+    for (const v1::MacEntry& m : resp.macs())
+      rows.push_back({std::to_string(m.bridge_domain()), m.mac(), m.port(),
+                      m.static_() ? "static" : "learned",
+                      m.static_() ? "-" : std::to_string(m.idle_s())});
+    print_table(rows);
+    return 0;
+  }
+
+  int stats() {
+    v1::GetStatsResponse resp;
+    if (grpc::Status st = stub_->GetStats(context().get(), {}, &resp); !st.ok()) return fail(st);
+    if (json_) {
+      printf("%s\n", to_json(resp).c_str());
+      return 0;
+    }
+    std::vector<std::vector<std::string>> ports = {
+        {"PORT", "LINK", "RX_PKTS", "RX_BYTES", "TX_PKTS", "TX_BYTES", "DROPS"}};
+    for (const v1::PortStatus& s : resp.ports()) {
+      std::string drops;
+      for (const auto& [reason, n] : s.counters().drops())
+        if (n) drops += (drops.empty() ? "" : " ") + reason + "=" + std::to_string(n);
+      const v1::PortCounters& c = s.counters();
+      ports.push_back({s.port().name(), s.link_up() ? "up" : "down", std::to_string(c.rx_packets()),
+                       std::to_string(c.rx_bytes()), std::to_string(c.tx_packets()),
+                       std::to_string(c.tx_bytes()), drops.empty() ? "0" : drops});
+    }
+    print_table(ports);
+    printf("\n");
+    std::vector<std::vector<std::string>> workers = {
+        {"WORKER_LCORE", "POLLS", "BUSY_POLLS", "RX_PKTS", "BUSY_CYCLES/PKT", "BUSY_%"}};
+    for (const v1::WorkerStats& w : resp.workers()) {
+      const double total = static_cast<double>(w.busy_cycles() + w.idle_cycles());
+      char per_pkt[32], busy[32];
+      snprintf(per_pkt, sizeof per_pkt, "%.1f",
+               w.rx_packets() ? double(w.busy_cycles()) / w.rx_packets() : 0.0);
+      snprintf(busy, sizeof busy, "%.1f", total > 0 ? 100.0 * w.busy_cycles() / total : 0.0);
+      workers.push_back({std::to_string(w.lcore()), std::to_string(w.polls()),
+                         std::to_string(w.busy_polls()), std::to_string(w.rx_packets()), per_pkt,
+                         busy});
+    }
+    print_table(workers);
+    printf("\nMAC table: %u of %u entries\n", resp.macs(), resp.mac_capacity());
+    return 0;
+  }
+
+  int unimplemented_list(const std::string& noun) {
+    grpc::Status st;
+    if (noun == "interface") {
+      v1::ListInterfacesResponse r;
+      st = stub_->ListInterfaces(context().get(), {}, &r);
+    } else if (noun == "route") {
+      v1::ListRoutesResponse r;
+      st = stub_->ListRoutes(context().get(), {}, &r);
+    } else if (noun == "neighbor") {
+      v1::ListNeighborsResponse r;
+      st = stub_->ListNeighbors(context().get(), {}, &r);
+    } else if (noun == "vxlan") {
+      v1::ListVxlanTunnelsResponse r;
+      st = stub_->ListVxlanTunnels(context().get(), {}, &r);
+    } else if (noun == "service") {
+      v1::ListServicesResponse r;
+      st = stub_->ListServices(context().get(), {}, &r);
+    } else {
+      v1::ListConnectionsResponse r;
+      st = stub_->ListConnections(context().get(), {}, &r);
+    }
+    return st.ok() ? 0 : fail(st);
+  }
+
+  template <typename Request, typename Response, typename Call, typename Fill>
+  int del(const Args& w, Call call, Fill fill) {
+    if (w.size() < 3) throw UsageError{w[0] + " del needs a name"};
+    Request req;
+    fill(req);
+    Response resp;
+    if (grpc::Status st = (stub_.get()->*call)(context().get(), req, &resp); !st.ok())
+      return fail(st);
+    if (json_) printf("%s\n", to_json(resp).c_str());
+    return 0;
+  }
+
+  std::unique_ptr<Stub> stub_;
+  bool json_;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Args args(argv + 1, argv + argc);
+  std::string server = kDefaultServer;
+  bool json = false;
+  size_t i = 0;
+  try {
+    for (; i < args.size() && args[i].rfind("-", 0) == 0; ++i) {
+      if (args[i] == "--help" || args[i] == "-h") {
+        printf("%s", kUsage);
+        return 0;
+      }
+      if (i + 1 >= args.size()) throw UsageError{args[i] + " needs a value"};
+      if (args[i] == "--server") {
+        server = args[++i];
+      } else if (args[i] == "-o") {
+        const std::string format = args[++i];
+        if (format != "table" && format != "json") throw UsageError{"-o: expected table or json"};
+        json = format == "json";
+      } else {
+        throw UsageError{"unknown option '" + args[i] + "'"};
+      }
+    }
+    if (i == args.size()) throw UsageError{"missing NOUN"};
+    return Cli(server, json).run(Args(args.begin() + static_cast<long>(i), args.end()));
+  } catch (const UsageError& e) {
+    fprintf(stderr, "npctl: %s\n%s", e.message.c_str(), kUsage);
+    return 2;
+  } catch (const std::out_of_range&) {
+    fprintf(stderr, "npctl: missing argument\n%s", kUsage);
+    return 2;
+  }
+}

@@ -1,0 +1,40 @@
+// The one internal function per operation that the gRPC API (and later the CLI paths)
+// call: each builds the new desired state, validates it whole, applies the difference to the
+// data plane, persists it, and only then makes it current. Add replaces what has the same
+// name; Delete of what is absent succeeds with deleted = false.
+//
+// Thread: control only (the tables' single writer); other threads go through ControlQueue.
+#pragma once
+
+#include <string>
+
+#include "np/control/config.h"
+#include "np/control/status.h"
+#include "np/dp/dataplane.h"
+
+namespace np::control {
+
+class Controller {
+ public:
+  // `current` is what apply_config has already built in `dataplane`.
+  Controller(dp::Dataplane& dataplane, Config current);
+
+  const Config& state() const { return state_; }
+
+  Status add_port(const PortConfig& port);
+  // Also removes the port from its bridge domain (and its static MACs).
+  Status delete_port(const std::string& name, bool& deleted);
+  Status add_bridge_domain(const BridgeDomainConfig& domain);
+  Status delete_bridge_domain(uint32_t id, bool& deleted);
+  Status add_static_mac(uint32_t domain_id, const StaticMacConfig& mac);
+  Status delete_static_mac(uint32_t domain_id, const MacAddress& mac, bool& deleted);
+
+ private:
+  // Validates `desired`, applies it, saves it; on any failure nothing has changed.
+  Status commit(Config desired);
+
+  dp::Dataplane& dataplane_;
+  Config state_;
+};
+
+}  // namespace np::control

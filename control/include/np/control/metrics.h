@@ -1,0 +1,26 @@
+// The node's Prometheus metrics (SPEC "Metrics"), rendered from one stats snapshot per scrape.
+// Every name starts with `nodeplane_`; the output is clean under `promtool check metrics`.
+//
+// Thread: any (a pure function of its arguments). The snapshot itself must be taken on the
+// control thread (Dataplane::stats()), e.g. through ControlQueue::run.
+#pragma once
+
+#include <string>
+
+namespace np::dp {
+struct DataplaneStats;
+}  // namespace np::dp
+
+namespace np::control {
+
+// The text exposition (format 0.0.4) of `stats`, with `node_name` in nodeplane_info.
+//
+// Families: per port (label `port`, the port's name) nodeplane_port_{rx,tx}_{packets,bytes}
+// _total, nodeplane_port_drops_total{reason} for every drop reason (zeros included) and
+// nodeplane_port_link_up; per worker (label `lcore`) busy/idle TSC cycles, polls, dropped
+// learning events and the nodeplane_worker_packets_per_poll histogram; nodeplane_tsc_hz to
+// turn cycles into seconds; per bridge domain (label `bd`, its id) MAC count, limit and
+// learning counters; the MAC table's size and capacity; nodeplane_info{node}.
+std::string render_metrics(const dp::DataplaneStats& stats, const std::string& node_name);
+
+}  // namespace np::control

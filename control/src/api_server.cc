@@ -1,0 +1,225 @@
+#include "np/control/api_server.h"
+
+#include <grpcpp/grpcpp.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <functional>
+
+#include "api_convert.h"
+#include "nodeplane.grpc.pb.h"
+
+namespace np::control {
+namespace v1 = nodeplane::v1;
+namespace {
+
+constexpr std::string_view kUnixScheme = "unix://";
+constexpr std::string_view kTcpScheme = "tcp://";
+
+grpc::Status to_grpc(const Status& st) {
+  switch (st.code()) {
+    case StatusCode::kOk:
+      return grpc::Status::OK;
+    case StatusCode::kInvalidArgument:
+      return {grpc::StatusCode::INVALID_ARGUMENT, st.message()};
+    case StatusCode::kNotFound:
+      return {grpc::StatusCode::NOT_FOUND, st.message()};
+    case StatusCode::kFailedPrecondition:
+      return {grpc::StatusCode::FAILED_PRECONDITION, st.message()};
+    case StatusCode::kResourceExhausted:
+      return {grpc::StatusCode::RESOURCE_EXHAUSTED, st.message()};
+    case StatusCode::kInternal:
+      break;
+  }
+  return {grpc::StatusCode::INTERNAL, st.message()};
+}
+
+const grpc::Status kStopping{grpc::StatusCode::UNAVAILABLE, "nodeplane is stopping"};
+
+}  // namespace
+
+// Each handler converts the request (form errors name the request field), then does its work
+// on the control thread.
+class NodeplaneService final : public v1::Nodeplane::Service {
+ public:
+  NodeplaneService(ControlQueue& queue, Controller& controller, const dp::Dataplane& dataplane)
+      : queue_(queue), controller_(controller), dataplane_(dataplane) {}
+
+  grpc::Status AddPort(grpc::ServerContext*, const v1::AddPortRequest* req,
+                       v1::AddPortResponse* resp) override {
+    PortConfig port;
+    if (Status st = from_proto(req->port(), port); !st.is_ok()) return to_grpc(st);
+    return on_control([&] {
+      Status st = controller_.add_port(port);
+      if (st.is_ok()) fill_port_status(port, dataplane_.stats(), *resp->mutable_port());
+      return st;
+    });
+  }
+
+  grpc::Status DeletePort(grpc::ServerContext*, const v1::DeletePortRequest* req,
+                          v1::DeletePortResponse* resp) override {
+    bool deleted = false;
+    grpc::Status st = on_control([&] { return controller_.delete_port(req->name(), deleted); });
+    resp->set_deleted(deleted);
+    return st;
+  }
+
+  grpc::Status ListPorts(grpc::ServerContext*, const v1::ListPortsRequest*,
+                         v1::ListPortsResponse* resp) override {
+    return on_control([&] {
+      const dp::DataplaneStats stats = dataplane_.stats();
+      for (const PortConfig& port : controller_.state().ports)
+        fill_port_status(port, stats, *resp->add_ports());
+      return Status::ok();
+    });
+  }
+
+  grpc::Status AddBridgeDomain(grpc::ServerContext*, const v1::AddBridgeDomainRequest* req,
+                               v1::AddBridgeDomainResponse* resp) override {
+    BridgeDomainConfig domain;
+    if (Status st = from_proto(req->bridge_domain(), domain); !st.is_ok()) return to_grpc(st);
+    return on_control([&] {
+      Status st = controller_.add_bridge_domain(domain);
+      if (st.is_ok())
+        fill_domain_status(domain, dataplane_.stats(), *resp->mutable_bridge_domain());
+      return st;
+    });
+  }
+
+  grpc::Status DeleteBridgeDomain(grpc::ServerContext*, const v1::DeleteBridgeDomainRequest* req,
+                                  v1::DeleteBridgeDomainResponse* resp) override {
+    bool deleted = false;
+    grpc::Status st =
+        on_control([&] { return controller_.delete_bridge_domain(req->id(), deleted); });
+    resp->set_deleted(deleted);
+    return st;
+  }
+
+  grpc::Status ListBridgeDomains(grpc::ServerContext*, const v1::ListBridgeDomainsRequest*,
+                                 v1::ListBridgeDomainsResponse* resp) override {
+    return on_control([&] {
+      const dp::DataplaneStats stats = dataplane_.stats();
+      for (const BridgeDomainConfig& d : controller_.state().bridge_domains)
+        fill_domain_status(d, stats, *resp->add_bridge_domains());
+      return Status::ok();
+    });
+  }
+
+  grpc::Status AddStaticMac(grpc::ServerContext*, const v1::AddStaticMacRequest* req,
+                            v1::AddStaticMacResponse*) override {
+    StaticMacConfig mac;
+    if (Status st = from_proto(req->mac(), "mac", mac); !st.is_ok()) return to_grpc(st);
+    return on_control([&] { return controller_.add_static_mac(req->bridge_domain(), mac); });
+  }
+
+  grpc::Status DeleteStaticMac(grpc::ServerContext*, const v1::DeleteStaticMacRequest* req,
+                               v1::DeleteStaticMacResponse* resp) override {
+    MacAddress mac;
+    if (Status st = parse_mac_field(req->mac(), "mac", mac); !st.is_ok()) return to_grpc(st);
+    bool deleted = false;
+    grpc::Status st = on_control(
+        [&] { return controller_.delete_static_mac(req->bridge_domain(), mac, deleted); });
+    resp->set_deleted(deleted);
+    return st;
+  }
+
+  grpc::Status ListMacs(grpc::ServerContext*, const v1::ListMacsRequest* req,
+                        v1::ListMacsResponse* resp) override {
+    return on_control([&] {
+      for (const dp::MacRow& row : dataplane_.list_macs(req->bridge_domain()))
+        to_proto(row, *resp->add_macs());
+      return Status::ok();
+    });
+  }
+
+  grpc::Status GetStats(grpc::ServerContext*, const v1::GetStatsRequest*,
+                        v1::GetStatsResponse* resp) override {
+    return on_control([&] {
+      const dp::DataplaneStats stats = dataplane_.stats();
+      for (const PortConfig& port : controller_.state().ports)
+        fill_port_status(port, stats, *resp->add_ports());
+      for (const dp::WorkerStats& w : stats.workers) to_proto(w, *resp->add_workers());
+      for (const BridgeDomainConfig& d : controller_.state().bridge_domains)
+        fill_domain_status(d, stats, *resp->add_bridge_domains());
+      resp->set_tsc_hz(stats.tsc_hz);
+      resp->set_macs(stats.macs);
+      resp->set_mac_capacity(stats.mac_capacity);
+      return Status::ok();
+    });
+  }
+
+ private:
+  // Runs `fn` on the control thread; UNAVAILABLE if the daemon stops first.
+  grpc::Status on_control(const std::function<Status()>& fn) {
+    Status result;
+    if (!queue_.run([&] { result = fn(); })) return kStopping;
+    return to_grpc(result);
+  }
+
+  void fill_port_status(const PortConfig& port, const dp::DataplaneStats& stats,
+                        v1::PortStatus& out) const {
+    to_proto(port, *out.mutable_port());
+    for (const dp::PortStats& p : stats.ports)
+      if (p.name == port.name) {
+        out.set_link_up(p.link_up);
+        to_proto(p, *out.mutable_counters());
+      }
+    for (const BridgeDomainConfig& d : controller_.state().bridge_domains)
+      if (std::find(d.ports.begin(), d.ports.end(), port.name) != d.ports.end())
+        out.set_bridge_domain(d.id);
+  }
+
+  static void fill_domain_status(const BridgeDomainConfig& domain, const dp::DataplaneStats& stats,
+                                 v1::BridgeDomainStatus& out) {
+    to_proto(domain, *out.mutable_bridge_domain());
+    for (const dp::DomainStats& d : stats.domains)
+      if (d.id == domain.id) {
+        out.set_macs(d.macs);
+        out.set_learned(d.learned);
+        out.set_moved(d.moved);
+        out.set_limit_reached(d.limit_reached);
+      }
+  }
+
+  ControlQueue& queue_;
+  Controller& controller_;
+  const dp::Dataplane& dataplane_;
+};
+
+ApiServer::ApiServer(ControlQueue& queue, Controller& controller, const dp::Dataplane& dataplane)
+    : service_(std::make_unique<NodeplaneService>(queue, controller, dataplane)) {}
+
+ApiServer::~ApiServer() { stop(); }
+
+Status ApiServer::start(const std::string& listen) {
+  std::string address;
+  if (listen.rfind(kUnixScheme, 0) == 0) {
+    socket_path_ = listen.substr(kUnixScheme.size());
+    std::error_code ec;
+    std::filesystem::create_directories(std::filesystem::path(socket_path_).parent_path(), ec);
+    unlink(socket_path_.c_str());  // A socket left by a daemon that did not stop cleanly.
+    address = "unix:" + socket_path_;
+  } else {
+    address = listen.substr(kTcpScheme.size());
+  }
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(address, grpc::InsecureServerCredentials());
+  builder.RegisterService(service_.get());
+  builder.SetMaxReceiveMessageSize(4 << 20);
+  // Only root may drive the data plane: the socket is created mode 0600 (umask 077).
+  const mode_t old_umask = umask(0077);
+  server_ = builder.BuildAndStart();
+  umask(old_umask);
+  if (!server_) return internal_error("api.listen: cannot listen on " + listen);
+  return Status::ok();
+}
+
+void ApiServer::stop() {
+  if (!server_) return;
+  server_->Shutdown();
+  server_.reset();
+  if (!socket_path_.empty()) unlink(socket_path_.c_str());
+}
+
+}  // namespace np::control

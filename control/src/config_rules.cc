@@ -1,0 +1,138 @@
+#include "np/control/config_rules.h"
+
+#include <net/if.h>
+
+#include <cctype>
+
+namespace np::control {
+namespace {
+
+bool is_ascii_alnum(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+bool has_only(std::string_view text, std::string_view punctuation) {
+  return std::all_of(text.begin(), text.end(), [punctuation](char c) {
+    return is_ascii_alnum(c) || punctuation.find(c) != std::string_view::npos;
+  });
+}
+
+// Whether `text` has the shape of `pattern`, where 'x' stands for any hex digit.
+bool has_shape(std::string_view text, std::string_view pattern) {
+  if (text.size() != pattern.size()) return false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const bool matches = pattern[i] == 'x' ? std::isxdigit(static_cast<unsigned char>(text[i])) != 0
+                                           : text[i] == pattern[i];
+    if (!matches) return false;
+  }
+  return true;
+}
+
+bool has_space_or_slash(std::string_view text) {
+  return std::any_of(text.begin(), text.end(), [](char c) {
+    return c == '/' || std::isspace(static_cast<unsigned char>(c));
+  });
+}
+
+}  // namespace
+
+bool parse_decimal(std::string_view text, uint64_t& value) {
+  if (text.empty()) return false;
+  value = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return false;
+    const uint64_t digit = static_cast<uint64_t>(c - '0');
+    value = value > (UINT64_MAX - digit) / 10 ? UINT64_MAX : value * 10 + digit;
+  }
+  return true;
+}
+
+bool is_file_prefix(std::string_view prefix) { return has_only(prefix, "_-"); }
+
+bool is_port_name(std::string_view name) {
+  return !name.empty() && name.size() <= kMaxPortNameSize && has_only(name, "_.-");
+}
+
+bool is_iface_name(std::string_view name) {
+  return !name.empty() && name.size() < IFNAMSIZ && name != "." && name != ".." &&
+         !has_space_or_slash(name) && name.find(':') == std::string_view::npos;
+}
+
+bool is_pci_address(std::string_view text) {
+  const bool shaped = has_shape(text, "xxxx:xx:xx.x") || has_shape(text, "xx:xx.x");
+  return shaped && text.back() <= '7';  // Functions are 0-7.
+}
+
+bool is_unix_socket_path(std::string_view path) {
+  return !path.empty() && path.front() == '/' && path.size() <= kMaxUnixPathSize;
+}
+
+std::optional<std::string_view> listen_host(std::string_view text) {
+  const size_t colon = text.rfind(':');
+  if (colon == std::string_view::npos) return std::nullopt;
+  const std::string_view host = text.substr(0, colon);
+  uint64_t port = 0;
+  if (host.empty() || has_space_or_slash(host) || !parse_decimal(text.substr(colon + 1), port) ||
+      port == 0 || port > kMaxTcpPort) {
+    return std::nullopt;
+  }
+  return host;
+}
+
+bool is_api_address(std::string_view text) {
+  if (text.substr(0, kUnixScheme.size()) == kUnixScheme) {
+    return is_unix_socket_path(text.substr(kUnixScheme.size()));
+  }
+  if (text.substr(0, kTcpScheme.size()) != kTcpScheme) return false;
+  const std::optional<std::string_view> host = listen_host(text.substr(kTcpScheme.size()));
+  return host && contains(kLoopbackHosts, *host);
+}
+
+bool is_metrics_address(std::string_view text) { return listen_host(text).has_value(); }
+
+bool port_type_has_key(PortType type, std::string_view key) {
+  switch (type) {
+    case PortType::kVhostUser:
+      return key == "socket" || key == "client";
+    case PortType::kAfPacket:
+    case PortType::kTap:
+      return key == "iface";
+    case PortType::kPci:
+      return key == "device";
+    case PortType::kVirtioUser:
+      return key == "path";
+    case PortType::kRing:
+    case PortType::kNull:
+      return false;
+  }
+  return false;
+}
+
+const char* port_type_required_key(PortType type) {
+  switch (type) {
+    case PortType::kVhostUser:
+      return "socket";
+    case PortType::kAfPacket:
+    case PortType::kTap:
+      return "iface";
+    case PortType::kPci:
+      return "device";
+    case PortType::kVirtioUser:
+      return "path";
+    case PortType::kRing:
+    case PortType::kNull:
+      return nullptr;
+  }
+  return nullptr;
+}
+
+std::string port_type_list() {
+  std::string list;
+  for (PortType type : kPortTypes) {
+    if (!list.empty()) list += type == kPortTypes[std::size(kPortTypes) - 1] ? " or " : ", ";
+    list += port_type_name(type);
+  }
+  return list;
+}
+
+}  // namespace np::control

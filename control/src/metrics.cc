@@ -1,0 +1,146 @@
+#include "np/control/metrics.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "np/control/metrics_registry.h"
+#include "np/dp/counters.h"
+#include "np/dp/dataplane.h"
+#include "np/dp/drop_reason.h"
+
+namespace np::control {
+namespace {
+
+static_assert(dp::kPollSizeBuckets >= 2, "packets_per_poll needs a finite bucket and +Inf");
+
+// The finite upper bounds of nodeplane_worker_packets_per_poll, one per poll-size bucket but
+// the last: bucket 0 counts empty polls (le="0"), bucket b >= 1 polls with [2^(b-1), 2^b)
+// packets, whose largest possible size is 2^b - 1. The last bucket is open (le="+Inf").
+std::vector<double> poll_size_upper_bounds() {
+  std::vector<double> bounds;
+  for (unsigned b = 0; b + 1 < dp::kPollSizeBuckets; ++b) {
+    bounds.push_back(static_cast<double>((uint64_t{1} << b) - 1));
+  }
+  return bounds;
+}
+
+void add_port_metrics(MetricsText& text, const std::vector<dp::PortStats>& ports) {
+  auto& rx_packets = text.family("nodeplane_port_rx_packets_total",
+                                 "Packets received on the port.", MetricType::kCounter);
+  auto& rx_bytes = text.family("nodeplane_port_rx_bytes_total", "Bytes received on the port.",
+                               MetricType::kCounter);
+  auto& tx_packets = text.family("nodeplane_port_tx_packets_total",
+                                 "Packets transmitted on the port.", MetricType::kCounter);
+  auto& tx_bytes = text.family("nodeplane_port_tx_bytes_total",
+                               "Bytes transmitted on the port.", MetricType::kCounter);
+  auto& drops = text.family("nodeplane_port_drops_total",
+                            "Packets dropped by the data path, by port and drop reason.",
+                            MetricType::kCounter);
+  auto& link_up = text.family("nodeplane_port_link_up",
+                              "Whether the port's link is up (1) or down (0).",
+                              MetricType::kGauge);
+  for (const dp::PortStats& p : ports) {
+    const MetricLabels labels{{"port", p.name}};
+    rx_packets.add(labels, p.rx_pkts);
+    rx_bytes.add(labels, p.rx_bytes);
+    tx_packets.add(labels, p.tx_pkts);
+    tx_bytes.add(labels, p.tx_bytes);
+    // Every reason, zeros included, so that rate() sees a series from its first drop on.
+    for (unsigned r = 0; r < dp::kDropReasonCount; ++r) {
+      drops.add({{"port", p.name}, {"reason", dp::drop_reason_name(static_cast<dp::DropReason>(r))}},
+                p.drops[r]);
+    }
+    link_up.add(labels, p.link_up ? 1 : 0);
+  }
+}
+
+void add_worker_metrics(MetricsText& text, const dp::DataplaneStats& stats) {
+  auto& busy = text.family("nodeplane_worker_busy_cycles_total",
+                           "TSC cycles the worker spent in polls that received packets (receive, "
+                           "process, transmit). Divide by nodeplane_tsc_hz for seconds.",
+                           MetricType::kCounter);
+  auto& idle = text.family("nodeplane_worker_idle_cycles_total",
+                           "TSC cycles the worker spent in empty polls, idle sleeps included. "
+                           "Divide by nodeplane_tsc_hz for seconds.",
+                           MetricType::kCounter);
+  auto& polls = text.family("nodeplane_worker_polls_total",
+                            "Iterations of the worker's poll loop.", MetricType::kCounter);
+  auto& learn_dropped = text.family(
+      "nodeplane_worker_learn_events_dropped_total",
+      "MAC learning events lost because the worker's learning queue was full.",
+      MetricType::kCounter);
+  auto& per_poll = text.family("nodeplane_worker_packets_per_poll",
+                               "Packets received per iteration of the worker's poll loop, over "
+                               "all its receive queues.",
+                               MetricType::kHistogram);
+  const std::vector<double> bounds = poll_size_upper_bounds();
+  for (const dp::WorkerStats& w : stats.workers) {
+    const MetricLabels labels{{"lcore", std::to_string(w.lcore)}};
+    busy.add(labels, w.busy_cycles);
+    idle.add(labels, w.idle_cycles);
+    polls.add(labels, w.polls);
+    learn_dropped.add(labels, w.learn_events_dropped);
+    // _count is the sum of the buckets rather than `polls`: the snapshot reads the counters
+    // one by one while the worker runs, and the format wants _count equal to the +Inf bucket.
+    per_poll.add_histogram(labels, bounds,
+                           std::vector<uint64_t>(w.poll_sizes.begin(), w.poll_sizes.end()),
+                           w.rx_pkts);
+  }
+  text.family("nodeplane_tsc_hz",
+              "Frequency of the time-stamp counter that the cycle counters count, in hertz.",
+              MetricType::kGauge)
+      .add({}, stats.tsc_hz);
+}
+
+void add_table_metrics(MetricsText& text, const dp::DataplaneStats& stats) {
+  auto& macs = text.family("nodeplane_bridge_domain_macs",
+                           "MAC addresses in the bridge domain's table, static ones included.",
+                           MetricType::kGauge);
+  auto& max_macs = text.family("nodeplane_bridge_domain_max_macs",
+                               "The bridge domain's MAC limit (0 means no limit).",
+                               MetricType::kGauge);
+  auto& learned = text.family("nodeplane_bridge_domain_learned_total",
+                              "MAC addresses learned in the bridge domain.", MetricType::kCounter);
+  auto& moved = text.family("nodeplane_bridge_domain_moved_total",
+                            "Learned MAC addresses that moved to another port.",
+                            MetricType::kCounter);
+  auto& limit_reached = text.family(
+      "nodeplane_bridge_domain_limit_reached_total",
+      "MAC addresses not learned because the bridge domain was at its MAC limit.",
+      MetricType::kCounter);
+  auto& table_full = text.family(
+      "nodeplane_bridge_domain_table_full_total",
+      "MAC addresses of the bridge domain not learned because the MAC table was full.",
+      MetricType::kCounter);
+  for (const dp::DomainStats& d : stats.domains) {
+    const MetricLabels labels{{"bd", std::to_string(d.id)}};
+    macs.add(labels, d.macs);
+    max_macs.add(labels, d.max_macs);
+    learned.add(labels, d.learned);
+    moved.add(labels, d.moved);
+    limit_reached.add(labels, d.limit_reached);
+    table_full.add(labels, d.table_full);
+  }
+  text.family("nodeplane_mac_table_entries",
+              "Entries in the MAC table shared by all bridge domains.", MetricType::kGauge)
+      .add({}, stats.macs);
+  text.family("nodeplane_mac_table_capacity", "Capacity of the MAC table in entries.",
+              MetricType::kGauge)
+      .add({}, stats.mac_capacity);
+}
+
+}  // namespace
+
+std::string render_metrics(const dp::DataplaneStats& stats, const std::string& node_name) {
+  MetricsText text;
+  text.family("nodeplane_info", "Information about the node; the value is always 1.",
+              MetricType::kGauge)
+      .add({{"node", node_name}}, 1);
+  add_port_metrics(text, stats.ports);
+  add_worker_metrics(text, stats);
+  add_table_metrics(text, stats);
+  return text.render();
+}
+
+}  // namespace np::control

@@ -1,0 +1,114 @@
+#include "np/control/state_file.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+#include <yaml-cpp/yaml.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+#include "np/control/mac_address.h"
+
+namespace np::control {
+namespace {
+
+void emit_port(YAML::Emitter& out, const PortConfig& port) {
+  out << YAML::BeginMap << YAML::Key << "name" << YAML::Value << port.name << YAML::Key << "type"
+      << YAML::Value << port_type_name(port.type);
+  if (!port.socket.empty()) out << YAML::Key << "socket" << YAML::Value << port.socket;
+  if (port.client) out << YAML::Key << "client" << YAML::Value << true;
+  if (!port.iface.empty()) out << YAML::Key << "iface" << YAML::Value << port.iface;
+  if (!port.device.empty()) out << YAML::Key << "device" << YAML::Value << port.device;
+  if (!port.path.empty()) out << YAML::Key << "path" << YAML::Value << port.path;
+  out << YAML::Key << "queues" << YAML::Value << port.queues;
+  if (port.mac) out << YAML::Key << "mac" << YAML::Value << format_mac(*port.mac);
+  if (port.mtu) out << YAML::Key << "mtu" << YAML::Value << *port.mtu;
+  out << YAML::EndMap;
+}
+
+void emit_domain(YAML::Emitter& out, const BridgeDomainConfig& d) {
+  out << YAML::BeginMap << YAML::Key << "id" << YAML::Value << d.id;
+  out << YAML::Key << "ports" << YAML::Value << YAML::Flow << d.ports;
+  out << YAML::Key << "learning" << YAML::Value << d.learning << YAML::Key << "aging_s"
+      << YAML::Value << d.aging_s << YAML::Key << "flood" << YAML::Value << d.flood << YAML::Key
+      << "max_macs" << YAML::Value << d.max_macs;
+  if (!d.static_macs.empty()) {
+    out << YAML::Key << "static_macs" << YAML::Value << YAML::BeginSeq;
+    for (const StaticMacConfig& s : d.static_macs)
+      out << YAML::Flow << YAML::BeginMap << YAML::Key << "mac" << YAML::Value << format_mac(s.mac)
+          << YAML::Key << "port" << YAML::Value << s.port << YAML::EndMap;
+    out << YAML::EndSeq;
+  }
+  out << YAML::EndMap;
+}
+
+Status errno_status(const std::string& what) {
+  return internal_error(what + ": " + std::strerror(errno));
+}
+
+}  // namespace
+
+std::string state_file_path(const std::string& state_dir) { return state_dir + "/state.yaml"; }
+
+std::string to_yaml(const Config& c) {
+  YAML::Emitter out;
+  out << YAML::Comment("nodeplane live state: written on every accepted change, read at start");
+  out << YAML::BeginMap;
+  if (!c.node_name.empty())
+    out << YAML::Key << "node" << YAML::Value << YAML::BeginMap << YAML::Key << "name"
+        << YAML::Value << c.node_name << YAML::EndMap;
+  out << YAML::Key << "dpdk" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "lcores" << YAML::Value << YAML::Flow << c.dpdk.lcores;
+  out << YAML::Key << "workers" << YAML::Value << YAML::Flow << c.dpdk.workers;
+  out << YAML::Key << "memory_mb" << YAML::Value << c.dpdk.memory_mb;
+  out << YAML::Key << "file_prefix" << YAML::Value << c.dpdk.file_prefix;
+  out << YAML::Key << "huge" << YAML::Value << c.dpdk.huge;
+  if (!c.dpdk.extra_args.empty())
+    out << YAML::Key << "extra_args" << YAML::Value << YAML::Flow << c.dpdk.extra_args;
+  out << YAML::Key << "idle_sleep_max_us" << YAML::Value << c.dpdk.idle_sleep_max_us;
+  out << YAML::EndMap;
+  out << YAML::Key << "api" << YAML::Value << YAML::BeginMap << YAML::Key << "listen" << YAML::Value
+      << c.api_listen << YAML::EndMap;
+  out << YAML::Key << "metrics" << YAML::Value << YAML::BeginMap << YAML::Key << "listen"
+      << YAML::Value << c.metrics_listen << YAML::EndMap;
+  out << YAML::Key << "state_dir" << YAML::Value << c.state_dir;
+  out << YAML::Key << "ports" << YAML::Value << YAML::BeginSeq;
+  for (const PortConfig& port : c.ports) emit_port(out, port);
+  out << YAML::EndSeq;
+  out << YAML::Key << "bridge_domains" << YAML::Value << YAML::BeginSeq;
+  for (const BridgeDomainConfig& d : c.bridge_domains) emit_domain(out, d);
+  out << YAML::EndSeq;
+  out << YAML::EndMap;
+  return std::string(out.c_str()) + "\n";
+}
+
+Status save_state(const Config& config) {
+  std::error_code ec;
+  std::filesystem::create_directories(config.state_dir, ec);
+  if (ec) return internal_error("state_dir " + config.state_dir + ": " + ec.message());
+  const std::string path = state_file_path(config.state_dir);
+  const std::string tmp = path + ".tmp";
+  const std::string text = to_yaml(config);
+  const int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return errno_status("cannot write " + tmp);
+  const bool written =
+      write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && fsync(fd) == 0;
+  const int saved_errno = errno;
+  close(fd);
+  if (!written) {
+    errno = saved_errno;
+    unlink(tmp.c_str());
+    return errno_status("cannot write " + tmp);
+  }
+  if (rename(tmp.c_str(), path.c_str()) != 0) return errno_status("cannot replace " + path);
+  // The rename itself is durable once the directory is synced.
+  const int dir = open(config.state_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir >= 0) {
+    fsync(dir);
+    close(dir);
+  }
+  return Status::ok();
+}
+
+}  // namespace np::control
