@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <exception>
+#include <stdexcept>
 #include <string>
 
 #include <unistd.h>
@@ -17,6 +18,8 @@
 #include "np/control/config_loader.h"
 #include "np/control/control_queue.h"
 #include "np/control/controller.h"
+#include "np/control/metrics.h"
+#include "np/control/metrics_server.h"
 #include "np/control/state_file.h"
 
 namespace {
@@ -52,7 +55,15 @@ int run(const np::control::Config& config, unsigned stats_interval_s) {
       np::control::Controller controller(dataplane, config);
       np::control::ControlQueue queue;
       np::control::ApiServer api(queue, controller, dataplane);
-      if (np::control::Status started = api.start(config.api_listen); !started.is_ok()) {
+      // Each scrape takes its snapshot on the control thread, the stats' only reader.
+      np::control::MetricsServer metrics(config.metrics_listen, [&] {
+        np::dp::DataplaneStats stats;
+        if (!queue.run([&] { stats = dataplane.stats(); })) throw std::runtime_error("stopping");
+        return np::control::render_metrics(stats, config.node_name);
+      });
+      np::control::Status started = api.start(config.api_listen);
+      if (started.is_ok()) started = metrics.start();
+      if (!started.is_ok()) {
         fprintf(stderr, "nodeplane: %s\n", started.message().c_str());
         status = 1;
       } else {
@@ -62,6 +73,7 @@ int run(const np::control::Config& config, unsigned stats_interval_s) {
         fprintf(stderr, "nodeplane: stopping\n");
       }
       queue.close();
+      metrics.stop();
       api.stop();
       dataplane.stop_workers();
       if (status == 0) dataplane.print_stats(stdout);

@@ -212,6 +212,8 @@ Status ApiServer::start(const std::string& listen) {
   server_ = builder.BuildAndStart();
   umask(old_umask);
   if (!server_) return internal_error("api.listen: cannot listen on " + listen);
+  if (!socket_path_.empty() && chmod(socket_path_.c_str(), 0600) != 0)
+    return internal_error("api.listen: cannot chmod " + socket_path_);
   return Status::ok();
 }
 

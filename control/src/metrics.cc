@@ -26,20 +26,19 @@ std::vector<double> poll_size_upper_bounds() {
 }
 
 void add_port_metrics(MetricsText& text, const std::vector<dp::PortStats>& ports) {
-  auto& rx_packets = text.family("nodeplane_port_rx_packets_total",
-                                 "Packets received on the port.", MetricType::kCounter);
+  auto& rx_packets = text.family("nodeplane_port_rx_packets_total", "Packets received on the port.",
+                                 MetricType::kCounter);
   auto& rx_bytes = text.family("nodeplane_port_rx_bytes_total", "Bytes received on the port.",
                                MetricType::kCounter);
   auto& tx_packets = text.family("nodeplane_port_tx_packets_total",
                                  "Packets transmitted on the port.", MetricType::kCounter);
-  auto& tx_bytes = text.family("nodeplane_port_tx_bytes_total",
-                               "Bytes transmitted on the port.", MetricType::kCounter);
+  auto& tx_bytes = text.family("nodeplane_port_tx_bytes_total", "Bytes transmitted on the port.",
+                               MetricType::kCounter);
   auto& drops = text.family("nodeplane_port_drops_total",
                             "Packets dropped by the data path, by port and drop reason.",
                             MetricType::kCounter);
   auto& link_up = text.family("nodeplane_port_link_up",
-                              "Whether the port's link is up (1) or down (0).",
-                              MetricType::kGauge);
+                              "Whether the port's link is up (1) or down (0).", MetricType::kGauge);
   for (const dp::PortStats& p : ports) {
     const MetricLabels labels{{"port", p.name}};
     rx_packets.add(labels, p.rx_pkts);
@@ -48,8 +47,9 @@ void add_port_metrics(MetricsText& text, const std::vector<dp::PortStats>& ports
     tx_bytes.add(labels, p.tx_bytes);
     // Every reason, zeros included, so that rate() sees a series from its first drop on.
     for (unsigned r = 0; r < dp::kDropReasonCount; ++r) {
-      drops.add({{"port", p.name}, {"reason", dp::drop_reason_name(static_cast<dp::DropReason>(r))}},
-                p.drops[r]);
+      drops.add(
+          {{"port", p.name}, {"reason", dp::drop_reason_name(static_cast<dp::DropReason>(r))}},
+          p.drops[r]);
     }
     link_up.add(labels, p.link_up ? 1 : 0);
   }
@@ -64,12 +64,12 @@ void add_worker_metrics(MetricsText& text, const dp::DataplaneStats& stats) {
                            "TSC cycles the worker spent in empty polls, idle sleeps included. "
                            "Divide by nodeplane_tsc_hz for seconds.",
                            MetricType::kCounter);
-  auto& polls = text.family("nodeplane_worker_polls_total",
-                            "Iterations of the worker's poll loop.", MetricType::kCounter);
-  auto& learn_dropped = text.family(
-      "nodeplane_worker_learn_events_dropped_total",
-      "MAC learning events lost because the worker's learning queue was full.",
-      MetricType::kCounter);
+  auto& polls = text.family("nodeplane_worker_polls_total", "Iterations of the worker's poll loop.",
+                            MetricType::kCounter);
+  auto& learn_dropped =
+      text.family("nodeplane_worker_learn_events_dropped_total",
+                  "MAC learning events lost because the worker's learning queue was full.",
+                  MetricType::kCounter);
   auto& per_poll = text.family("nodeplane_worker_packets_per_poll",
                                "Packets received per iteration of the worker's poll loop, over "
                                "all its receive queues.",
@@ -83,9 +83,8 @@ void add_worker_metrics(MetricsText& text, const dp::DataplaneStats& stats) {
     learn_dropped.add(labels, w.learn_events_dropped);
     // _count is the sum of the buckets rather than `polls`: the snapshot reads the counters
     // one by one while the worker runs, and the format wants _count equal to the +Inf bucket.
-    per_poll.add_histogram(labels, bounds,
-                           std::vector<uint64_t>(w.poll_sizes.begin(), w.poll_sizes.end()),
-                           w.rx_pkts);
+    per_poll.add_histogram(
+        labels, bounds, std::vector<uint64_t>(w.poll_sizes.begin(), w.poll_sizes.end()), w.rx_pkts);
   }
   text.family("nodeplane_tsc_hz",
               "Frequency of the time-stamp counter that the cycle counters count, in hertz.",
@@ -97,22 +96,23 @@ void add_table_metrics(MetricsText& text, const dp::DataplaneStats& stats) {
   auto& macs = text.family("nodeplane_bridge_domain_macs",
                            "MAC addresses in the bridge domain's table, static ones included.",
                            MetricType::kGauge);
-  auto& max_macs = text.family("nodeplane_bridge_domain_max_macs",
-                               "The bridge domain's MAC limit (0 means no limit).",
-                               MetricType::kGauge);
-  auto& learned = text.family("nodeplane_bridge_domain_learned_total",
-                              "MAC addresses learned in the bridge domain.", MetricType::kCounter);
-  auto& moved = text.family("nodeplane_bridge_domain_moved_total",
-                            "Learned MAC addresses that moved to another port.",
-                            MetricType::kCounter);
-  auto& limit_reached = text.family(
-      "nodeplane_bridge_domain_limit_reached_total",
-      "MAC addresses not learned because the bridge domain was at its MAC limit.",
-      MetricType::kCounter);
-  auto& table_full = text.family(
-      "nodeplane_bridge_domain_table_full_total",
-      "MAC addresses of the bridge domain not learned because the MAC table was full.",
-      MetricType::kCounter);
+  auto& max_macs =
+      text.family("nodeplane_bridge_domain_max_macs",
+                  "The bridge domain's MAC limit (0 means no limit).", MetricType::kGauge);
+  auto& learned =
+      text.family("nodeplane_bridge_domain_learned_total",
+                  "MAC addresses added to the bridge domain by learning.", MetricType::kCounter);
+  auto& moved =
+      text.family("nodeplane_bridge_domain_moved_total",
+                  "Learned MAC addresses that moved to another port.", MetricType::kCounter);
+  auto& limit_reached =
+      text.family("nodeplane_bridge_domain_limit_reached_total",
+                  "Learning events refused because the bridge domain was at its MAC limit.",
+                  MetricType::kCounter);
+  auto& table_full =
+      text.family("nodeplane_bridge_domain_table_full_total",
+                  "Learning events of the bridge domain refused because the MAC table was full.",
+                  MetricType::kCounter);
   for (const dp::DomainStats& d : stats.domains) {
     const MetricLabels labels{{"bd", std::to_string(d.id)}};
     macs.add(labels, d.macs);

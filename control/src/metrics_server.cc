@@ -6,8 +6,10 @@
 #include <cstdio>
 #include <cstring>
 #include <exception>
+#include <mutex>
 #include <string>
 #include <utility>
+#include <vector>
 
 namespace np::control {
 namespace {
@@ -70,6 +72,7 @@ Status MetricsServer::start() {
 
   mg_callbacks callbacks;
   memset(&callbacks, 0, sizeof(callbacks));
+  callbacks.log_message = &MetricsServer::log_message;
   const char* options[] = {"listening_ports", listen_.c_str(),
                            // Two request threads: Prometheus scrapes once every few seconds.
                            "num_threads", "2",
@@ -88,11 +91,30 @@ Status MetricsServer::start() {
   error.text = error_text;
   error.text_buffer_size = sizeof(error_text);
 
+  {
+    std::lock_guard<std::mutex> lock(log_mutex_);
+    starting_ = true;
+    start_log_.clear();
+  }
   context_ = mg_start2(&init, &error);
+  std::vector<std::string> start_log;
+  {
+    std::lock_guard<std::mutex> lock(log_mutex_);
+    starting_ = false;
+    start_log.swap(start_log_);
+  }
   if (context_ == nullptr) {
+    // civetweb's summary ("Failed to setup server ports") hides the cause it logged just
+    // before ("cannot bind to ...: 98 (Address already in use)"); prefer the cause.
+    std::string cause;
+    for (const std::string& line : start_log) {
+      if (line == error_text) continue;
+      if (!cause.empty()) cause += "; ";
+      cause += line;
+    }
+    if (cause.empty()) cause = error_text[0] != '\0' ? error_text : "civetweb failed to start";
     return {StatusCode::kFailedPrecondition,
-            "metrics.listen: cannot listen on " + listen_ + ": " +
-                (error_text[0] != '\0' ? error_text : "civetweb failed to start")};
+            "metrics.listen: cannot listen on " + listen_ + ": " + cause};
   }
   mg_set_request_handler(context_, "/", &MetricsServer::handle_request, this);
   mg_server_port ports[1];
@@ -105,6 +127,21 @@ void MetricsServer::stop() {
   mg_stop(context_);
   context_ = nullptr;
   port_ = 0;
+}
+
+int MetricsServer::log_message(const mg_connection* conn, const char* message) {
+  const mg_context* context = conn != nullptr ? mg_get_context(conn) : nullptr;
+  auto* self =
+      context != nullptr ? static_cast<MetricsServer*>(mg_get_user_data(context)) : nullptr;
+  if (self != nullptr) {
+    std::lock_guard<std::mutex> lock(self->log_mutex_);
+    if (self->starting_) {
+      self->start_log_.emplace_back(message);
+      return 1;
+    }
+  }
+  fprintf(stderr, "nodeplane: metrics server: %s\n", message);
+  return 1;
 }
 
 int MetricsServer::handle_request(mg_connection* conn, void* self) {

@@ -84,16 +84,23 @@ class Topology:
         prefix = f"np{self.tag}-{name}"
         self.prefixes.append(prefix)
         link_ups = self.read("nodeplane.err").count(f"port {name} link up")
+        log_name = f"{name}.shim.log"
+        log_start = len(self.read(log_name))
+        if server and os.path.exists(self.socket_path(name)):
+            os.unlink(self.socket_path(name))  # Left by the pod's previous shim.
         with open(os.path.join(self.dir, f"{name}.shim.log"), "a") as log:
             self.procs[name] = subprocess.Popen(
                 ["ip", "netns", "exec", ns, self.shim_bin, "--socket", self.socket_path(name),
                  "--iface", "eth0", "--file-prefix", prefix] + (["--server"] if server else []),
                 stdout=log, stderr=log)
-        wait_for(f"eth0 in {ns}",
-                 lambda: self.ns_exec(ns, "ip", "link", "show", "eth0", check=False).returncode == 0
-                 or self.procs[name].poll() is not None)
+        # net_tap gives eth0 a random MAC when it creates it; set ours only after that: once the
+        # shim is ready, or for a server-mode shim (ready only once the daemon connects), once
+        # virtio_user, created after net_tap, has its socket listening.
+        ready = (lambda: os.path.exists(self.socket_path(name))) if server else (
+            lambda: "ready" in self.read(log_name)[log_start:])
+        wait_for(f"pod shim {name}", lambda: ready() or self.procs[name].poll() is not None)
         if self.procs[name].poll() is not None:
-            raise RuntimeError(f"pod shim {name} exited: {self.read(f'{name}.shim.log')}")
+            raise RuntimeError(f"pod shim {name} exited: {self.read(log_name)}")
         self.ns_exec(ns, "ip", "link", "set", "eth0", "address", mac)
         self.ns_exec(ns, "ip", "addr", "replace", ip_cidr, "dev", "eth0")
         self.ns_exec(ns, "ip", "link", "set", "eth0", "up")

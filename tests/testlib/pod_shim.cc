@@ -73,6 +73,11 @@ uint16_t open_port(const std::string& name, rte_mempool* pool) {
   uint16_t id;
   if (rte_eth_dev_get_port_by_name(name.c_str(), &id) != 0) fail("no port " + name);
   rte_eth_conf conf{};
+  // virtio_user in server mode accepts a reconnecting dataplane only from its link-state
+  // interrupt handler.
+  rte_eth_dev_info info;
+  if (rte_eth_dev_info_get(id, &info) == 0 && (*info.dev_flags & RTE_ETH_DEV_INTR_LSC))
+    conf.intr_conf.lsc = 1;
   if (rte_eth_dev_configure(id, 1, 1, &conf) != 0 ||
       rte_eth_rx_queue_setup(id, 0, 512, rte_eth_dev_socket_id(id), nullptr, pool) != 0 ||
       rte_eth_tx_queue_setup(id, 0, 512, rte_eth_dev_socket_id(id), nullptr) != 0 ||
@@ -98,7 +103,8 @@ int main(int argc, char** argv) {
   const Options o = parse(argc, argv);
   // A server socket left by a killed shim would make bind() fail.
   struct stat st;
-  if (o.server && lstat(o.socket.c_str(), &st) == 0 && S_ISSOCK(st.st_mode)) unlink(o.socket.c_str());
+  if (o.server && lstat(o.socket.c_str(), &st) == 0 && S_ISSOCK(st.st_mode))
+    unlink(o.socket.c_str());
   const std::string tap = "iface=" + o.iface;
   const std::string virtio = "path=" + o.socket + ",queues=1" + (o.server ? ",server=1" : "");
   std::vector<std::string> args = {argv[0],

@@ -7,6 +7,7 @@ PACKAGES=(
   build-essential cmake ninja-build meson pkg-config clang clang-format
   dpdk dpdk-dev libdpdk-dev libyaml-cpp-dev libboost-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler libcivetweb-dev prometheus
   python3 iproute2 iputils-ping netcat-openbsd ethtool
 )
 HUGEPAGES=${NP_HUGEPAGES:-1024}

@@ -11,6 +11,7 @@
 #include <functional>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "np/control/status.h"
 
@@ -47,6 +48,9 @@ class MetricsServer {
   uint16_t port() const { return port_; }
 
  private:
+  // civetweb's log callback: collects messages into start_log_ while start() runs (to explain
+  // a failure), prints them to stderr afterwards.
+  static int log_message(const mg_connection* conn, const char* message);
   static int handle_request(mg_connection* conn, void* self);
   int handle(mg_connection* conn);
 
@@ -55,6 +59,9 @@ class MetricsServer {
   std::mutex render_mutex_;  // Serialises calls to render_ from civetweb's threads.
   mg_context* context_ = nullptr;
   uint16_t port_ = 0;
+  std::mutex log_mutex_;  // Guards starting_ and start_log_ against civetweb's threads.
+  bool starting_ = false;
+  std::vector<std::string> start_log_;
 };
 
 }  // namespace np::control

@@ -1,0 +1,180 @@
+#!/usr/bin/env python3
+"""Control plane integration: the running daemon driven through npctl (gRPC). Ports, bridge
+domain members and static MACs are added and removed while a pod keeps pinging without loss;
+bad requests fail with messages naming the field and change nothing; `-o json` parses; the
+API socket is mode 0600; and a restart restores everything programmed over the API, so a pod
+on a client-mode port talks again with no API call."""
+
+import argparse
+import json
+import os
+import shutil
+import socket
+import stat
+import subprocess
+import sys
+import unittest
+import urllib.request
+
+from topology import Topology, hugepages_free, wait_for
+
+ARGS = None
+POD1 = ("02:78:00:00:00:01", "10.78.0.1")
+POD2 = ("02:78:00:00:00:02", "10.78.0.2")
+HOST = "10.78.0.3"
+
+
+class ApiTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        if hugepages_free() < 200:
+            raise unittest.SkipTest("needs 200 free 2 MB hugepages")
+        cls.topo = t = Topology(ARGS.nodeplane, ARGS.shim)
+        try:
+            cls.pod1_ns = t.add_netns("pod1")
+            cls.pod2_ns = t.add_netns("pod2")
+            cls.host_ns, uplink = t.add_uplink_host("host1", f"{HOST}/24")
+            cls.api = f"unix://{t.dir}/api.sock"
+            with socket.socket() as s:  # A free loopback port for the metrics endpoint.
+                s.bind(("127.0.0.1", 0))
+                cls.metrics = f"127.0.0.1:{s.getsockname()[1]}"
+            # pod2 is a server-mode pod: its port is added over the API, in client mode.
+            t.start_pod("pod2", cls.pod2_ns, POD2[0], f"{POD2[1]}/24", server=True)
+            cls.config = t.start_nodeplane(f"""
+dpdk:
+  lcores: [0, 1]
+  workers: [1]
+  memory_mb: 256
+  file_prefix: np{t.tag}-dp
+api: {{listen: "{cls.api}"}}
+metrics: {{listen: "{cls.metrics}"}}
+state_dir: {t.dir}/state
+ports:
+  - {{name: pod1, type: vhost-user, socket: {t.socket_path('pod1')}}}
+  - {{name: uplink, type: af-packet, iface: {uplink}}}
+bridge_domains:
+  - {{id: 1, ports: [pod1, uplink]}}
+""")
+            wait_for("the API socket", lambda: os.path.exists(f"{t.dir}/api.sock") or t.daemon.poll() is not None)
+            if t.daemon.poll() is not None:
+                raise RuntimeError("nodeplane exited: " + t.read("nodeplane.err"))
+            t.start_pod("pod1", cls.pod1_ns, POD1[0], f"{POD1[1]}/24")
+        except BaseException:
+            t.close()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.topo.close()
+
+    def npctl(self, *args, ok=True):
+        r = subprocess.run([ARGS.npctl, "--server", self.api, *args], capture_output=True, text=True, timeout=30)
+        if ok:
+            self.assertEqual(r.returncode, 0, f"npctl {' '.join(args)}: {r.stderr}")
+        return r
+
+    def ping(self, ns, ip, count=3):
+        r = self.topo.ns_exec(ns, "ping", "-c", str(count), "-i", "0.2", "-W", "2", ip, check=False)
+        self.assertEqual(r.returncode, 0, f"ping {ip} from {ns}:\n{r.stdout}")
+
+    def ports(self):
+        return {p["port"]["name"]: p for p in json.loads(self.npctl("-o", "json", "port", "list").stdout)}
+
+    def test_1_socket_is_private_and_lists_parse(self):
+        mode = stat.S_IMODE(os.stat(f"{self.topo.dir}/api.sock").st_mode)
+        self.assertEqual(mode, 0o600)
+        ports = self.ports()
+        self.assertEqual(set(ports), {"pod1", "uplink"})
+        self.assertTrue(ports["pod1"]["link_up"])
+        self.assertEqual(ports["pod1"]["bridge_domain"], 1)
+        self.assertIn("NAME", self.npctl("port", "list").stdout)
+
+    def test_2_changes_under_traffic_lose_nothing(self):
+        t = self.topo
+        pinger = subprocess.Popen(["ip", "netns", "exec", self.pod1_ns, "ping", "-q", "-i", "0.02", "-c", "300",
+                                   "-W", "1", HOST], stdout=subprocess.PIPE, text=True)
+        try:
+            link_ups = t.read("nodeplane.err").count("port pod2 link up")
+            self.npctl("port", "add", "pod2", "--type", "vhost-user", "--socket", t.socket_path("pod2"), "--client")
+            t.wait_link_up("pod2", link_ups)
+            self.npctl("bd", "add", "1", "--port", "pod1", "--port", "uplink", "--port", "pod2")
+            self.ping(self.pod2_ns, POD1[1])
+            self.npctl("port", "add", "spare", "--type", "ring")
+            self.npctl("bd", "add", "2", "--port", "spare")
+            self.npctl("mac", "add", "02:78:00:00:00:99", "--bd", "1", "--port", "uplink")
+            macs = json.loads(self.npctl("-o", "json", "mac", "list", "--bd", "1").stdout)
+            self.assertIn(("02:78:00:00:00:99", "uplink", True),
+                          {(m["mac"], m["port"], m["static"]) for m in macs})
+            self.assertIn(POD1[0], {m["mac"] for m in macs}, "learned MACs are listed")
+            self.npctl("mac", "del", "02:78:00:00:00:99", "--bd", "1")
+            self.npctl("bd", "del", "2")
+            self.npctl("port", "del", "spare")
+            self.assertEqual(json.loads(self.npctl("-o", "json", "port", "del", "spare").stdout), {"deleted": False})
+        finally:
+            out, _ = pinger.communicate(timeout=60)
+        self.assertIn("300 packets transmitted, 300 received", out)
+        self.assertEqual(set(self.ports()), {"pod1", "uplink", "pod2"})
+
+    def test_3_bad_requests_name_the_field_and_change_nothing(self):
+        before = self.npctl("-o", "json", "bd", "list").stdout
+        cases = [
+            (["port", "add", "x", "--type", "ring", "--mac", "zz"], "port.mac: 'zz' is not a MAC address"),
+            (["port", "add", "a/b", "--type", "ring"], "port: name: 'a/b' is not"),
+            (["port", "add", "v", "--type", "vhost-user"], "port 'v': socket: required for vhost-user ports"),
+            (["port", "add", "q", "--type", "ring", "--queues", "70"], "port 'q': queues: must be 1..16, got 70"),
+            (["bd", "add", "1", "--port", "nope"], "bridge domain 1: ports: port 'nope' does not exist"),
+            (["bd", "add", "0", "--port", "pod1"], "bridge domain: id: must be 1..16777215, got 0"),
+            (["bd", "add", "3", "--port", "pod1"], "port 'pod1' is already in bridge domain 1"),
+            (["mac", "add", "01:00:5e:00:00:01", "--bd", "1", "--port", "pod1"], "is not a unicast address"),
+            (["mac", "add", "02:00:00:00:00:01", "--bd", "77", "--port", "pod1"], "bridge_domain: 77 does not exist"),
+            (["route", "list"], "UNIMPLEMENTED"),
+        ]
+        for args, message in cases:
+            with self.subTest(args=args):
+                r = self.npctl(*args, ok=False)
+                self.assertEqual(r.returncode, 1, r.stderr)
+                self.assertIn(message, r.stderr)
+        self.assertEqual(self.npctl("-o", "json", "bd", "list").stdout, before)
+        self.assertNotIn("x", self.ports())
+        self.assertEqual(self.npctl("bogus", ok=False).returncode, 2)
+
+    def test_4_metrics_are_served_and_lint_clean(self):
+        with urllib.request.urlopen(f"http://{self.metrics}/metrics", timeout=10) as r:
+            self.assertEqual(r.status, 200)
+            self.assertIn("version=0.0.4", r.headers["Content-Type"])
+            text = r.read().decode()
+        self.assertRegex(text, r'nodeplane_port_rx_packets_total\{port="pod1"\} [1-9]')
+        self.assertIn('nodeplane_port_drops_total{port="pod1",reason="runt"} 0', text)
+        self.assertIn('nodeplane_worker_packets_per_poll_bucket{lcore="1",le="+Inf"}', text)
+        self.assertRegex(text, r'nodeplane_bridge_domain_macs\{bd="1"\} [1-9]')
+        promtool = shutil.which("promtool")
+        if promtool is None:
+            self.skipTest("promtool (package prometheus) is not installed")
+        r = subprocess.run([promtool, "check", "metrics"], input=text, capture_output=True, text=True, timeout=30)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+
+    def test_5_restart_restores_api_state_without_replay(self):
+        t = self.topo
+        self.assertIn("pod2", self.ports(), "test_2 added pod2 over the API")
+        t.stop_pod("pod1")  # A server-mode pod does not survive its socket's owner.
+        status, _ = t.stop_nodeplane()
+        self.assertEqual(status, 0)
+        self.assertFalse(os.path.exists(f"{t.dir}/api.sock"), "the API socket is removed at exit")
+        with open(self.config) as f:
+            t.start_nodeplane(f.read())
+        t.wait_link_up("pod2")
+        self.assertIn("restored the state saved in", t.read("nodeplane.err"))
+        self.assertEqual(set(self.ports()), {"pod1", "uplink", "pod2"})
+        # pod2 kept running as the server; the restored client-mode port reconnected to it.
+        self.ping(self.pod2_ns, HOST)
+        self.ping(self.host_ns, POD2[1])
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--nodeplane", required=True)
+    parser.add_argument("--shim", required=True)
+    parser.add_argument("--npctl", required=True)
+    ARGS, rest = parser.parse_known_args()
+    sys.path.insert(0, os.path.dirname(__file__))
+    unittest.main(argv=[sys.argv[0], "-v"] + rest)
