@@ -14,6 +14,7 @@
 
 #include "np/dp/l2_bridge.h"
 #include "testlib/eal_env.h"
+#include "testlib/l2_config_builder.h"
 #include "testlib/packet_builder.h"
 
 namespace np::dp {
@@ -34,7 +35,7 @@ struct Bench {
   explicit Bench(uint32_t n_macs)
       : rcu(1),
         macs("bench_macs", n_macs + 1024, rcu),
-        config(rcu, make_config()),
+        config(rcu, testlib::single_domain_config(kMembers)),
         bridge(config, macs),
         ctx(0, shared),
         n_macs(n_macs) {
@@ -50,17 +51,6 @@ struct Bench {
   }
   ~Bench() {
     for (rte_mbuf* m : burst) rte_pktmbuf_free(m);
-  }
-  static std::unique_ptr<L2Config> make_config() {
-    auto c = std::make_unique<L2Config>();
-    BridgeDomain d;
-    d.max_macs = 0;
-    for (uint16_t p = 0; p < kMembers; ++p) {
-      d.members[d.n_members++] = p;
-      c->port_domain[p] = 0;
-    }
-    c->domains.push_back(d);
-    return c;
   }
   // Takes the burst back from the tx buffers and the learning queue, untimed.
   void recycle() {

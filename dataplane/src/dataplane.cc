@@ -324,9 +324,10 @@ DataplaneStats Dataplane::stats() const {
 std::vector<MacRow> Dataplane::list_macs(uint32_t domain_id) const {
   std::vector<MacRow> rows;
   const uint32_t now_s = shared_.now_s.load(std::memory_order_relaxed);
-  for (const auto& [id, index] : domain_index_) {
+  for (const auto& id_index : domain_index_) {
+    const uint32_t id = id_index.first;  // Not a structured binding: lambdas capture it (C++17).
+    const uint16_t domain = id_index.second;
     if (domain_id != 0 && id != domain_id) continue;
-    const uint16_t domain = index;
     macs_.for_each([&](MacKey key, const MacEntry& entry) {
       if (mac_key_domain(key) != domain) return;
       const uint16_t port = entry.port.load(std::memory_order_relaxed);

@@ -11,31 +11,27 @@
 
 #include "np/dp/l2_bridge.h"
 #include "testlib/eal_env.h"
+#include "testlib/l2_config_builder.h"
 
 namespace {
 
 using namespace np::dp;
+
+BridgeDomain limited() {
+  BridgeDomain d;
+  d.max_macs = 16;
+  return d;
+}
 
 struct Harness {
   Harness()
       : pool(np::testlib::test_pool()),
         rcu(1),
         macs("fuzz_macs", 64, rcu),
-        config(rcu, make_config()),
+        config(rcu, np::testlib::single_domain_config(3, limited())),
         bridge(config, macs),
         ctx(0, shared) {
     for (auto& up : shared.link_up) up = 1;
-  }
-  static std::unique_ptr<L2Config> make_config() {
-    auto c = std::make_unique<L2Config>();
-    BridgeDomain d;
-    d.max_macs = 16;
-    for (uint16_t p = 0; p < 3; ++p) {
-      d.members[d.n_members++] = p;
-      c->port_domain[p] = 0;
-    }
-    c->domains.push_back(d);
-    return c;
   }
   rte_mempool* pool;
   SharedState shared;

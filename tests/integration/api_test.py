@@ -5,42 +5,29 @@ bad requests fail with messages naming the field and change nothing; `-o json` p
 API socket is mode 0600; and a restart restores everything programmed over the API, so a pod
 on a client-mode port talks again with no API call."""
 
-import argparse
 import json
 import os
 import shutil
-import socket
 import stat
 import subprocess
 import sys
-import unittest
 import urllib.request
 
-from topology import Topology, hugepages_free, wait_for
-
-ARGS = None
-POD1 = ("02:78:00:00:00:01", "10.78.0.1")
-POD2 = ("02:78:00:00:00:02", "10.78.0.2")
-HOST = "10.78.0.3"
+sys.path.insert(0, os.path.dirname(__file__))
+from pods_case import PodsTestCase, main  # noqa: E402
+from topology import free_tcp_port  # noqa: E402
 
 
-class ApiTest(unittest.TestCase):
+class ApiTest(PodsTestCase):
+    SUBNET = "10.78.0"
+
     @classmethod
-    def setUpClass(cls):
-        if hugepages_free() < 200:
-            raise unittest.SkipTest("needs 200 free 2 MB hugepages")
-        cls.topo = t = Topology(ARGS.nodeplane, ARGS.shim)
-        try:
-            cls.pod1_ns = t.add_netns("pod1")
-            cls.pod2_ns = t.add_netns("pod2")
-            cls.host_ns, uplink = t.add_uplink_host("host1", f"{HOST}/24")
-            cls.api = f"unix://{t.dir}/api.sock"
-            with socket.socket() as s:  # A free loopback port for the metrics endpoint.
-                s.bind(("127.0.0.1", 0))
-                cls.metrics = f"127.0.0.1:{s.getsockname()[1]}"
-            # pod2 is a server-mode pod: its port is added over the API, in client mode.
-            t.start_pod("pod2", cls.pod2_ns, POD2[0], f"{POD2[1]}/24", server=True)
-            cls.config = t.start_nodeplane(f"""
+    def start(cls, t, uplink):
+        cls.api = f"unix://{t.dir}/api.sock"
+        cls.metrics = f"127.0.0.1:{free_tcp_port()}"
+        # pod2 is a server-mode pod: its port is added over the API, in client mode.
+        t.start_pod("pod2", cls.pod2_ns, cls.pod2[0], f"{cls.pod2[1]}/24", server=True)
+        cls.config = t.start_nodeplane(f"""
 dpdk:
   lcores: [0, 1]
   workers: [1]
@@ -55,27 +42,14 @@ ports:
 bridge_domains:
   - {{id: 1, ports: [pod1, uplink]}}
 """)
-            wait_for("the API socket", lambda: os.path.exists(f"{t.dir}/api.sock") or t.daemon.poll() is not None)
-            if t.daemon.poll() is not None:
-                raise RuntimeError("nodeplane exited: " + t.read("nodeplane.err"))
-            t.start_pod("pod1", cls.pod1_ns, POD1[0], f"{POD1[1]}/24")
-        except BaseException:
-            t.close()
-            raise
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.topo.close()
+        cls.wait_daemon_file(f"{t.dir}/api.sock")
+        t.start_pod("pod1", cls.pod1_ns, cls.pod1[0], f"{cls.pod1[1]}/24")
 
     def npctl(self, *args, ok=True):
-        r = subprocess.run([ARGS.npctl, "--server", self.api, *args], capture_output=True, text=True, timeout=30)
+        r = subprocess.run([self.args.npctl, "--server", self.api, *args], capture_output=True, text=True, timeout=30)
         if ok:
             self.assertEqual(r.returncode, 0, f"npctl {' '.join(args)}: {r.stderr}")
         return r
-
-    def ping(self, ns, ip, count=3):
-        r = self.topo.ns_exec(ns, "ping", "-c", str(count), "-i", "0.2", "-W", "2", ip, check=False)
-        self.assertEqual(r.returncode, 0, f"ping {ip} from {ns}:\n{r.stdout}")
 
     def ports(self):
         return {p["port"]["name"]: p for p in json.loads(self.npctl("-o", "json", "port", "list").stdout)}
@@ -92,20 +66,20 @@ bridge_domains:
     def test_2_changes_under_traffic_lose_nothing(self):
         t = self.topo
         pinger = subprocess.Popen(["ip", "netns", "exec", self.pod1_ns, "ping", "-q", "-i", "0.02", "-c", "300",
-                                   "-W", "1", HOST], stdout=subprocess.PIPE, text=True)
+                                   "-W", "1", self.host], stdout=subprocess.PIPE, text=True)
         try:
             link_ups = t.read("nodeplane.err").count("port pod2 link up")
             self.npctl("port", "add", "pod2", "--type", "vhost-user", "--socket", t.socket_path("pod2"), "--client")
             t.wait_link_up("pod2", link_ups)
             self.npctl("bd", "add", "1", "--port", "pod1", "--port", "uplink", "--port", "pod2")
-            self.ping(self.pod2_ns, POD1[1])
+            self.ping(self.pod2_ns, self.pod1[1])
             self.npctl("port", "add", "spare", "--type", "ring")
             self.npctl("bd", "add", "2", "--port", "spare")
             self.npctl("mac", "add", "02:78:00:00:00:99", "--bd", "1", "--port", "uplink")
             macs = json.loads(self.npctl("-o", "json", "mac", "list", "--bd", "1").stdout)
             self.assertIn(("02:78:00:00:00:99", "uplink", True),
                           {(m["mac"], m["port"], m["static"]) for m in macs})
-            self.assertIn(POD1[0], {m["mac"] for m in macs}, "learned MACs are listed")
+            self.assertIn(self.pod1[0], {m["mac"] for m in macs}, "learned MACs are listed")
             self.npctl("mac", "del", "02:78:00:00:00:99", "--bd", "1")
             self.npctl("bd", "del", "2")
             self.npctl("port", "del", "spare")
@@ -166,15 +140,9 @@ bridge_domains:
         self.assertIn("restored the state saved in", t.read("nodeplane.err"))
         self.assertEqual(set(self.ports()), {"pod1", "uplink", "pod2"})
         # pod2 kept running as the server; the restored client-mode port reconnected to it.
-        self.ping(self.pod2_ns, HOST)
-        self.ping(self.host_ns, POD2[1])
+        self.ping(self.pod2_ns, self.host)
+        self.ping(self.host_ns, self.pod2[1])
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--nodeplane", required=True)
-    parser.add_argument("--shim", required=True)
-    parser.add_argument("--npctl", required=True)
-    ARGS, rest = parser.parse_known_args()
-    sys.path.insert(0, os.path.dirname(__file__))
-    unittest.main(argv=[sys.argv[0], "-v"] + rest)
+    main("--npctl")

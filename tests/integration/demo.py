@@ -20,6 +20,7 @@ dpdk:
   workers: [1]
   memory_mb: 256
   file_prefix: np{tag}-dp
+state_dir: {state_dir}
 ports:
   - {{name: pod1, type: vhost-user, socket: {pod1}}}
   - {{name: pod2, type: vhost-user, socket: {pod2}}}
@@ -42,14 +43,17 @@ def main():
     try:
         pod1, pod2 = topo.add_netns("pod1"), topo.add_netns("pod2")
         host, uplink = topo.add_uplink_host("host1", "10.77.0.3/24")
-        config = topo.start_nodeplane(CONFIG.format(tag=topo.tag, pod1=topo.socket_path("pod1"),
+        config = topo.start_nodeplane(CONFIG.format(tag=topo.tag, state_dir=f"{topo.dir}/state",
+                                                    pod1=topo.socket_path("pod1"),
                                                     pod2=topo.socket_path("pod2"), uplink=uplink),
                                       stats_interval_s=2)
         wait_for("vhost-user sockets", lambda: os.path.exists(topo.socket_path("pod2")))
         topo.start_pod("pod1", pod1, "02:77:00:00:00:01", "10.77.0.1/24")
         topo.start_pod("pod2", pod2, "02:77:00:00:00:02", "10.77.0.2/24")
         print(f"config: {config}\npod1 10.77.0.1 (vhost-user), pod2 10.77.0.2 (vhost-user), "
-              f"host1 10.77.0.3 (af-packet on {uplink})\n", flush=True)
+              f"host1 10.77.0.3 (af-packet on {uplink})\n"
+              "while it runs: build/npctl port list, build/npctl mac list, build/npctl stats, "
+              "curl -s 127.0.0.1:9469/metrics\n", flush=True)
         for ns, target in ((pod1, "10.77.0.2"), (pod2, "10.77.0.3"), (host, "10.77.0.1")):
             pingers.append(subprocess.Popen(["ip", "netns", "exec", ns, "ping", "-i", "0.5", target]))
         deadline = time.monotonic() + args.duration if args.duration else None

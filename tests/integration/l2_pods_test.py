@@ -5,40 +5,30 @@ veth, all in one bridge domain. Every pair pings, a TCP transfer arrives intact,
 disconnect and reconnect (in both modes) get traffic again, and SIGTERM ends the daemon
 cleanly (exit 0, its server sockets removed, stats printed)."""
 
-import argparse
 import hashlib
 import os
 import subprocess
 import sys
-import unittest
 
-from topology import Topology, hugepages_free, sh, wait_for
-
-ARGS = None
-
-POD1 = ("02:77:00:00:00:01", "10.77.0.1")
-POD2 = ("02:77:00:00:00:02", "10.77.0.2")
-HOST = "10.77.0.3"
+sys.path.insert(0, os.path.dirname(__file__))
+from pods_case import PodsTestCase, main  # noqa: E402
+from topology import free_tcp_port, wait_for  # noqa: E402
 
 
-class L2PodsTest(unittest.TestCase):
+class L2PodsTest(PodsTestCase):
     @classmethod
-    def setUpClass(cls):
-        if hugepages_free() < 200:
-            raise unittest.SkipTest("needs 200 free 2 MB hugepages (echo 512 > /proc/sys/vm/nr_hugepages)")
-        cls.topo = t = Topology(ARGS.nodeplane, ARGS.shim)
-        try:
-            cls.pod1_ns = t.add_netns("pod1")
-            cls.pod2_ns = t.add_netns("pod2")
-            cls.host_ns, uplink = t.add_uplink_host("host1", f"{HOST}/24")
-            # pod2 serves its own socket; the daemon connects to it (client: true).
-            t.start_pod("pod2", cls.pod2_ns, POD2[0], f"{POD2[1]}/24", server=True)
-            t.start_nodeplane(f"""
+    def start(cls, t, uplink):
+        # pod2 serves its own socket; the daemon connects to it (client: true).
+        t.start_pod("pod2", cls.pod2_ns, cls.pod2[0], f"{cls.pod2[1]}/24", server=True)
+        t.start_nodeplane(f"""
 dpdk:
   lcores: [0, 1]
   workers: [1]
   memory_mb: 256
   file_prefix: np{t.tag}-dp
+api: {{listen: "unix://{t.dir}/api.sock"}}
+metrics: {{listen: "127.0.0.1:{free_tcp_port()}"}}
+state_dir: {t.dir}/state
 ports:
   - {{name: pod1, type: vhost-user, socket: {t.socket_path('pod1')}}}
   - {{name: pod2, type: vhost-user, socket: {t.socket_path('pod2')}, client: true}}
@@ -48,30 +38,9 @@ bridge_domains:
     ports: [pod1, pod2, uplink]
     aging_s: 300
 """)
-            wait_for("the daemon's vhost-user server socket",
-                     lambda: os.path.exists(t.socket_path("pod1")) or t.daemon.poll() is not None)
-            if t.daemon.poll() is not None:
-                raise RuntimeError("nodeplane exited: " + t.read("nodeplane.err"))
-            t.start_pod("pod1", cls.pod1_ns, POD1[0], f"{POD1[1]}/24")
-            t.wait_link_up("pod2")
-        except BaseException:
-            t.close()
-            raise
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.topo.close()
-
-    def ping(self, ns, ip, count=3):
-        r = self.topo.ns_exec(ns, "ping", "-c", str(count), "-i", "0.2", "-W", "2", ip,
-                              check=False, timeout=30)
-        self.assertEqual(r.returncode, 0, f"ping {ip} from {ns} failed:\n{r.stdout}{r.stderr}\n"
-                         + self.topo.read("nodeplane.err"))
-
-    def ping_until(self, ns, ip, timeout=15):
-        wait_for(f"ping {ip} from {ns}", lambda: self.topo.ns_exec(
-            ns, "ping", "-c", "1", "-W", "1", ip, check=False, timeout=10).returncode == 0,
-            timeout=timeout, interval=0.2)
+        cls.wait_daemon_file(t.socket_path("pod1"))
+        t.start_pod("pod1", cls.pod1_ns, cls.pod1[0], f"{cls.pod1[1]}/24")
+        t.wait_link_up("pod2")
 
     def transfer(self, src_ns, dst_ns, dst_ip, size=400 * 1024, port=5201):
         data = os.urandom(size)
@@ -99,7 +68,7 @@ bridge_domains:
         self.assertEqual(hashlib.sha256(received).hexdigest(), hashlib.sha256(data).hexdigest())
 
     def test_1_every_pair_pings(self):
-        pods = {self.pod1_ns: POD1[1], self.pod2_ns: POD2[1], self.host_ns: HOST}
+        pods = {self.pod1_ns: self.pod1[1], self.pod2_ns: self.pod2[1], self.host_ns: self.host}
         for src in pods:
             for dst_ns, dst_ip in pods.items():
                 if src != dst_ns:
@@ -107,30 +76,30 @@ bridge_domains:
                         self.ping(src, dst_ip)
 
     def test_2_tcp_transfer_arrives_intact(self):
-        self.transfer(self.pod1_ns, self.host_ns, HOST)
-        self.transfer(self.pod2_ns, self.pod1_ns, POD1[1])
+        self.transfer(self.pod1_ns, self.host_ns, self.host)
+        self.transfer(self.pod2_ns, self.pod1_ns, self.pod1[1])
 
     def test_3_server_mode_pod_reconnects_and_traffic_resumes(self):
         t = self.topo
         t.stop_pod("pod1")
         wait_for("pod1 link down", lambda: "port pod1 link down" in t.read("nodeplane.err"))
-        r = t.ns_exec(self.pod2_ns, "ping", "-c", "1", "-W", "1", POD1[1], check=False)
+        r = t.ns_exec(self.pod2_ns, "ping", "-c", "1", "-W", "1", self.pod1[1], check=False)
         self.assertNotEqual(r.returncode, 0, "pod1 is disconnected")
-        t.start_pod("pod1", self.pod1_ns, POD1[0], f"{POD1[1]}/24")
-        self.ping_until(self.pod1_ns, POD2[1])
-        self.ping(self.pod2_ns, POD1[1])
-        self.ping(self.host_ns, POD1[1])
-        self.transfer(self.host_ns, self.pod1_ns, POD1[1])
+        t.start_pod("pod1", self.pod1_ns, self.pod1[0], f"{self.pod1[1]}/24")
+        self.ping_until(self.pod1_ns, self.pod2[1])
+        self.ping(self.pod2_ns, self.pod1[1])
+        self.ping(self.host_ns, self.pod1[1])
+        self.transfer(self.host_ns, self.pod1_ns, self.pod1[1])
 
     def test_4_client_mode_port_reconnects_to_a_restarted_pod(self):
         t = self.topo
         t.stop_pod("pod2")
         wait_for("pod2 link down", lambda: "port pod2 link down" in t.read("nodeplane.err"))
-        t.start_pod("pod2", self.pod2_ns, POD2[0], f"{POD2[1]}/24", server=True)
+        t.start_pod("pod2", self.pod2_ns, self.pod2[0], f"{self.pod2[1]}/24", server=True)
         t.wait_link_up("pod2", seen_before=1)
-        self.ping_until(self.pod2_ns, POD1[1])
-        self.ping(self.host_ns, POD2[1])
-        self.transfer(self.pod1_ns, self.pod2_ns, POD2[1])
+        self.ping_until(self.pod2_ns, self.pod1[1])
+        self.ping(self.host_ns, self.pod2[1])
+        self.transfer(self.pod1_ns, self.pod2_ns, self.pod2[1])
 
     def test_9_sigterm_exits_cleanly(self):
         t = self.topo
@@ -149,9 +118,4 @@ bridge_domains:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--nodeplane", required=True)
-    parser.add_argument("--shim", required=True)
-    ARGS, rest = parser.parse_known_args()
-    sys.path.insert(0, os.path.dirname(__file__))
-    unittest.main(argv=[sys.argv[0], "-v"] + rest)
+    main()

@@ -5,6 +5,7 @@ it removes on close(), whatever happened in between; every wait is bounded."""
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import tempfile
 import time
@@ -23,6 +24,13 @@ def wait_for(what, predicate, timeout=15.0, interval=0.1):
             return
         time.sleep(interval)
     raise TimeoutError(f"timed out after {timeout}s waiting for {what}")
+
+
+def free_tcp_port():
+    """A loopback TCP port nobody listens on now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def hugepages_free():

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "testlib/eal_env.h"
+#include "testlib/l2_config_builder.h"
 #include "testlib/packet_builder.h"
 
 namespace np::dp {
@@ -43,14 +44,8 @@ class L2BridgeTest : public ::testing::Test {
 
   // One domain (index 0, id 10) with ports 0, 1, 2; port 5 is in no domain.
   static std::unique_ptr<L2Config> make_config(BridgeDomain domain) {
-    auto config = std::make_unique<L2Config>();
     domain.id = 10;
-    for (uint16_t p : {kP0, kP1, kP2}) {
-      domain.members[domain.n_members++] = p;
-      config->port_domain[p] = 0;
-    }
-    config->domains.push_back(domain);
-    return config;
+    return testlib::single_domain_config(3, domain);
   }
   void reconfigure(BridgeDomain domain) {
     config_.publish(make_config(domain));

@@ -1,0 +1,67 @@
+"""The shared shape of the integration tests: two pod namespaces and a kernel host behind an
+af-packet veth, around a daemon that each test class configures in start()."""
+
+import argparse
+import os
+import sys
+import unittest
+
+from topology import Topology, hugepages_free, wait_for
+
+
+class PodsTestCase(unittest.TestCase):
+    args = None  # Set by main().
+    SUBNET = "10.77.0"  # Pods are .1 and .2, the host .3.
+
+    @classmethod
+    def setUpClass(cls):
+        if hugepages_free() < 200:
+            raise unittest.SkipTest("needs 200 free 2 MB hugepages (echo 512 > /proc/sys/vm/nr_hugepages)")
+        mac_prefix = "02:" + cls.SUBNET.split(".")[1]
+        cls.pod1 = (f"{mac_prefix}:00:00:00:01", f"{cls.SUBNET}.1")
+        cls.pod2 = (f"{mac_prefix}:00:00:00:02", f"{cls.SUBNET}.2")
+        cls.host = f"{cls.SUBNET}.3"
+        cls.topo = t = Topology(cls.args.nodeplane, cls.args.shim)
+        try:
+            cls.pod1_ns = t.add_netns("pod1")
+            cls.pod2_ns = t.add_netns("pod2")
+            cls.host_ns, uplink = t.add_uplink_host("host1", f"{cls.host}/24")
+            cls.start(t, uplink)
+        except BaseException:
+            t.close()
+            raise
+
+    @classmethod
+    def start(cls, topo, uplink):
+        """Starts the daemon and attaches the pods; `uplink` is the af-packet interface."""
+        raise NotImplementedError
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.topo.close()
+
+    @classmethod
+    def wait_daemon_file(cls, path):
+        t = cls.topo
+        wait_for(path, lambda: os.path.exists(path) or t.daemon.poll() is not None)
+        if t.daemon.poll() is not None:
+            raise RuntimeError("nodeplane exited: " + t.read("nodeplane.err"))
+
+    def ping(self, ns, ip, count=3):
+        r = self.topo.ns_exec(ns, "ping", "-c", str(count), "-i", "0.2", "-W", "2", ip, check=False, timeout=30)
+        self.assertEqual(r.returncode, 0, f"ping {ip} from {ns} failed:\n{r.stdout}{r.stderr}\n"
+                         + self.topo.read("nodeplane.err"))
+
+    def ping_until(self, ns, ip, timeout=15):
+        wait_for(f"ping {ip} from {ns}", lambda: self.topo.ns_exec(
+            ns, "ping", "-c", "1", "-W", "1", ip, check=False, timeout=10).returncode == 0,
+            timeout=timeout, interval=0.2)
+
+
+def main(*extra_args):
+    """Runs the tests of the calling module: --nodeplane, --shim and `extra_args` are required."""
+    parser = argparse.ArgumentParser()
+    for name in ("--nodeplane", "--shim") + extra_args:
+        parser.add_argument(name, required=True)
+    PodsTestCase.args, rest = parser.parse_known_args()
+    unittest.main(module="__main__", argv=[sys.argv[0], "-v"] + rest)
