@@ -21,6 +21,7 @@
 #include "np/control/metrics.h"
 #include "np/control/metrics_server.h"
 #include "np/control/state_file.h"
+#include "np/control/telemetry.h"
 
 namespace {
 
@@ -61,6 +62,9 @@ int run(const np::control::Config& config, unsigned stats_interval_s) {
         if (!queue.run([&] { stats = dataplane.stats(); })) throw std::runtime_error("stopping");
         return np::control::render_metrics(stats, config.node_name);
       });
+      np::control::register_telemetry([&queue, &dataplane](np::dp::DataplaneStats& stats) {
+        return queue.run([&] { stats = dataplane.stats(); });
+      });
       np::control::Status started = api.start(config.api_listen);
       if (started.is_ok()) started = metrics.start();
       if (!started.is_ok()) {
@@ -73,6 +77,7 @@ int run(const np::control::Config& config, unsigned stats_interval_s) {
         fprintf(stderr, "nodeplane: stopping\n");
       }
       queue.close();
+      np::control::unregister_telemetry();
       metrics.stop();
       api.stop();
       dataplane.stop_workers();

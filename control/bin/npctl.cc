@@ -214,7 +214,7 @@ class Cli {
       return 0;
     }
     std::vector<std::vector<std::string>> rows = {
-        {"NAME", "TYPE", "LINK", "BD", "RX_PKTS", "TX_PKTS", "DROPS", "ATTACH"}};
+        {"NAME", "TYPE", "LINK", "BD", "RX_PKTS", "TX_PKTS", "DROPS", "DEVICE", "ATTACH"}};
     for (const v1::PortStatus& s : resp.ports()) {
       uint64_t drops = 0;
       for (const auto& [reason, n] : s.counters().drops()) drops += n;
@@ -224,7 +224,8 @@ class Cli {
       rows.push_back({p.name(), type_name(p.type()), s.link_up() ? "up" : "down",
                       s.bridge_domain() ? std::to_string(s.bridge_domain()) : "-",
                       std::to_string(s.counters().rx_packets()),
-                      std::to_string(s.counters().tx_packets()), std::to_string(drops), attach});
+                      std::to_string(s.counters().tx_packets()), std::to_string(drops), s.device(),
+                      attach});
     }
     print_table(rows);
     return 0;

@@ -163,6 +163,8 @@ class NodeplaneService final : public v1::Nodeplane::Service {
     for (const dp::PortStats& p : stats.ports)
       if (p.name == port.name) {
         out.set_link_up(p.link_up);
+        out.set_device(p.device);
+        out.set_dpdk_port_id(p.id);
         to_proto(p, *out.mutable_counters());
       }
     for (const BridgeDomainConfig& d : controller_.state().bridge_domains)

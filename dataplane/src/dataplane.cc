@@ -285,6 +285,7 @@ DataplaneStats Dataplane::stats() const {
     if (!port) continue;
     PortStats p;
     p.name = port->spec.name;
+    p.device = port->device;
     p.id = port->id;
     p.link_up = shared_.link_up[port->id].load(std::memory_order_relaxed) != 0;
     for (const auto& worker : workers_) {

@@ -1,5 +1,6 @@
 #include <rte_eal.h>
 #include <rte_errno.h>
+#include <rte_pdump.h>
 
 #include <string>
 #include <vector>
@@ -37,6 +38,9 @@ DpStatus init_eal(const EalOptions& options) {
     return DpStatus::error(
         std::string("DPDK EAL init failed: ") + rte_strerror(rte_errno) +
         (options.huge ? " (are hugepages reserved? echo 512 > /proc/sys/vm/nr_hugepages)" : ""));
+  // dpdk-dumpcap, a secondary process, captures live ports through the pdump server.
+  if (rte_pdump_init() != 0)
+    return DpStatus::error(std::string("pdump init failed: ") + rte_strerror(rte_errno));
   return {};
 }
 

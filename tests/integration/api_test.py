@@ -2,12 +2,14 @@
 """Control plane integration: the running daemon driven through npctl (gRPC). Ports, bridge
 domain members and static MACs are added and removed while a pod keeps pinging without loss;
 bad requests fail with messages naming the field and change nothing; `-o json` parses; the
-API socket is mode 0600; and a restart restores everything programmed over the API, so a pod
-on a client-mode port talks again with no API call."""
+API socket is mode 0600; /metrics passes promtool; DPDK's telemetry socket serves
+nodeplane's counters; dpdk-dumpcap captures a live port; and a restart restores everything
+programmed over the API, so a pod on a client-mode port talks again with no API call."""
 
 import json
 import os
 import shutil
+import socket
 import stat
 import subprocess
 import sys
@@ -127,7 +129,49 @@ bridge_domains:
         r = subprocess.run([promtool, "check", "metrics"], input=text, capture_output=True, text=True, timeout=30)
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
 
-    def test_5_restart_restores_api_state_without_replay(self):
+    def telemetry(self, command):
+        """One command over DPDK's telemetry socket (the protocol dpdk-telemetry.py speaks)."""
+        path = f"/var/run/dpdk/np{self.topo.tag}-dp/dpdk_telemetry.v2"
+        with socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET) as s:
+            s.settimeout(10)
+            s.connect(path)
+            json.loads(s.recv(4096))  # The greeting.
+            s.send(command.encode())
+            return json.loads(s.recv(65536))
+
+    def test_5_telemetry_serves_nodeplane_counters(self):
+        self.assertEqual(set(self.telemetry("/nodeplane/ports")["/nodeplane/ports"]), set(self.ports()))
+        stats = self.telemetry("/nodeplane/port_stats,pod1")["/nodeplane/port_stats"]
+        self.assertEqual(stats["link_up"], 1)
+        self.assertGreater(stats["rx_packets"], 0)
+        self.assertIn("drop_runt", stats)
+        self.assertEqual(self.telemetry("/nodeplane/workers")["/nodeplane/workers"], [1])
+        self.assertGreater(self.telemetry("/nodeplane/worker_stats,1")["/nodeplane/worker_stats"]["polls"], 0)
+
+    def test_6_dumpcap_captures_a_live_port(self):
+        device = self.ports()["pod1"]["device"]
+        capture = os.path.join(self.topo.dir, "pod1.pcapng")
+        dumpcap = subprocess.Popen(["dpdk-dumpcap", f"--file-prefix=np{self.topo.tag}-dp", "-i", device,
+                                    "-c", "4", "-w", capture, "-q"], stdout=subprocess.PIPE,
+                                   stderr=subprocess.STDOUT, text=True)
+        try:
+            # Ping until the capture has its packets (dumpcap attaches asynchronously).
+            for _ in range(40):
+                if dumpcap.poll() is not None:
+                    break
+                self.topo.ns_exec(self.pod1_ns, "ping", "-c", "1", "-W", "1", self.host, check=False)
+            out, _ = dumpcap.communicate(timeout=10)
+        finally:
+            if dumpcap.poll() is None:
+                dumpcap.kill()
+                dumpcap.wait()
+        self.assertEqual(dumpcap.returncode, 0, out)
+        with open(capture, "rb") as f:
+            data = f.read()
+        self.assertEqual(data[:4], b"\x0a\x0d\x0d\x0a", "a pcapng section header")
+        self.assertIn(bytes.fromhex(self.pod1[0].replace(":", "")), data, "frames from pod1 are in it")
+
+    def test_9_restart_restores_api_state_without_replay(self):
         t = self.topo
         self.assertIn("pod2", self.ports(), "test_2 added pod2 over the API")
         t.stop_pod("pod1")  # A server-mode pod does not survive its socket's owner.

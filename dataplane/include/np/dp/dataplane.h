@@ -65,6 +65,7 @@ struct BridgeDomainSpec {
 // Counters summed over the workers, with names, for stats output, metrics and the API.
 struct PortStats {
   std::string name;
+  std::string device;  // The DPDK device name (as dpdk-dumpcap -i takes it).
   uint16_t id = 0;
   bool link_up = false;
   uint64_t rx_pkts = 0, rx_bytes = 0, tx_pkts = 0, tx_bytes = 0;
