@@ -261,7 +261,7 @@ Config Loader::load(const YAML::Node& root) const {
                 config.api_listen);
   }
   if (const YAML::Node metrics = root["metrics"]) {
-    load_listen(metrics, "metrics", is_metrics_address, "HOST:PORT", config.metrics_listen);
+    load_listen(metrics, "metrics", is_metrics_address, "IP:PORT", config.metrics_listen);
   }
   if (const YAML::Node state_dir = root["state_dir"]) {
     config.state_dir = read_absolute_path(state_dir, "state_dir");

@@ -1,5 +1,6 @@
 #include "np/control/config_rules.h"
 
+#include <arpa/inet.h>
 #include <net/if.h>
 
 #include <cctype>
@@ -88,7 +89,15 @@ bool is_api_address(std::string_view text) {
   return host && contains(kLoopbackHosts, *host);
 }
 
-bool is_metrics_address(std::string_view text) { return listen_host(text).has_value(); }
+bool is_metrics_address(std::string_view text) {
+  // civetweb binds IP literals only: IPv4, or IPv6 in brackets.
+  const std::optional<std::string_view> host = listen_host(text);
+  if (!host) return false;
+  const bool bracketed = host->size() > 2 && host->front() == '[' && host->back() == ']';
+  const std::string ip(bracketed ? host->substr(1, host->size() - 2) : *host);
+  unsigned char addr[sizeof(in6_addr)];
+  return inet_pton(bracketed ? AF_INET6 : AF_INET, ip.c_str(), addr) == 1;
+}
 
 bool port_type_has_key(PortType type, std::string_view key) {
   switch (type) {

@@ -63,7 +63,7 @@ bool is_unix_socket_path(std::string_view path);
 std::optional<std::string_view> listen_host(std::string_view text);
 // unix:///ABSOLUTE/PATH, or tcp://HOST:PORT with a loopback HOST.
 bool is_api_address(std::string_view text);
-// HOST:PORT
+// IP:PORT, the IP an IPv4 address or an IPv6 address in brackets.
 bool is_metrics_address(std::string_view text);
 // Whether a port of `type` takes `key` (the keys only some port types take).
 bool port_type_has_key(PortType type, std::string_view key);
