@@ -160,15 +160,16 @@ DpStatus Dataplane::set_bridge_domains(const std::vector<BridgeDomainSpec>& spec
   if (learn_stats_.size() < next->domains.size()) learn_stats_.resize(next->domains.size());
   const L2Config& config = *next;
   l2_.publish(std::move(next));
-  // Learned entries of ports that left a domain would forward into the wrong place.
-  std::vector<MacKey> stale;
-  macs_.for_each([&](MacKey key, const MacEntry& entry) {
-    const uint16_t port = entry.port.load(std::memory_order_relaxed);
-    if (config.port_domain[port] != mac_key_domain(key) ||
-        entry.is_static.load(std::memory_order_relaxed))
-      stale.push_back(key);  // Statics are re-added below from the spec.
+  // Entries that no longer belong: learned on a port that left the domain, or static and no
+  // longer configured. Static MACs that stay are updated in place, never missing a moment.
+  std::set<MacKey> statics;
+  for (const BridgeDomainSpec& spec : specs)
+    for (const StaticMac& s : spec.static_macs)
+      statics.insert(make_mac_key(domain_index(spec.id), s.mac));
+  macs_.remove_if([&](MacKey key, const MacEntry& entry) {
+    if (entry.is_static.load(std::memory_order_relaxed)) return statics.count(key) == 0;
+    return config.port_domain[entry.port.load(std::memory_order_relaxed)] != mac_key_domain(key);
   });
-  for (MacKey key : stale) macs_.remove(key);
   for (const BridgeDomainSpec& spec : specs)
     for (const StaticMac& s : spec.static_macs) {
       DpStatus st = macs_.add_static(make_mac_key(domain_index(spec.id), s.mac),

@@ -136,32 +136,31 @@ void MacTable::for_each(const std::function<void(MacKey, const MacEntry&)>& fn) 
     }
 }
 
-void MacTable::flush(uint16_t domain, uint16_t port) {
-  std::vector<MacKey> doomed;
+unsigned MacTable::remove_if(const std::function<bool(MacKey, const MacEntry&)>& doomed) {
+  std::vector<MacKey> keys;
   for_each([&](MacKey key, const MacEntry& entry) {
-    if (mac_key_domain(key) == domain &&
-        (port == kAnyPort || entry.port.load(std::memory_order_relaxed) == port))
-      doomed.push_back(key);
+    if (doomed(key, entry)) keys.push_back(key);
   });
-  for (MacKey key : doomed) erase(key);
+  for (MacKey key : keys) erase(key);
   retire_tombstones();
+  return static_cast<unsigned>(keys.size());
+}
+
+void MacTable::flush(uint16_t domain, uint16_t port) {
+  remove_if([&](MacKey key, const MacEntry& entry) {
+    return mac_key_domain(key) == domain &&
+           (port == kAnyPort || entry.port.load(std::memory_order_relaxed) == port);
+  });
 }
 
 unsigned MacTable::age(uint32_t now_s, const L2Config& config) {
-  std::vector<MacKey> doomed;
-  for_each([&](MacKey key, const MacEntry& entry) {
+  return remove_if([&](MacKey key, const MacEntry& entry) {
     const uint16_t domain = mac_key_domain(key);
-    if (domain >= config.domains.size()) {
-      doomed.push_back(key);  // Its domain is gone.
-      return;
-    }
+    if (domain >= config.domains.size()) return true;  // Its domain is gone.
     const uint32_t aging_s = config.domains[domain].aging_s;
-    if (aging_s == 0 || entry.is_static.load(std::memory_order_relaxed)) return;
-    if (now_s - entry.last_seen_s.load(std::memory_order_relaxed) >= aging_s) doomed.push_back(key);
+    if (aging_s == 0 || entry.is_static.load(std::memory_order_relaxed)) return false;
+    return now_s - entry.last_seen_s.load(std::memory_order_relaxed) >= aging_s;
   });
-  for (MacKey key : doomed) erase(key);
-  retire_tombstones();
-  return static_cast<unsigned>(doomed.size());
 }
 
 }  // namespace np::dp

@@ -94,6 +94,8 @@ class MacTable {
   DpStatus add_static(MacKey key, uint16_t port);
   // Removes an entry; returns false if it was not there.
   bool remove(MacKey key);
+  // Removes the entries for which `doomed` returns true; returns how many.
+  unsigned remove_if(const std::function<bool(MacKey, const MacEntry&)>& doomed);
   // Removes every entry of `domain` (or on `port` when port != kAnyPort).
   static constexpr uint16_t kAnyPort = 0xffff;
   void flush(uint16_t domain, uint16_t port = kAnyPort);
