@@ -35,10 +35,8 @@ DpStatus MacTable::insert(MacKey key, uint16_t port, uint32_t now_s, bool is_sta
   if (try_insert(key, port, now_s, is_static)) return {};
   // Slots may all be tombstones still awaiting their grace period. Workers pass a quiescent
   // state every loop, so waiting for one is short; then the slots are free.
-  if (rcu_.reclaim() != 0) {
-    rcu_.drain();
-    if (try_insert(key, port, now_s, is_static)) return {};
-  }
+  if (rcu_.reclaim() != 0) rcu_.drain();
+  if (try_insert(key, port, now_s, is_static)) return {};
   return DpStatus::error("MAC table is full");
 }
 
