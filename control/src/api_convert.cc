@@ -123,6 +123,10 @@ void to_proto(const dp::PortStats& in, v1::PortCounters& out) {
   out.set_rx_bytes(in.rx_bytes);
   out.set_tx_packets(in.tx_pkts);
   out.set_tx_bytes(in.tx_bytes);
+  out.set_device_rx_errors(in.device_rx_errors);
+  out.set_device_rx_missed(in.device_rx_missed);
+  out.set_device_rx_nombuf(in.device_rx_nombuf);
+  out.set_device_tx_errors(in.device_tx_errors);
   for (unsigned r = 0; r < dp::kDropReasonCount; ++r)
     (*out.mutable_drops())[dp::drop_reason_name(static_cast<dp::DropReason>(r))] = in.drops[r];
 }

@@ -37,6 +37,18 @@ void add_port_metrics(MetricsText& text, const std::vector<dp::PortStats>& ports
   auto& drops = text.family("nodeplane_port_drops_total",
                             "Packets dropped by the data path, by port and drop reason.",
                             MetricType::kCounter);
+  auto& rx_errors =
+      text.family("nodeplane_port_rx_errors_total",
+                  "Erroneous packets the device received (DPDK ierrors).", MetricType::kCounter);
+  auto& rx_missed = text.family(
+      "nodeplane_port_rx_missed_total",
+      "Packets the device dropped for lack of receive room (DPDK imissed).", MetricType::kCounter);
+  auto& rx_nombuf =
+      text.family("nodeplane_port_rx_nombuf_total",
+                  "Receive failures for lack of mbufs (DPDK rx_nombuf).", MetricType::kCounter);
+  auto& tx_errors =
+      text.family("nodeplane_port_tx_errors_total",
+                  "Packets the device failed to transmit (DPDK oerrors).", MetricType::kCounter);
   auto& link_up = text.family("nodeplane_port_link_up",
                               "Whether the port's link is up (1) or down (0).", MetricType::kGauge);
   for (const dp::PortStats& p : ports) {
@@ -51,6 +63,10 @@ void add_port_metrics(MetricsText& text, const std::vector<dp::PortStats>& ports
           {{"port", p.name}, {"reason", dp::drop_reason_name(static_cast<dp::DropReason>(r))}},
           p.drops[r]);
     }
+    rx_errors.add(labels, p.device_rx_errors);
+    rx_missed.add(labels, p.device_rx_missed);
+    rx_nombuf.add(labels, p.device_rx_nombuf);
+    tx_errors.add(labels, p.device_tx_errors);
     link_up.add(labels, p.link_up ? 1 : 0);
   }
 }

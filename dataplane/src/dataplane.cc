@@ -289,6 +289,13 @@ DataplaneStats Dataplane::stats() const {
     p.device = port->device;
     p.id = port->id;
     p.link_up = shared_.link_up[port->id].load(std::memory_order_relaxed) != 0;
+    rte_eth_stats device{};
+    if (rte_eth_stats_get(port->id, &device) == 0) {
+      p.device_rx_errors = device.ierrors;
+      p.device_rx_missed = device.imissed;
+      p.device_rx_nombuf = device.rx_nombuf;
+      p.device_tx_errors = device.oerrors;
+    }
     for (const auto& worker : workers_) {
       const PortCounters& c = worker->counters().ports[port->id];
       p.rx_pkts += c.rx_pkts.get();

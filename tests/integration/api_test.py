@@ -6,6 +6,7 @@ API socket is mode 0600; /metrics passes promtool; DPDK's telemetry socket serve
 nodeplane's counters; dpdk-dumpcap captures a live port; and a restart restores everything
 programmed over the API, so a pod on a client-mode port talks again with no API call."""
 
+import concurrent.futures
 import json
 import os
 import shutil
@@ -170,6 +171,24 @@ bridge_domains:
             data = f.read()
         self.assertEqual(data[:4], b"\x0a\x0d\x0d\x0a", "a pcapng section header")
         self.assertIn(bytes.fromhex(self.pod1[0].replace(":", "")), data, "frames from pod1 are in it")
+
+    def test_7_api_flood_and_aborted_calls_do_not_disturb_forwarding(self):
+        pinger = subprocess.Popen(["ip", "netns", "exec", self.pod1_ns, "ping", "-q", "-i", "0.02", "-c", "250",
+                                   "-W", "1", self.host], stdout=subprocess.PIPE, text=True)
+        aborted = ["timeout", "-s", "KILL", "0.05", self.args.npctl, "--server", self.api]
+        try:
+            with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
+                calls = [pool.submit(self.npctl, "stats") for _ in range(40)]
+                calls += [pool.submit(subprocess.run, aborted + ["port", "list"], capture_output=True, timeout=30)
+                          for _ in range(20)]
+                calls += [pool.submit(self.npctl, "bd", "add", "9", "--port", "nope", ok=False) for _ in range(20)]
+                for call in calls:
+                    call.result()
+        finally:
+            out, _ = pinger.communicate(timeout=60)
+        self.assertIn("250 packets transmitted, 250 received", out)
+        self.assertIsNone(self.topo.daemon.poll(), "the daemon is still running")
+        self.assertEqual(set(self.ports()), {"pod1", "uplink", "pod2"})
 
     def test_9_restart_restores_api_state_without_replay(self):
         t = self.topo

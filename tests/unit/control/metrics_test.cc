@@ -62,6 +62,7 @@ dp::DataplaneStats sample_stats() {
   p1.rx_bytes = 6400;
   p1.tx_pkts = 90;
   p1.tx_bytes = 5760;
+  p1.device_rx_missed = 17;
   p1.drops[static_cast<unsigned>(dp::DropReason::kRunt)] = 3;
   p1.drops[static_cast<unsigned>(dp::DropReason::kTxFull)] = 7;
   dp::PortStats p2;
@@ -180,6 +181,7 @@ TEST(RenderMetricsTest, WorkerSeriesAndPacketsPerPollHistogram) {
   const std::string out = render_metrics(sample_stats(), "node-a");
   EXPECT_TRUE(has_line(out, "nodeplane_worker_busy_cycles_total{lcore=\"3\"} 123456"));
   EXPECT_TRUE(has_line(out, "nodeplane_worker_idle_cycles_total{lcore=\"3\"} 654321"));
+  EXPECT_TRUE(has_line(out, "nodeplane_port_rx_missed_total{port=\"pod\\\"1\"} 17"));
   EXPECT_TRUE(has_line(out, "nodeplane_worker_polls_total{lcore=\"3\"} 25"));
   EXPECT_TRUE(has_line(out, "nodeplane_worker_learn_events_dropped_total{lcore=\"3\"} 2"));
   EXPECT_TRUE(has_line(out, "nodeplane_tsc_hz 2400000000"));
@@ -226,7 +228,7 @@ TEST(RenderMetricsTest, EveryFamilyIsPrefixedAndTyped) {
     }
   }
   EXPECT_EQ(helped, typed);
-  EXPECT_EQ(helped.size(), 21u);
+  EXPECT_EQ(helped.size(), 25u);
   for (const std::string& name : helped) EXPECT_EQ(name.rfind("nodeplane_", 0), 0u) << name;
 }
 

@@ -70,6 +70,8 @@ struct PortStats {
   bool link_up = false;
   uint64_t rx_pkts = 0, rx_bytes = 0, tx_pkts = 0, tx_bytes = 0;
   std::array<uint64_t, kDropReasonCount> drops{};
+  // The device's own counters (rte_eth_stats): before our code sees a packet or after.
+  uint64_t device_rx_errors = 0, device_rx_missed = 0, device_rx_nombuf = 0, device_tx_errors = 0;
 };
 struct WorkerStats {
   unsigned lcore = 0;
