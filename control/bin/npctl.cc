@@ -28,7 +28,15 @@ constexpr char kUsage[] =
     "[--max-macs N]\n"
     "  bd del ID | bd list\n"
     "  mac add MAC --bd ID --port NAME | mac del MAC --bd ID | mac list [--bd ID]\n"
-    "  interface|route|neighbor|vxlan|service|conntrack list\n"
+    "  interface add NAME (--port P | --bd ID) --ip A.B.C.D/LEN [--mac MAC] | del NAME | list\n"
+    "  route add PREFIX via IP [via IP ...] | route add PREFIX --vxlan REMOTE --vni N --mac MAC\n"
+    "  route add PREFIX --interface NAME | route del PREFIX | route list\n"
+    "  neighbor add IP --mac MAC --interface NAME | neighbor del IP --interface NAME | neighbor "
+    "list\n"
+    "  vxlan add VNI [--bd ID] --remote IP [--remote IP ...] | vxlan del VNI | vxlan list\n"
+    "  service add NAME --vip IP --port N --protocol tcp|udp --backend IP:PORT [--backend ...]\n"
+    "              [--node-port N] [--affinity client_ip] | service del NAME | service list\n"
+    "  conntrack list\n"
     "  stats\n";
 
 struct UsageError {
@@ -128,6 +136,32 @@ void print_table(const std::vector<std::vector<std::string>>& rows) {
   }
 }
 
+// The response type of each request this CLI sends through Cli::call.
+template <typename Request>
+struct ResponseOf;
+#define NP_RESPONSE_OF(Name)             \
+  template <>                            \
+  struct ResponseOf<v1::Name##Request> { \
+    using type = v1::Name##Response;     \
+  }
+NP_RESPONSE_OF(AddInterface);
+NP_RESPONSE_OF(DeleteInterface);
+NP_RESPONSE_OF(ListInterfaces);
+NP_RESPONSE_OF(AddRoute);
+NP_RESPONSE_OF(DeleteRoute);
+NP_RESPONSE_OF(ListRoutes);
+NP_RESPONSE_OF(AddNeighbor);
+NP_RESPONSE_OF(DeleteNeighbor);
+NP_RESPONSE_OF(ListNeighbors);
+NP_RESPONSE_OF(AddVxlanTunnel);
+NP_RESPONSE_OF(DeleteVxlanTunnel);
+NP_RESPONSE_OF(ListVxlanTunnels);
+NP_RESPONSE_OF(AddService);
+NP_RESPONSE_OF(DeleteService);
+NP_RESPONSE_OF(ListServices);
+NP_RESPONSE_OF(ListConnections);
+#undef NP_RESPONSE_OF
+
 class Cli {
  public:
   Cli(const std::string& server, bool json)
@@ -152,9 +186,13 @@ class Cli {
     if (noun == "mac" && verb == "del") return mac_del(w);
     if (noun == "mac" && verb == "list") return mac_list(w);
     if (noun == "stats" && verb.empty()) return stats();
-    if (verb == "list" && (noun == "interface" || noun == "route" || noun == "neighbor" ||
-                           noun == "vxlan" || noun == "service" || noun == "conntrack"))
-      return unimplemented_list(noun);
+    if (noun == "interface") return interface_cmd(w);
+    if (noun == "route") return route_cmd(w);
+    if (noun == "neighbor") return neighbor_cmd(w);
+    if (noun == "vxlan") return vxlan_cmd(w);
+    if (noun == "service") return service_cmd(w);
+    if (noun == "conntrack" && verb == "list")
+      return call(&Stub::ListConnections, v1::ListConnectionsRequest{});
     throw UsageError{"unknown command '" + noun + (verb.empty() ? "" : " " + verb) + "'"};
   }
 
@@ -350,28 +388,141 @@ class Cli {
     return 0;
   }
 
-  int unimplemented_list(const std::string& noun) {
-    grpc::Status st;
-    if (noun == "interface") {
-      v1::ListInterfacesResponse r;
-      st = stub_->ListInterfaces(context().get(), {}, &r);
-    } else if (noun == "route") {
-      v1::ListRoutesResponse r;
-      st = stub_->ListRoutes(context().get(), {}, &r);
-    } else if (noun == "neighbor") {
-      v1::ListNeighborsResponse r;
-      st = stub_->ListNeighbors(context().get(), {}, &r);
-    } else if (noun == "vxlan") {
-      v1::ListVxlanTunnelsResponse r;
-      st = stub_->ListVxlanTunnels(context().get(), {}, &r);
-    } else if (noun == "service") {
-      v1::ListServicesResponse r;
-      st = stub_->ListServices(context().get(), {}, &r);
-    } else {
-      v1::ListConnectionsResponse r;
-      st = stub_->ListConnections(context().get(), {}, &r);
+  // Calls `rpc` and prints its response as JSON (these resources have no table form yet).
+  template <typename Request>
+  int call(grpc::Status (Stub::*rpc)(grpc::ClientContext*, const Request&,
+                                     typename ResponseOf<Request>::type*),
+           const Request& req) {
+    typename ResponseOf<Request>::type resp;
+    if (grpc::Status st = (stub_.get()->*rpc)(context().get(), req, &resp); !st.ok())
+      return fail(st);
+    printf("%s\n", to_json(resp).c_str());
+    return 0;
+  }
+
+  // interface add NAME (--port P | --bd ID) --ip A.B.C.D/LEN [--mac MAC] | del NAME | list
+  int interface_cmd(const Args& w) {
+    const std::string verb = w.at(1);
+    if (verb == "list") return call(&Stub::ListInterfaces, v1::ListInterfacesRequest{});
+    if (verb == "del") {
+      v1::DeleteInterfaceRequest req;
+      req.set_name(w.at(2));
+      return call(&Stub::DeleteInterface, req);
     }
-    return st.ok() ? 0 : fail(st);
+    if (verb != "add") throw UsageError{"interface: expected add, del or list"};
+    Options o(w, 3, {});
+    v1::AddInterfaceRequest req;
+    v1::Interface* i = req.mutable_interface();
+    i->set_name(w.at(2));
+    if (o.has("--port") == o.has("--bd"))
+      throw UsageError{"interface add needs one of --port or --bd"};
+    if (o.has("--port")) i->set_port(o.get("--port"));
+    if (o.has("--bd")) i->set_bridge_domain(o.number("--bd"));
+    i->set_ip(o.get("--ip"));
+    i->set_mac(o.get("--mac"));
+    return call(&Stub::AddInterface, req);
+  }
+
+  // route add PREFIX via IP [via IP ...] | add PREFIX --interface NAME
+  //   | add PREFIX --vxlan REMOTE --vni N --mac MAC | del PREFIX | list
+  int route_cmd(const Args& w) {
+    const std::string verb = w.at(1);
+    if (verb == "list") return call(&Stub::ListRoutes, v1::ListRoutesRequest{});
+    if (verb == "del") {
+      v1::DeleteRouteRequest req;
+      req.set_prefix(w.at(2));
+      return call(&Stub::DeleteRoute, req);
+    }
+    if (verb != "add") throw UsageError{"route: expected add, del or list"};
+    v1::AddRouteRequest req;
+    v1::Route* r = req.mutable_route();
+    r->set_prefix(w.at(2));
+    size_t i = 3;
+    for (; i + 1 < w.size() && w[i] == "via"; i += 2) r->add_next_hops()->set_via(w[i + 1]);
+    Options o(w, i, {});
+    if (o.has("--interface")) r->add_next_hops()->set_interface(o.get("--interface"));
+    if (o.has("--vxlan")) {
+      v1::VxlanNextHop* v = r->add_next_hops()->mutable_vxlan();
+      v->set_remote(o.get("--vxlan"));
+      v->set_vni(o.number("--vni"));
+      v->set_mac(o.get("--mac"));
+    }
+    if (r->next_hops_size() == 0)
+      throw UsageError{"route add needs via IP, --interface or --vxlan"};
+    return call(&Stub::AddRoute, req);
+  }
+
+  // neighbor add IP --mac MAC --interface NAME | del IP --interface NAME | list
+  int neighbor_cmd(const Args& w) {
+    const std::string verb = w.at(1);
+    if (verb == "list") return call(&Stub::ListNeighbors, v1::ListNeighborsRequest{});
+    Options o(w, 3, {});
+    if (verb == "del") {
+      v1::DeleteNeighborRequest req;
+      req.set_ip(w.at(2));
+      req.set_interface(o.get("--interface"));
+      return call(&Stub::DeleteNeighbor, req);
+    }
+    if (verb != "add") throw UsageError{"neighbor: expected add, del or list"};
+    v1::AddNeighborRequest req;
+    req.mutable_neighbor()->set_ip(w.at(2));
+    req.mutable_neighbor()->set_mac(o.get("--mac"));
+    req.mutable_neighbor()->set_interface(o.get("--interface"));
+    return call(&Stub::AddNeighbor, req);
+  }
+
+  // vxlan add VNI [--bd ID] --remote IP [--remote IP ...] | del VNI | list
+  int vxlan_cmd(const Args& w) {
+    const std::string verb = w.at(1);
+    if (verb == "list") return call(&Stub::ListVxlanTunnels, v1::ListVxlanTunnelsRequest{});
+    if (verb == "del") {
+      v1::DeleteVxlanTunnelRequest req;
+      req.set_vni(Options::to_number("VNI", w.at(2)));
+      return call(&Stub::DeleteVxlanTunnel, req);
+    }
+    if (verb != "add") throw UsageError{"vxlan: expected add, del or list"};
+    Options o(w, 3, {});
+    v1::AddVxlanTunnelRequest req;
+    req.mutable_tunnel()->set_vni(Options::to_number("VNI", w.at(2)));
+    req.mutable_tunnel()->set_bridge_domain(o.number("--bd"));
+    for (const std::string& remote : o.all("--remote")) req.mutable_tunnel()->add_remotes(remote);
+    return call(&Stub::AddVxlanTunnel, req);
+  }
+
+  // service add NAME --vip IP --port N --protocol tcp|udp --backend IP:PORT [...]
+  //   [--node-port N] [--affinity client_ip] | del NAME | list
+  int service_cmd(const Args& w) {
+    const std::string verb = w.at(1);
+    if (verb == "list") return call(&Stub::ListServices, v1::ListServicesRequest{});
+    if (verb == "del") {
+      v1::DeleteServiceRequest req;
+      req.set_name(w.at(2));
+      return call(&Stub::DeleteService, req);
+    }
+    if (verb != "add") throw UsageError{"service: expected add, del or list"};
+    Options o(w, 3, {});
+    v1::AddServiceRequest req;
+    v1::Service* svc = req.mutable_service();
+    svc->set_name(w.at(2));
+    svc->set_vip(o.get("--vip"));
+    svc->set_port(o.number("--port"));
+    const std::string protocol = o.get("--protocol", "tcp");
+    if (protocol != "tcp" && protocol != "udp") throw UsageError{"--protocol: expected tcp or udp"};
+    svc->set_protocol(protocol == "tcp" ? v1::PROTOCOL_TCP : v1::PROTOCOL_UDP);
+    svc->set_node_port(o.number("--node-port"));
+    const std::string affinity = o.get("--affinity", "none");
+    if (affinity != "none" && affinity != "client_ip")
+      throw UsageError{"--affinity: expected none or client_ip"};
+    svc->set_affinity(affinity == "client_ip" ? v1::AFFINITY_CLIENT_IP : v1::AFFINITY_NONE);
+    for (const std::string& backend : o.all("--backend")) {
+      const size_t colon = backend.rfind(':');
+      if (colon == std::string::npos)
+        throw UsageError{"--backend: expected IP:PORT, got '" + backend + "'"};
+      v1::Backend* b = svc->add_backends();
+      b->set_ip(backend.substr(0, colon));
+      b->set_port(Options::to_number("--backend port", backend.substr(colon + 1)));
+    }
+    return call(&Stub::AddService, req);
   }
 
   template <typename Request, typename Response, typename Call, typename Fill>

@@ -105,6 +105,9 @@ bridge_domains:
             (["mac", "add", "01:00:5e:00:00:01", "--bd", "1", "--port", "pod1"], "is not a unicast address"),
             (["mac", "add", "02:00:00:00:00:01", "--bd", "77", "--port", "pod1"], "bridge_domain: 77 does not exist"),
             (["route", "list"], "UNIMPLEMENTED"),
+            (["route", "add", "10.0.0.0/8", "via", "10.78.0.9"], "UNIMPLEMENTED"),
+            (["service", "add", "web", "--vip", "10.96.0.1", "--port", "80", "--protocol", "tcp",
+              "--backend", "10.78.0.1:8080"], "UNIMPLEMENTED"),
         ]
         for args, message in cases:
             with self.subTest(args=args):
@@ -189,6 +192,21 @@ bridge_domains:
         self.assertIn("250 packets transmitted, 250 received", out)
         self.assertIsNone(self.topo.daemon.poll(), "the daemon is still running")
         self.assertEqual(set(self.ports()), {"pod1", "uplink", "pod2"})
+
+    def test_8_corrupt_state_stops_the_start_and_names_the_file(self):
+        state_dir = os.path.join(self.topo.dir, "corrupt")
+        os.makedirs(state_dir)
+        state = os.path.join(state_dir, "state.yaml")
+        with open(state, "w") as f:
+            f.write("ports: [\n")
+        config = os.path.join(self.topo.dir, "corrupt.yaml")
+        with open(config, "w") as f:
+            f.write(f"dpdk: {{lcores: [0, 1], workers: [1]}}\nstate_dir: {state_dir}\n")
+        r = subprocess.run([self.args.nodeplane, "--config", config], capture_output=True, text=True, timeout=30)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn(f"the saved state is corrupt, refusing to start rather than lose it: {state}:", r.stderr)
+        with open(state) as f:
+            self.assertEqual(f.read(), "ports: [\n", "the state file is left as it was")
 
     def test_9_restart_restores_api_state_without_replay(self):
         t = self.topo
