@@ -14,6 +14,7 @@ import socket
 import stat
 import subprocess
 import sys
+import time
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(__file__))
@@ -104,6 +105,7 @@ bridge_domains:
             (["bd", "add", "3", "--port", "pod1"], "port 'pod1' is already in bridge domain 1"),
             (["mac", "add", "01:00:5e:00:00:01", "--bd", "1", "--port", "pod1"], "is not a unicast address"),
             (["mac", "add", "02:00:00:00:00:01", "--bd", "77", "--port", "pod1"], "bridge_domain: 77 does not exist"),
+            (["bd", "add", "5"] + ["--port", "p"] * 4097, "bridge_domain: at most 4096 ports and static MACs"),
             (["route", "list"], "UNIMPLEMENTED"),
             (["route", "add", "10.0.0.0/8", "via", "10.78.0.9"], "UNIMPLEMENTED"),
             (["service", "add", "web", "--vip", "10.96.0.1", "--port", "80", "--protocol", "tcp",
@@ -207,6 +209,34 @@ bridge_domains:
         self.assertIn(f"the saved state is corrupt, refusing to start rather than lose it: {state}:", r.stderr)
         with open(state) as f:
             self.assertEqual(f.read(), "ports: [\n", "the state file is left as it was")
+
+    def test_8_api_on_loopback_tcp(self):
+        port = free_tcp_port()
+        config = os.path.join(self.topo.dir, "tcp.yaml")
+        with open(config, "w") as f:
+            f.write(f"""dpdk: {{lcores: [0, 1], workers: [1], memory_mb: 128, huge: false, file_prefix: np{self.topo.tag}-tcp}}
+api: {{listen: "tcp://127.0.0.1:{port}"}}
+metrics: {{listen: "127.0.0.1:{free_tcp_port()}"}}
+state_dir: {self.topo.dir}/tcp-state
+ports: [{{name: r0, type: ring}}]
+""")
+        self.topo.prefixes.append(f"np{self.topo.tag}-tcp")
+        daemon = subprocess.Popen([self.args.nodeplane, "--config", config], stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.PIPE, text=True)
+        try:
+            server = f"tcp://127.0.0.1:{port}"
+            for _ in range(100):
+                r = subprocess.run([self.args.npctl, "--server", server, "-o", "json", "port", "list"],
+                                   capture_output=True, text=True, timeout=30)
+                if r.returncode == 0 or daemon.poll() is not None:
+                    break
+                time.sleep(0.1)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertEqual([p["port"]["name"] for p in json.loads(r.stdout)], ["r0"])
+        finally:
+            daemon.terminate()
+            _, err = daemon.communicate(timeout=30)
+        self.assertEqual(daemon.returncode, 0, err)
 
     def test_9_restart_restores_api_state_without_replay(self):
         t = self.topo
