@@ -15,6 +15,7 @@
 #include "np/dp/l2_bridge.h"
 #include "testlib/eal_env.h"
 #include "testlib/l2_config_builder.h"
+#include "testlib/l2_stage.h"
 #include "testlib/packet_builder.h"
 
 namespace np::dp {
@@ -33,17 +34,13 @@ rte_ether_addr host_mac(uint32_t i) {
 // the ingress port, odd ones on the egress port.
 struct Bench {
   explicit Bench(uint32_t n_macs)
-      : rcu(1),
-        macs("bench_macs", n_macs + 1024, rcu),
-        config(rcu, testlib::single_domain_config(kMembers)),
-        bridge(config, macs),
-        ctx(0, shared),
+      : stage("bench_macs", n_macs + 1024, testlib::single_domain_config(kMembers)),
         n_macs(n_macs) {
-    for (auto& up : shared.link_up) up = 1;
-    shared.now_s = 1;
+    stage.shared.now_s = 1;
     for (uint32_t i = 0; i < n_macs; ++i) {
       const MacKey key = make_mac_key(0, host_mac(i));
-      if (macs.learn(key, i % 2 ? kOut : kIn, 1, *config.read()) != LearnResult::kAdded) abort();
+      if (stage.macs.learn(key, i % 2 ? kOut : kIn, 1, *stage.config.read()) != LearnResult::kAdded)
+        abort();
     }
     for (uint16_t i = 0; i < kMaxBurst; ++i)
       burst[i] =
@@ -54,6 +51,7 @@ struct Bench {
   }
   // Takes the burst back from the tx buffers and the learning queue, untimed.
   void recycle() {
+    WorkerCtx& ctx = stage.ctx;
     for (uint16_t d = 0; d < ctx.n_dirty; ++d) ctx.tx[ctx.dirty_ports[d]].count = 0;
     ctx.n_dirty = 0;
     for (rte_mbuf* m : burst) rte_mbuf_refcnt_set(m, 1);
@@ -62,12 +60,7 @@ struct Bench {
     }
   }
 
-  SharedState shared;
-  Rcu rcu;
-  MacTable macs;
-  Published<L2Config> config;
-  L2Bridge bridge;
-  WorkerCtx ctx;
+  testlib::L2Stage stage;
   uint32_t n_macs;
   rte_mbuf* burst[kMaxBurst];
 };
@@ -95,7 +88,7 @@ void run(benchmark::State& state, Traffic traffic) {
         eth->dst_addr = host_mac(one_flow ? flow_dst : 2 * pick(rng) + 1);
     }
     const uint64_t start = rte_rdtsc_precise();
-    b.bridge.process(b.ctx, kIn, b.burst, kMaxBurst);
+    b.stage.bridge.process(b.stage.ctx, kIn, b.burst, kMaxBurst);
     cycles += rte_rdtsc_precise() - start;
     packets += kMaxBurst;
     b.recycle();

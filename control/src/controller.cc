@@ -24,6 +24,24 @@ const PortConfig* find_port(const Config& config, const std::string& name) {
   return nullptr;
 }
 
+// Replaces the element `same` finds with `value`, or appends `value` (create or replace).
+template <typename T, typename Same>
+void replace_or_append(std::vector<T>& items, const T& value, Same same) {
+  auto it = std::find_if(items.begin(), items.end(), same);
+  if (it != items.end())
+    *it = value;
+  else
+    items.push_back(value);
+}
+
+// Removes the elements `match` finds; returns whether there were any.
+template <typename T, typename Match>
+bool erase_matching(std::vector<T>& items, Match match) {
+  const size_t before = items.size();
+  items.erase(std::remove_if(items.begin(), items.end(), match), items.end());
+  return items.size() != before;
+}
+
 // Ports of `from` that `to` lacks or has with other settings: they are closed.
 std::vector<PortConfig> ports_leaving(const Config& from, const Config& to) {
   std::vector<PortConfig> out;
@@ -43,11 +61,8 @@ std::vector<dp::BridgeDomainSpec> domains_without(const Config& config,
                        [&](const PortConfig& p) { return p.name == name; });
   };
   for (dp::BridgeDomainSpec& spec : specs) {
-    spec.ports.erase(std::remove_if(spec.ports.begin(), spec.ports.end(), leaving),
-                     spec.ports.end());
-    spec.static_macs.erase(std::remove_if(spec.static_macs.begin(), spec.static_macs.end(),
-                                          [&](const dp::StaticMac& s) { return leaving(s.port); }),
-                           spec.static_macs.end());
+    erase_matching(spec.ports, leaving);
+    erase_matching(spec.static_macs, [&](const dp::StaticMac& s) { return leaving(s.port); });
   }
   return specs;
 }
@@ -97,51 +112,32 @@ Status Controller::commit(Config desired) {
 
 Status Controller::add_port(const PortConfig& port) {
   Config desired = state_;
-  auto it = std::find_if(desired.ports.begin(), desired.ports.end(),
-                         [&](const PortConfig& p) { return p.name == port.name; });
-  if (it != desired.ports.end())
-    *it = port;
-  else
-    desired.ports.push_back(port);
+  replace_or_append(desired.ports, port, [&](const PortConfig& p) { return p.name == port.name; });
   return commit(std::move(desired));
 }
 
 Status Controller::delete_port(const std::string& name, bool& deleted) {
   Config desired = state_;
-  const size_t before = desired.ports.size();
-  desired.ports.erase(std::remove_if(desired.ports.begin(), desired.ports.end(),
-                                     [&](const PortConfig& p) { return p.name == name; }),
-                      desired.ports.end());
-  deleted = desired.ports.size() != before;
+  deleted = erase_matching(desired.ports, [&](const PortConfig& p) { return p.name == name; });
   if (!deleted) return Status::ok();
   for (BridgeDomainConfig& d : desired.bridge_domains) {
-    d.ports.erase(std::remove(d.ports.begin(), d.ports.end(), name), d.ports.end());
-    d.static_macs.erase(std::remove_if(d.static_macs.begin(), d.static_macs.end(),
-                                       [&](const StaticMacConfig& s) { return s.port == name; }),
-                        d.static_macs.end());
+    erase_matching(d.ports, [&](const std::string& p) { return p == name; });
+    erase_matching(d.static_macs, [&](const StaticMacConfig& s) { return s.port == name; });
   }
   return commit(std::move(desired));
 }
 
 Status Controller::add_bridge_domain(const BridgeDomainConfig& domain) {
   Config desired = state_;
-  auto it = std::find_if(desired.bridge_domains.begin(), desired.bridge_domains.end(),
-                         [&](const BridgeDomainConfig& d) { return d.id == domain.id; });
-  if (it != desired.bridge_domains.end())
-    *it = domain;
-  else
-    desired.bridge_domains.push_back(domain);
+  replace_or_append(desired.bridge_domains, domain,
+                    [&](const BridgeDomainConfig& d) { return d.id == domain.id; });
   return commit(std::move(desired));
 }
 
 Status Controller::delete_bridge_domain(uint32_t id, bool& deleted) {
   Config desired = state_;
-  const size_t before = desired.bridge_domains.size();
-  desired.bridge_domains.erase(
-      std::remove_if(desired.bridge_domains.begin(), desired.bridge_domains.end(),
-                     [&](const BridgeDomainConfig& d) { return d.id == id; }),
-      desired.bridge_domains.end());
-  deleted = desired.bridge_domains.size() != before;
+  deleted = erase_matching(desired.bridge_domains,
+                           [&](const BridgeDomainConfig& d) { return d.id == id; });
   return deleted ? commit(std::move(desired)) : Status::ok();
 }
 
@@ -152,27 +148,18 @@ Status Controller::add_static_mac(uint32_t domain_id, const StaticMacConfig& mac
   if (domain == desired.bridge_domains.end())
     return {StatusCode::kNotFound,
             "bridge_domain: " + std::to_string(domain_id) + " does not exist"};
-  auto& macs = domain->static_macs;
-  auto it = std::find_if(macs.begin(), macs.end(),
-                         [&](const StaticMacConfig& s) { return s.mac == mac.mac; });
-  if (it != macs.end())
-    *it = mac;
-  else
-    macs.push_back(mac);
+  replace_or_append(domain->static_macs, mac,
+                    [&](const StaticMacConfig& s) { return s.mac == mac.mac; });
   return commit(std::move(desired));
 }
 
 Status Controller::delete_static_mac(uint32_t domain_id, const MacAddress& mac, bool& deleted) {
   Config desired = state_;
   deleted = false;
-  for (BridgeDomainConfig& d : desired.bridge_domains) {
-    if (d.id != domain_id) continue;
-    const size_t before = d.static_macs.size();
-    d.static_macs.erase(std::remove_if(d.static_macs.begin(), d.static_macs.end(),
-                                       [&](const StaticMacConfig& s) { return s.mac == mac; }),
-                        d.static_macs.end());
-    deleted = d.static_macs.size() != before;
-  }
+  for (BridgeDomainConfig& d : desired.bridge_domains)
+    if (d.id == domain_id)
+      deleted =
+          erase_matching(d.static_macs, [&](const StaticMacConfig& s) { return s.mac == mac; });
   return deleted ? commit(std::move(desired)) : Status::ok();
 }
 

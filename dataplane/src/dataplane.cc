@@ -331,21 +331,21 @@ DataplaneStats Dataplane::stats() const {
 }
 
 std::vector<MacRow> Dataplane::list_macs(uint32_t domain_id) const {
+  // One pass over the table, whatever the number of domains.
+  std::map<uint16_t, uint32_t> wanted;  // Domain index -> id.
+  for (const auto& [id, index] : domain_index_)
+    if (domain_id == 0 || id == domain_id) wanted[index] = id;
   std::vector<MacRow> rows;
   const uint32_t now_s = shared_.now_s.load(std::memory_order_relaxed);
-  for (const auto& id_index : domain_index_) {
-    const uint32_t id = id_index.first;  // Not a structured binding: lambdas capture it (C++17).
-    const uint16_t domain = id_index.second;
-    if (domain_id != 0 && id != domain_id) continue;
-    macs_.for_each([&](MacKey key, const MacEntry& entry) {
-      if (mac_key_domain(key) != domain) return;
-      const uint16_t port = entry.port.load(std::memory_order_relaxed);
-      const bool is_static = entry.is_static.load(std::memory_order_relaxed);
-      rows.push_back({id, mac_key_address(key), ports_[port] ? ports_[port]->spec.name : "?",
-                      is_static,
-                      is_static ? 0 : now_s - entry.last_seen_s.load(std::memory_order_relaxed)});
-    });
-  }
+  macs_.for_each([&](MacKey key, const MacEntry& entry) {
+    const auto domain = wanted.find(mac_key_domain(key));
+    if (domain == wanted.end()) return;
+    const uint16_t port = entry.port.load(std::memory_order_relaxed);
+    const bool is_static = entry.is_static.load(std::memory_order_relaxed);
+    rows.push_back({domain->second, mac_key_address(key),
+                    ports_[port] ? ports_[port]->spec.name : "?", is_static,
+                    is_static ? 0 : now_s - entry.last_seen_s.load(std::memory_order_relaxed)});
+  });
   return rows;
 }
 

@@ -7,11 +7,9 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
-#include <memory>
 
-#include "np/dp/l2_bridge.h"
-#include "testlib/eal_env.h"
 #include "testlib/l2_config_builder.h"
+#include "testlib/l2_stage.h"
 
 namespace {
 
@@ -22,25 +20,6 @@ BridgeDomain limited() {
   d.max_macs = 16;
   return d;
 }
-
-struct Harness {
-  Harness()
-      : pool(np::testlib::test_pool()),
-        rcu(1),
-        macs("fuzz_macs", 64, rcu),
-        config(rcu, np::testlib::single_domain_config(3, limited())),
-        bridge(config, macs),
-        ctx(0, shared) {
-    for (auto& up : shared.link_up) up = 1;
-  }
-  rte_mempool* pool;
-  SharedState shared;
-  Rcu rcu;
-  MacTable macs;
-  Published<L2Config> config;
-  L2Bridge bridge;
-  WorkerCtx ctx;
-};
 
 uint64_t total(const WorkerCtx& ctx) {
   uint64_t n = 0;
@@ -53,32 +32,25 @@ uint64_t total(const WorkerCtx& ctx) {
 
 // Input: [in_port byte] then frames, each as [length byte][length bytes].
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static Harness h;
+  static np::testlib::L2Stage h("fuzz_macs", 64, np::testlib::single_domain_config(3, limited()));
+  rte_mempool* const pool = np::testlib::test_pool();
   if (size < 1) return 0;
-  const unsigned free_before = rte_mempool_avail_count(h.pool);
+  const unsigned free_before = rte_mempool_avail_count(pool);
   const uint16_t in_port = data[0] % 4;  // Port 3 is in no domain.
   rte_mbuf* burst[kMaxBurst];
   uint16_t n = 0;
   for (size_t off = 1; off < size && n < kMaxBurst;) {
     const size_t len = std::min<size_t>(data[off], size - off - 1);
-    rte_mbuf* m = rte_pktmbuf_alloc(h.pool);
+    rte_mbuf* m = rte_pktmbuf_alloc(pool);
     std::memcpy(rte_pktmbuf_append(m, static_cast<uint16_t>(len)), data + off + 1, len);
     burst[n++] = m;
     off += 1 + len;
   }
   const uint64_t drops_before = total(h.ctx);
   h.bridge.process(h.ctx, in_port, burst, n);
-  uint64_t sent = 0;
-  for (uint16_t d = 0; d < h.ctx.n_dirty; ++d) {
-    TxBuffer& buf = h.ctx.tx[h.ctx.dirty_ports[d]];
-    for (uint16_t i = 0; i < buf.count; ++i) rte_pktmbuf_free(buf.pkts[i]);
-    sent += buf.count;
-    buf.count = 0;
-  }
-  h.ctx.n_dirty = 0;
-  LearnEvent ev;
-  while (h.ctx.learn.pop(ev)) h.macs.learn(ev.key, ev.port, 0, *h.config.read());
+  const unsigned sent = h.release_tx();
+  h.learn();
   if (n != 0 && sent == 0 && total(h.ctx) == drops_before) abort();  // Frames vanished uncounted.
-  if (rte_mempool_avail_count(h.pool) != free_before) abort();       // An mbuf leaked.
+  if (rte_mempool_avail_count(pool) != free_before) abort();         // An mbuf leaked.
   return 0;
 }

@@ -9,6 +9,7 @@
 
 #include "testlib/eal_env.h"
 #include "testlib/l2_config_builder.h"
+#include "testlib/l2_stage.h"
 #include "testlib/packet_builder.h"
 
 namespace np::dp {
@@ -25,14 +26,7 @@ const char* const kBroadcast = "ff:ff:ff:ff:ff:ff";
 
 class L2BridgeTest : public ::testing::Test {
  protected:
-  L2BridgeTest()
-      : pool_(testlib::test_pool()),
-        rcu_(1),
-        macs_("l2_test_macs", 1024, rcu_),
-        config_(rcu_, make_config({})),
-        bridge_(config_, macs_),
-        ctx_(0, shared_) {
-    for (uint16_t p = 0; p < kMaxPorts; ++p) shared_.link_up[p] = 1;
+  L2BridgeTest() {
     shared_.now_s = 1000;
     free_at_start_ = rte_mempool_avail_count(pool_);
   }
@@ -55,14 +49,7 @@ class L2BridgeTest : public ::testing::Test {
   void process(uint16_t in_port, std::vector<rte_mbuf*> pkts) {
     bridge_.process(ctx_, in_port, pkts.data(), static_cast<uint16_t>(pkts.size()));
   }
-  // Applies the learning events as the control thread does.
-  std::vector<LearnResult> learn() {
-    std::vector<LearnResult> results;
-    LearnEvent ev;
-    while (ctx_.learn.pop(ev))
-      results.push_back(macs_.learn(ev.key, ev.port, shared_.now_s, *config_.read()));
-    return results;
-  }
+  std::vector<LearnResult> learn() { return stage_.learn(); }
   void learn_from(uint16_t port, const char* src) {
     process(port, {ether_frame(pool_, kBroadcast, src)});
     learn();
@@ -73,23 +60,17 @@ class L2BridgeTest : public ::testing::Test {
     return ctx_.counters.ports[port].drops[static_cast<unsigned>(reason)].get();
   }
   MacEntry* entry(const char* address) const { return macs_.lookup(make_mac_key(0, mac(address))); }
-  void release_tx() {
-    for (uint16_t d = 0; d < ctx_.n_dirty; ++d) {
-      TxBuffer& buf = ctx_.tx[ctx_.dirty_ports[d]];
-      for (uint16_t i = 0; i < buf.count; ++i) rte_pktmbuf_free(buf.pkts[i]);
-      buf.count = 0;
-    }
-    ctx_.n_dirty = 0;
-  }
+  void release_tx() { stage_.release_tx(); }
 
-  rte_mempool* pool_;
+  rte_mempool* pool_ = testlib::test_pool();
+  testlib::L2Stage stage_{"l2_test_macs", 1024, make_config({})};
+  SharedState& shared_ = stage_.shared;
+  Rcu& rcu_ = stage_.rcu;
+  MacTable& macs_ = stage_.macs;
+  Published<L2Config>& config_ = stage_.config;
+  const L2Bridge& bridge_ = stage_.bridge;
+  WorkerCtx& ctx_ = stage_.ctx;
   unsigned free_at_start_ = 0;
-  SharedState shared_;
-  Rcu rcu_;
-  MacTable macs_;
-  Published<L2Config> config_;
-  L2Bridge bridge_;
-  WorkerCtx ctx_;
 };
 
 TEST_F(L2BridgeTest, LearnsSourceThroughTheControlQueue) {

@@ -1,0 +1,54 @@
+// The L2 stage with its tables and one worker context, wired as a worker runs it, for
+// tests, benchmarks and fuzzers. Every port's link is up; nothing else is set.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "np/dp/l2_bridge.h"
+#include "testlib/eal_env.h"
+
+namespace np::testlib {
+
+struct L2Stage {
+  L2Stage(const std::string& table_name, uint32_t mac_capacity, std::unique_ptr<dp::L2Config> l2)
+      : macs(table_name, mac_capacity, rcu),
+        config(rcu, std::move(l2)),
+        bridge(config, macs),
+        ctx(0, shared) {
+    for (auto& up : shared.link_up) up = 1;
+  }
+
+  // Frees every packet the stage queued for transmit; returns how many there were.
+  unsigned release_tx() {
+    unsigned n = 0;
+    for (uint16_t d = 0; d < ctx.n_dirty; ++d) {
+      dp::TxBuffer& buf = ctx.tx[ctx.dirty_ports[d]];
+      for (uint16_t i = 0; i < buf.count; ++i) rte_pktmbuf_free(buf.pkts[i]);
+      n += buf.count;
+      buf.count = 0;
+    }
+    ctx.n_dirty = 0;
+    return n;
+  }
+
+  // Applies the queued learning events as the control thread does.
+  std::vector<dp::LearnResult> learn() {
+    std::vector<dp::LearnResult> results;
+    dp::LearnEvent ev;
+    while (ctx.learn.pop(ev))
+      results.push_back(macs.learn(ev.key, ev.port, shared.now_s, *config.read()));
+    return results;
+  }
+
+  bool eal = (ensure_eal(), true);  // Before rcu, which allocates from DPDK.
+  dp::SharedState shared;
+  dp::Rcu rcu{1};
+  dp::MacTable macs;
+  dp::Published<dp::L2Config> config;
+  dp::L2Bridge bridge;
+  dp::WorkerCtx ctx;
+};
+
+}  // namespace np::testlib
