@@ -88,7 +88,7 @@ void run(benchmark::State& state, Traffic traffic) {
         eth->dst_addr = host_mac(one_flow ? flow_dst : 2 * pick(rng) + 1);
     }
     const uint64_t start = rte_rdtsc_precise();
-    b.stage.bridge.process(b.stage.ctx, kIn, b.burst, kMaxBurst);
+    b.stage.process(kIn, b.burst, kMaxBurst);
     cycles += rte_rdtsc_precise() - start;
     packets += kMaxBurst;
     b.recycle();

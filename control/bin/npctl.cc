@@ -31,8 +31,8 @@ constexpr char kUsage[] =
     "  interface add NAME (--port P | --bd ID) --ip A.B.C.D/LEN [--mac MAC] | del NAME | list\n"
     "  route add PREFIX via IP [via IP ...] | route add PREFIX --vxlan REMOTE --vni N --mac MAC\n"
     "  route add PREFIX --interface NAME | route del PREFIX | route list\n"
-    "  neighbor add IP --mac MAC --interface NAME | neighbor del IP --interface NAME | neighbor "
-    "list\n"
+    "  neighbor add IP --mac MAC --interface NAME | neighbor del IP [--interface NAME]\n"
+    "  neighbor list\n"
     "  vxlan add VNI [--bd ID] --remote IP [--remote IP ...] | vxlan del VNI | vxlan list\n"
     "  service add NAME --vip IP --port N --protocol tcp|udp --backend IP:PORT [--backend ...]\n"
     "              [--node-port N] [--affinity client_ip] | service del NAME | service list\n"
@@ -144,15 +144,6 @@ struct ResponseOf;
   struct ResponseOf<v1::Name##Request> { \
     using type = v1::Name##Response;     \
   }
-NP_RESPONSE_OF(AddInterface);
-NP_RESPONSE_OF(DeleteInterface);
-NP_RESPONSE_OF(ListInterfaces);
-NP_RESPONSE_OF(AddRoute);
-NP_RESPONSE_OF(DeleteRoute);
-NP_RESPONSE_OF(ListRoutes);
-NP_RESPONSE_OF(AddNeighbor);
-NP_RESPONSE_OF(DeleteNeighbor);
-NP_RESPONSE_OF(ListNeighbors);
 NP_RESPONSE_OF(AddVxlanTunnel);
 NP_RESPONSE_OF(DeleteVxlanTunnel);
 NP_RESPONSE_OF(ListVxlanTunnels);
@@ -385,6 +376,21 @@ class Cli {
     }
     print_table(workers);
     printf("\nMAC table: %u of %u entries\n", resp.macs(), resp.mac_capacity());
+    const v1::L3Stats& l3 = resp.l3();
+    std::string icmp;
+    for (const auto& [type, n] : l3.icmp_sent())
+      if (n) icmp += " " + type + "=" + std::to_string(n);
+    printf(
+        "L3: routes=%u neighbors=%u arp_requests_sent=%lu arp_replies_sent=%lu arp_misses=%lu "
+        "arp_queue_drops=%lu arp_failed_drops=%lu punt_queue_drops=%lu icmp_rate_limited=%lu\n"
+        "ICMP sent:%s\n",
+        l3.routes(), l3.neighbors(), static_cast<unsigned long>(l3.arp_requests_sent()),
+        static_cast<unsigned long>(l3.arp_replies_sent()),
+        static_cast<unsigned long>(l3.arp_misses()),
+        static_cast<unsigned long>(l3.arp_queue_drops()),
+        static_cast<unsigned long>(l3.arp_failed_drops()),
+        static_cast<unsigned long>(l3.punt_queue_drops()),
+        static_cast<unsigned long>(l3.icmp_rate_limited()), icmp.empty() ? " none" : icmp.c_str());
     return 0;
   }
 
@@ -400,15 +406,23 @@ class Cli {
     return 0;
   }
 
+  // Sends a change; prints nothing (the response of an Add is empty).
+  template <typename Request, typename Response>
+  int change(grpc::Status (Stub::*rpc)(grpc::ClientContext*, const Request&, Response*),
+             const Request& req) {
+    Response resp;
+    if (grpc::Status st = (stub_.get()->*rpc)(context().get(), req, &resp); !st.ok())
+      return fail(st);
+    return 0;
+  }
+
   // interface add NAME (--port P | --bd ID) --ip A.B.C.D/LEN [--mac MAC] | del NAME | list
   int interface_cmd(const Args& w) {
     const std::string verb = w.at(1);
-    if (verb == "list") return call(&Stub::ListInterfaces, v1::ListInterfacesRequest{});
-    if (verb == "del") {
-      v1::DeleteInterfaceRequest req;
-      req.set_name(w.at(2));
-      return call(&Stub::DeleteInterface, req);
-    }
+    if (verb == "list") return interface_list();
+    if (verb == "del")
+      return del<v1::DeleteInterfaceRequest, v1::DeleteInterfaceResponse>(
+          w, &Stub::DeleteInterface, [&](auto& r) { r.set_name(w.at(2)); });
     if (verb != "add") throw UsageError{"interface: expected add, del or list"};
     Options o(w, 3, {});
     v1::AddInterfaceRequest req;
@@ -418,27 +432,46 @@ class Cli {
       throw UsageError{"interface add needs one of --port or --bd"};
     if (o.has("--port")) i->set_port(o.get("--port"));
     if (o.has("--bd")) i->set_bridge_domain(o.number("--bd"));
+    if (!o.has("--ip")) throw UsageError{"interface add needs --ip A.B.C.D/LEN"};
     i->set_ip(o.get("--ip"));
     i->set_mac(o.get("--mac"));
-    return call(&Stub::AddInterface, req);
+    return change(&Stub::AddInterface, req);
+  }
+
+  int interface_list() {
+    v1::ListInterfacesResponse resp;
+    if (grpc::Status st = stub_->ListInterfaces(context().get(), {}, &resp); !st.ok())
+      return fail(st);
+    if (json_) {
+      print_json_array(resp.interfaces());
+      return 0;
+    }
+    std::vector<std::vector<std::string>> rows = {{"NAME", "ATTACH", "IP", "MAC"}};
+    for (const v1::Interface& i : resp.interfaces()) {
+      const std::string attach = i.attachment_case() == v1::Interface::kPort
+                                     ? "port " + i.port()
+                                     : "bd " + std::to_string(i.bridge_domain());
+      rows.push_back({i.name(), attach, i.ip(), i.mac().empty() ? "-" : i.mac()});
+    }
+    print_table(rows);
+    return 0;
   }
 
   // route add PREFIX via IP [via IP ...] | add PREFIX --interface NAME
   //   | add PREFIX --vxlan REMOTE --vni N --mac MAC | del PREFIX | list
   int route_cmd(const Args& w) {
     const std::string verb = w.at(1);
-    if (verb == "list") return call(&Stub::ListRoutes, v1::ListRoutesRequest{});
-    if (verb == "del") {
-      v1::DeleteRouteRequest req;
-      req.set_prefix(w.at(2));
-      return call(&Stub::DeleteRoute, req);
-    }
+    if (verb == "list") return route_list();
+    if (verb == "del")
+      return del<v1::DeleteRouteRequest, v1::DeleteRouteResponse>(
+          w, &Stub::DeleteRoute, [&](auto& r) { r.set_prefix(w.at(2)); });
     if (verb != "add") throw UsageError{"route: expected add, del or list"};
     v1::AddRouteRequest req;
     v1::Route* r = req.mutable_route();
     r->set_prefix(w.at(2));
     size_t i = 3;
     for (; i + 1 < w.size() && w[i] == "via"; i += 2) r->add_next_hops()->set_via(w[i + 1]);
+    if (i < w.size() && w[i] == "via") throw UsageError{"via needs an IP"};
     Options o(w, i, {});
     if (o.has("--interface")) r->add_next_hops()->set_interface(o.get("--interface"));
     if (o.has("--vxlan")) {
@@ -449,26 +482,67 @@ class Cli {
     }
     if (r->next_hops_size() == 0)
       throw UsageError{"route add needs via IP, --interface or --vxlan"};
-    return call(&Stub::AddRoute, req);
+    return change(&Stub::AddRoute, req);
   }
 
-  // neighbor add IP --mac MAC --interface NAME | del IP --interface NAME | list
+  int route_list() {
+    v1::ListRoutesResponse resp;
+    if (grpc::Status st = stub_->ListRoutes(context().get(), {}, &resp); !st.ok()) return fail(st);
+    if (json_) {
+      print_json_array(resp.routes());
+      return 0;
+    }
+    std::vector<std::vector<std::string>> rows = {{"PREFIX", "NEXT_HOPS"}};
+    for (const v1::Route& r : resp.routes()) {
+      std::string hops;
+      for (const v1::NextHop& h : r.next_hops()) {
+        if (!hops.empty()) hops += " ";
+        if (h.kind_case() == v1::NextHop::kVia) hops += "via " + h.via();
+        if (h.kind_case() == v1::NextHop::kInterface) hops += "interface " + h.interface();
+        if (h.kind_case() == v1::NextHop::kVxlan)
+          hops += "vxlan " + h.vxlan().remote() + " vni " + std::to_string(h.vxlan().vni());
+      }
+      rows.push_back({r.prefix(), hops});
+    }
+    print_table(rows);
+    return 0;
+  }
+
+  // neighbor add IP --mac MAC --interface NAME | del IP [--interface NAME] | list
   int neighbor_cmd(const Args& w) {
     const std::string verb = w.at(1);
-    if (verb == "list") return call(&Stub::ListNeighbors, v1::ListNeighborsRequest{});
+    if (verb == "list") return neighbor_list();
     Options o(w, 3, {});
-    if (verb == "del") {
-      v1::DeleteNeighborRequest req;
-      req.set_ip(w.at(2));
-      req.set_interface(o.get("--interface"));
-      return call(&Stub::DeleteNeighbor, req);
-    }
+    if (verb == "del")
+      return del<v1::DeleteNeighborRequest, v1::DeleteNeighborResponse>(
+          w, &Stub::DeleteNeighbor, [&](auto& r) {
+            r.set_ip(w.at(2));
+            r.set_interface(o.get("--interface"));
+          });
     if (verb != "add") throw UsageError{"neighbor: expected add, del or list"};
+    if (!o.has("--mac") || !o.has("--interface"))
+      throw UsageError{"neighbor add needs --mac MAC and --interface NAME"};
     v1::AddNeighborRequest req;
     req.mutable_neighbor()->set_ip(w.at(2));
     req.mutable_neighbor()->set_mac(o.get("--mac"));
     req.mutable_neighbor()->set_interface(o.get("--interface"));
-    return call(&Stub::AddNeighbor, req);
+    return change(&Stub::AddNeighbor, req);
+  }
+
+  int neighbor_list() {
+    v1::ListNeighborsResponse resp;
+    if (grpc::Status st = stub_->ListNeighbors(context().get(), {}, &resp); !st.ok())
+      return fail(st);
+    if (json_) {
+      print_json_array(resp.neighbors());
+      return 0;
+    }
+    std::vector<std::vector<std::string>> rows = {{"IP", "MAC", "INTERFACE", "STATE", "AGE_S"}};
+    for (const v1::Neighbor& n : resp.neighbors())
+      rows.push_back({n.ip(), n.mac().empty() ? "-" : n.mac(), n.interface(), n.state(),
+                      n.static_() ? "-" : std::to_string(n.age_s())});
+    print_table(rows);
+    return 0;
   }
 
   // vxlan add VNI [--bd ID] --remote IP [--remote IP ...] | del VNI | list

@@ -4,6 +4,7 @@
 
 #include <cstring>
 
+#include "np/control/config_rules.h"
 #include "np/control/mac_address.h"
 
 namespace np::control {
@@ -14,7 +15,7 @@ struct TypeName {
   v1::PortType proto;
   PortType model;
 };
-constexpr TypeName kPortTypes[] = {
+constexpr TypeName kProtoPortTypes[] = {
     {v1::PORT_TYPE_VHOST_USER, PortType::kVhostUser},
     {v1::PORT_TYPE_AF_PACKET, PortType::kAfPacket},
     {v1::PORT_TYPE_TAP, PortType::kTap},
@@ -24,7 +25,97 @@ constexpr TypeName kPortTypes[] = {
     {v1::PORT_TYPE_NULL, PortType::kNull},
 };
 
+MacAddress from_ether(const rte_ether_addr& ether) {
+  MacAddress mac;
+  std::memcpy(mac.data(), ether.addr_bytes, mac.size());
+  return mac;
+}
+
 }  // namespace
+
+Status parse_ipv4_field(const std::string& text, const std::string& field, uint32_t& out) {
+  if (!parse_ipv4(text, out))
+    return invalid_argument(field + ": '" + text + "' is not an IPv4 address (expected A.B.C.D)");
+  return Status::ok();
+}
+
+Status parse_prefix_field(const std::string& text, const std::string& field, uint8_t min_len,
+                          bool network, uint32_t& addr, uint8_t& len) {
+  if (std::string problem = parse_ipv4_prefix(text, min_len, addr, len); !problem.empty())
+    return invalid_argument(field + ": " + problem);
+  if (std::string problem = host_bits_problem(addr, len); network && !problem.empty())
+    return invalid_argument(field + ": " + problem);
+  return Status::ok();
+}
+
+Status from_proto(const v1::Interface& in, InterfaceConfig& out) {
+  InterfaceConfig i;
+  i.name = in.name();
+  switch (in.attachment_case()) {
+    case v1::Interface::kPort:
+      i.port = in.port();
+      break;
+    case v1::Interface::kBridgeDomain:
+      i.bridge_domain = in.bridge_domain();
+      break;
+    case v1::Interface::ATTACHMENT_NOT_SET:
+      return invalid_argument("interface: one of port and bridge_domain is required");
+  }
+  if (Status st = parse_prefix_field(in.ip(), "interface.ip", 1, false, i.ip, i.prefix_len);
+      !st.is_ok())
+    return st;
+  if (!in.mac().empty()) {
+    MacAddress mac;
+    if (Status st = parse_mac_field(in.mac(), "interface.mac", mac); !st.is_ok()) return st;
+    i.mac = mac;
+  }
+  out = std::move(i);
+  return Status::ok();
+}
+
+Status from_proto(const v1::Route& in, RouteConfig& out) {
+  RouteConfig r;
+  if (Status st = parse_prefix_field(in.prefix(), "route.prefix", 0, true, r.prefix, r.prefix_len);
+      !st.is_ok())
+    return st;
+  if (in.next_hops_size() > static_cast<int>(kMaxNextHops))
+    return invalid_argument("route.next_hops: at most " + std::to_string(kMaxNextHops) +
+                            " (ECMP), got " + std::to_string(in.next_hops_size()));
+  for (int k = 0; k < in.next_hops_size(); ++k) {
+    const v1::NextHop& hop = in.next_hops(k);
+    const std::string field = "route.next_hops[" + std::to_string(k) + "]";
+    NextHopConfig h;
+    switch (hop.kind_case()) {
+      case v1::NextHop::kVia:
+        if (Status st = parse_ipv4_field(hop.via(), field + ".via", h.via); !st.is_ok()) return st;
+        if (h.via == 0) return invalid_argument(field + ".via: 0.0.0.0 is not a next hop");
+        break;
+      case v1::NextHop::kInterface:
+        h.interface = hop.interface();
+        if (h.interface.empty()) return invalid_argument(field + ".interface: must not be empty");
+        break;
+      case v1::NextHop::kVxlan:
+        return invalid_argument(field +
+                                ".vxlan: VXLAN next hops are not supported by this "
+                                "build yet");
+      case v1::NextHop::KIND_NOT_SET:
+        return invalid_argument(field + ": one of via and interface is required");
+    }
+    r.next_hops.push_back(std::move(h));
+  }
+  out = std::move(r);
+  return Status::ok();
+}
+
+Status from_proto(const v1::Neighbor& in, NeighborConfig& out) {
+  NeighborConfig n;
+  if (Status st = parse_ipv4_field(in.ip(), "neighbor.ip", n.ip); !st.is_ok()) return st;
+  if (Status st = parse_mac_field(in.mac(), "neighbor.mac", n.mac); !st.is_ok()) return st;
+  n.interface = in.interface();
+  if (n.interface.empty()) return invalid_argument("neighbor.interface: required");
+  out = std::move(n);
+  return Status::ok();
+}
 
 Status parse_mac_field(const std::string& text, const std::string& field, MacAddress& out) {
   if (!parse_mac(text, out))
@@ -37,7 +128,7 @@ Status from_proto(const v1::Port& in, PortConfig& out) {
   PortConfig port;
   port.name = in.name();
   bool known = false;
-  for (const TypeName& t : kPortTypes)
+  for (const TypeName& t : kProtoPortTypes)
     if (t.proto == in.type()) {
       port.type = t.model;
       known = true;
@@ -92,7 +183,7 @@ Status from_proto(const v1::BridgeDomain& in, BridgeDomainConfig& out) {
 
 void to_proto(const PortConfig& in, v1::Port& out) {
   out.set_name(in.name);
-  for (const TypeName& t : kPortTypes)
+  for (const TypeName& t : kProtoPortTypes)
     if (t.model == in.type) out.set_type(t.proto);
   out.set_socket(in.socket);
   out.set_client(in.client);
@@ -141,13 +232,56 @@ void to_proto(const dp::WorkerStats& in, v1::WorkerStats& out) {
 }
 
 void to_proto(const dp::MacRow& in, v1::MacEntry& out) {
-  MacAddress mac;
-  std::memcpy(mac.data(), in.mac.addr_bytes, mac.size());
   out.set_bridge_domain(in.domain_id);
-  out.set_mac(format_mac(mac));
+  out.set_mac(format_mac(from_ether(in.mac)));
   out.set_port(in.port);
   out.set_static_(in.is_static);
   out.set_idle_s(in.idle_s);
+}
+
+void to_proto(const InterfaceConfig& in, v1::Interface& out) {
+  out.set_name(in.name);
+  if (!in.port.empty())
+    out.set_port(in.port);
+  else
+    out.set_bridge_domain(in.bridge_domain);
+  out.set_ip(format_prefix(in.ip, in.prefix_len));
+  if (in.mac) out.set_mac(format_mac(*in.mac));
+}
+
+void to_proto(const RouteConfig& in, v1::Route& out) {
+  out.set_prefix(format_prefix(in.prefix, in.prefix_len));
+  for (const NextHopConfig& hop : in.next_hops) {
+    v1::NextHop* h = out.add_next_hops();
+    if (!hop.interface.empty())
+      h->set_interface(hop.interface);
+    else
+      h->set_via(format_ipv4(hop.via));
+  }
+}
+
+void to_proto(const dp::NeighborRow& in, v1::Neighbor& out) {
+  out.set_ip(format_ipv4(in.ip));
+  const MacAddress mac = from_ether(in.mac);
+  if (mac != MacAddress{}) out.set_mac(format_mac(mac));  // Empty while incomplete.
+  out.set_interface(in.interface);
+  out.set_static_(in.state == dp::NeighborState::kStatic);
+  out.set_state(dp::neighbor_state_name(in.state));
+  out.set_age_s(in.age_s);
+}
+
+void to_proto(const dp::L3Stats& in, v1::L3Stats& out) {
+  out.set_routes(in.routes);
+  out.set_neighbors(in.neighbors);
+  out.set_arp_requests_sent(in.arp_requests_sent);
+  out.set_arp_replies_sent(in.arp_replies_sent);
+  out.set_arp_misses(in.arp_misses);
+  out.set_arp_queue_drops(in.arp_queue_drops);
+  out.set_arp_failed_drops(in.arp_failed_drops);
+  out.set_punt_queue_drops(in.punt_queue_drops);
+  out.set_icmp_rate_limited(in.icmp_rate_limited);
+  for (unsigned k = 0; k < dp::kIcmpKindCount; ++k)
+    (*out.mutable_icmp_sent())[dp::icmp_kind_name(static_cast<dp::IcmpKind>(k))] = in.icmp_sent[k];
 }
 
 }  // namespace np::control

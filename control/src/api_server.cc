@@ -4,11 +4,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <filesystem>
 #include <functional>
+#include <vector>
 
 #include "api_convert.h"
 #include "nodeplane.grpc.pb.h"
+#include "np/control/mac_address.h"
 
 namespace np::control {
 namespace v1 = nodeplane::v1;
@@ -133,6 +136,98 @@ class NodeplaneService final : public v1::Nodeplane::Service {
     });
   }
 
+  grpc::Status AddInterface(grpc::ServerContext*, const v1::AddInterfaceRequest* req,
+                            v1::AddInterfaceResponse*) override {
+    InterfaceConfig interface;
+    if (Status st = from_proto(req->interface(), interface); !st.is_ok()) return to_grpc(st);
+    return on_control([&] { return controller_.add_interface(interface); });
+  }
+
+  grpc::Status DeleteInterface(grpc::ServerContext*, const v1::DeleteInterfaceRequest* req,
+                               v1::DeleteInterfaceResponse* resp) override {
+    bool deleted = false;
+    grpc::Status st =
+        on_control([&] { return controller_.delete_interface(req->name(), deleted); });
+    resp->set_deleted(deleted);
+    return st;
+  }
+
+  // The configured interfaces, each with the MAC the data plane uses (its own choice when
+  // none is configured).
+  grpc::Status ListInterfaces(grpc::ServerContext*, const v1::ListInterfacesRequest*,
+                              v1::ListInterfacesResponse* resp) override {
+    return on_control([&] {
+      const std::vector<dp::InterfaceRow> rows = dataplane_.list_interfaces();
+      for (const InterfaceConfig& interface : controller_.state().interfaces) {
+        v1::Interface* out = resp->add_interfaces();
+        to_proto(interface, *out);
+        for (const dp::InterfaceRow& row : rows)
+          if (row.name == interface.name) {
+            MacAddress mac;
+            std::memcpy(mac.data(), row.mac.addr_bytes, mac.size());
+            out->set_mac(format_mac(mac));
+          }
+      }
+      return Status::ok();
+    });
+  }
+
+  grpc::Status AddRoute(grpc::ServerContext*, const v1::AddRouteRequest* req,
+                        v1::AddRouteResponse*) override {
+    RouteConfig route;
+    if (Status st = from_proto(req->route(), route); !st.is_ok()) return to_grpc(st);
+    return on_control([&] { return controller_.add_route(route); });
+  }
+
+  grpc::Status DeleteRoute(grpc::ServerContext*, const v1::DeleteRouteRequest* req,
+                           v1::DeleteRouteResponse* resp) override {
+    uint32_t prefix = 0;
+    uint8_t len = 0;
+    if (Status st = parse_prefix_field(req->prefix(), "prefix", 0, true, prefix, len); !st.is_ok())
+      return to_grpc(st);
+    bool deleted = false;
+    grpc::Status st = on_control([&] { return controller_.delete_route(prefix, len, deleted); });
+    resp->set_deleted(deleted);
+    return st;
+  }
+
+  grpc::Status ListRoutes(grpc::ServerContext*, const v1::ListRoutesRequest*,
+                          v1::ListRoutesResponse* resp) override {
+    return on_control([&] {
+      for (const RouteConfig& route : controller_.state().routes)
+        to_proto(route, *resp->add_routes());
+      return Status::ok();
+    });
+  }
+
+  grpc::Status AddNeighbor(grpc::ServerContext*, const v1::AddNeighborRequest* req,
+                           v1::AddNeighborResponse*) override {
+    NeighborConfig neighbor;
+    if (Status st = from_proto(req->neighbor(), neighbor); !st.is_ok()) return to_grpc(st);
+    return on_control([&] { return controller_.add_neighbor(neighbor); });
+  }
+
+  grpc::Status DeleteNeighbor(grpc::ServerContext*, const v1::DeleteNeighborRequest* req,
+                              v1::DeleteNeighborResponse* resp) override {
+    uint32_t ip = 0;
+    if (Status st = parse_ipv4_field(req->ip(), "ip", ip); !st.is_ok()) return to_grpc(st);
+    bool deleted = false;
+    grpc::Status st =
+        on_control([&] { return controller_.delete_neighbor(ip, req->interface(), deleted); });
+    resp->set_deleted(deleted);
+    return st;
+  }
+
+  // The data plane's neighbor table: static entries and those learned by ARP.
+  grpc::Status ListNeighbors(grpc::ServerContext*, const v1::ListNeighborsRequest*,
+                             v1::ListNeighborsResponse* resp) override {
+    return on_control([&] {
+      for (const dp::NeighborRow& row : dataplane_.list_neighbors())
+        to_proto(row, *resp->add_neighbors());
+      return Status::ok();
+    });
+  }
+
   grpc::Status GetStats(grpc::ServerContext*, const v1::GetStatsRequest*,
                         v1::GetStatsResponse* resp) override {
     return on_control([&] {
@@ -145,6 +240,7 @@ class NodeplaneService final : public v1::Nodeplane::Service {
       resp->set_tsc_hz(stats.tsc_hz);
       resp->set_macs(stats.macs);
       resp->set_mac_capacity(stats.mac_capacity);
+      to_proto(stats.l3, *resp->mutable_l3());
       return Status::ok();
     });
   }

@@ -68,6 +68,44 @@ std::vector<dp::BridgeDomainSpec> domain_specs(const Config& config) {
   return specs;
 }
 
+dp::InterfaceSpec interface_spec(const InterfaceConfig& i) {
+  dp::InterfaceSpec spec;
+  spec.name = i.name;
+  spec.port = i.port;
+  spec.bridge_domain = i.port.empty() ? i.bridge_domain : 0;
+  spec.ip = i.ip;
+  spec.prefix_len = i.prefix_len;
+  if (i.mac) spec.mac = to_ether(*i.mac);
+  return spec;
+}
+
+dp::RouteSpec route_spec(const RouteConfig& r) {
+  dp::RouteSpec spec;
+  spec.prefix = {r.prefix, r.prefix_len};
+  for (const NextHopConfig& hop : r.next_hops) spec.next_hops.push_back({hop.via, hop.interface});
+  return spec;
+}
+
+dp::NeighborSpec neighbor_spec(const NeighborConfig& n) {
+  dp::NeighborSpec spec;
+  spec.ip = n.ip;
+  spec.mac = to_ether(n.mac);
+  spec.interface = n.interface;
+  return spec;
+}
+
+dp::L3Spec l3_spec(const Config& config) {
+  dp::L3Spec spec;
+  for (const InterfaceConfig& i : config.interfaces) spec.interfaces.push_back(interface_spec(i));
+  for (const RouteConfig& r : config.routes) spec.routes.push_back(route_spec(r));
+  for (const NeighborConfig& n : config.neighbors) spec.neighbors.push_back(neighbor_spec(n));
+  return spec;
+}
+
+bool has_l3(const Config& config) {
+  return !config.interfaces.empty() || !config.routes.empty() || !config.neighbors.empty();
+}
+
 dp::EalOptions eal_options(const Config& config) {
   dp::EalOptions eal;
   eal.lcores = config.dpdk.lcores;
@@ -106,6 +144,9 @@ Status apply_config(const Config& config, dp::Dataplane& dataplane) {
   }
   dp::DpStatus st = dataplane.set_bridge_domains(domain_specs(config));
   if (!st.ok()) return internal_error(config.file + ": " + st.message());
+  // The data plane starts with no L3; an L2-only config leaves it so.
+  if (has_l3(config) && !(st = dataplane.set_l3(l3_spec(config))).ok())
+    return internal_error(config.file + ": " + st.message());
   return Status::ok();
 }
 

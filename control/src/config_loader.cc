@@ -27,13 +27,13 @@
 #include <vector>
 
 #include "np/control/config_rules.h"
+#include "np/control/config_validate.h"
 #include "np/control/mac_address.h"
 
 namespace np::control {
 namespace {
 
-constexpr std::string_view kNotYetSupported[] = {"interfaces", "routes", "neighbors", "vxlan",
-                                                 "services"};
+constexpr std::string_view kNotYetSupported[] = {"vxlan", "services"};
 struct LoadError {
   SourceMark mark;
   std::string message;
@@ -113,6 +113,10 @@ class Loader {
   bool read_bool(const YAML::Node& node, std::string_view key) const;
   MacAddress read_unicast_mac(const YAML::Node& node, std::string_view key) const;
   PortType read_port_type(const YAML::Node& node) const;
+  uint32_t read_ipv4(const YAML::Node& node, std::string_view key) const;
+  // "A.B.C.D/LEN" with LEN in min_len..32; host bits may be set.
+  void read_prefix(const YAML::Node& node, std::string_view key, uint8_t min_len, uint32_t& addr,
+                   uint8_t& len) const;
 
   // Readers of sections.
   void load_listen(const YAML::Node& section, const char* section_name,
@@ -129,6 +133,12 @@ class Loader {
                                         const std::vector<PortConfig>& ports) const;
   StaticMacConfig load_static_mac(const YAML::Node& node, const std::string& label,
                                   const BridgeDomainConfig& domain) const;
+  std::vector<InterfaceConfig> load_interfaces(const YAML::Node& node) const;
+  InterfaceConfig load_interface(const YAML::Node& node, const std::string& label) const;
+  std::vector<RouteConfig> load_routes(const YAML::Node& node) const;
+  RouteConfig load_route(const YAML::Node& node, const std::string& label) const;
+  std::vector<NeighborConfig> load_neighbors(const YAML::Node& node) const;
+  NeighborConfig load_neighbor(const YAML::Node& node, const std::string& label) const;
 
   const std::string& text_;
 };
@@ -234,6 +244,23 @@ PortType Loader::read_port_type(const YAML::Node& node) const {
   fail(node, "'type': unknown port type " + quote(text) + " (expected " + port_type_list() + ")");
 }
 
+uint32_t Loader::read_ipv4(const YAML::Node& node, std::string_view key) const {
+  const std::string text = read_string(node, key);
+  uint32_t addr = 0;
+  if (!parse_ipv4(text, addr)) {
+    fail(node, quote(key) + ": " + quote(text) + " is not an IPv4 address (expected A.B.C.D)");
+  }
+  return addr;
+}
+
+void Loader::read_prefix(const YAML::Node& node, std::string_view key, uint8_t min_len,
+                         uint32_t& addr, uint8_t& len) const {
+  const std::string text = read_string(node, key);
+  if (std::string problem = parse_ipv4_prefix(text, min_len, addr, len); !problem.empty()) {
+    fail(node, quote(key) + ": " + problem);
+  }
+}
+
 Config Loader::load(const YAML::Node& root) const {
   if (root.IsNull()) fail(root, "missing required key 'dpdk' (the file is empty)");
   if (!root.IsMap()) fail(root, std::string("expected a map of keys, got ") + kind_name(root));
@@ -244,7 +271,8 @@ Config Loader::load(const YAML::Node& root) const {
     }
   }
   check_keys(root, "at the top level",
-             {"node", "dpdk", "api", "metrics", "state_dir", "ports", "bridge_domains"});
+             {"node", "dpdk", "api", "metrics", "state_dir", "ports", "bridge_domains",
+              "interfaces", "routes", "neighbors"});
 
   Config config;
   if (const YAML::Node node = root["node"]) {
@@ -270,6 +298,14 @@ Config Loader::load(const YAML::Node& root) const {
   if (const YAML::Node domains = root["bridge_domains"]) {
     config.bridge_domains = load_bridge_domains(domains, config.ports);
   }
+  if (const YAML::Node interfaces = root["interfaces"]) {
+    config.interfaces = load_interfaces(interfaces);
+  }
+  if (const YAML::Node routes = root["routes"]) config.routes = load_routes(routes);
+  if (const YAML::Node neighbors = root["neighbors"]) config.neighbors = load_neighbors(neighbors);
+  // The rules between entries (references, overlaps) are the API's, at the entry at fault.
+  SourceMark where;
+  if (Status st = validate_l3(config, &where); !st.is_ok()) throw LoadError{where, st.message()};
   return config;
 }
 
@@ -531,6 +567,150 @@ StaticMacConfig Loader::load_static_mac(const YAML::Node& node, const std::strin
                    std::to_string(domain.id));
   }
   return entry;
+}
+
+std::vector<InterfaceConfig> Loader::load_interfaces(const YAML::Node& node) const {
+  expect_list(node, "interfaces");
+  std::vector<InterfaceConfig> interfaces;
+  for (const YAML::Node& item : node) {
+    InterfaceConfig interface =
+        load_interface(item, "interfaces[" + std::to_string(interfaces.size()) + "]");
+    for (const InterfaceConfig& other : interfaces) {
+      if (other.name == interface.name) {
+        fail(item["name"], "duplicate interface name " + quote(interface.name) +
+                               " (first defined at line " + std::to_string(other.mark.line) + ")");
+      }
+    }
+    interfaces.push_back(std::move(interface));
+  }
+  return interfaces;
+}
+
+InterfaceConfig Loader::load_interface(const YAML::Node& node, const std::string& label) const {
+  expect_map(node, label);
+  const YAML::Node name = node["name"];
+  const std::string where =
+      name && name.IsScalar() ? "in interface " + quote(name.Scalar()) : "in " + label;
+  check_keys(node, where, {"name", "port", "bridge_domain", "ip", "mac"});
+  if (!name) fail(node, "missing required key 'name' " + where);
+  InterfaceConfig interface;
+  interface.mark = source_mark(node.Mark());
+  interface.name = read_string(name, "name");
+  if (!is_port_name(interface.name)) {
+    fail(name, "'name': " + quote(interface.name) +
+                   " is not a valid interface name (1 to 32 characters of A-Z a-z 0-9 _ . -)");
+  }
+  const YAML::Node port = node["port"];
+  const YAML::Node domain = node["bridge_domain"];
+  if (port && domain) {
+    fail(domain, "'port' and 'bridge_domain' are exclusive " + where +
+                     " (a routed port, or the gateway of a bridge domain)");
+  }
+  if (!port && !domain) fail(node, "missing required key 'port' or 'bridge_domain' " + where);
+  if (port) interface.port = read_string(port, "port");
+  if (domain) {
+    interface.bridge_domain =
+        static_cast<uint32_t>(read_uint(domain, "bridge_domain", 1, kMaxBridgeDomainId));
+  }
+  const YAML::Node ip = node["ip"];
+  if (!ip) fail(node, "missing required key 'ip' " + where);
+  read_prefix(ip, "ip", 1, interface.ip, interface.prefix_len);
+  if (const YAML::Node mac = node["mac"]) interface.mac = read_unicast_mac(mac, "mac");
+  return interface;
+}
+
+std::vector<RouteConfig> Loader::load_routes(const YAML::Node& node) const {
+  expect_list(node, "routes");
+  std::vector<RouteConfig> routes;
+  for (const YAML::Node& item : node) {
+    RouteConfig route = load_route(item, "routes[" + std::to_string(routes.size()) + "]");
+    for (const RouteConfig& other : routes) {
+      if (other.prefix == route.prefix && other.prefix_len == route.prefix_len) {
+        fail(item["prefix"], "'prefix': route " + format_prefix(route.prefix, route.prefix_len) +
+                                 " is already defined at line " + std::to_string(other.mark.line));
+      }
+    }
+    routes.push_back(std::move(route));
+  }
+  return routes;
+}
+
+RouteConfig Loader::load_route(const YAML::Node& node, const std::string& label) const {
+  expect_map(node, label);
+  const std::string where = "in " + label;
+  check_keys(node, where, {"prefix", "via", "interface", "vxlan"});
+  for (const auto& entry : node) {
+    if (entry.first.Scalar() == "vxlan") {
+      fail(entry.first, "'vxlan' next hops are not supported by this build yet");
+    }
+  }
+  const YAML::Node prefix = node["prefix"];
+  if (!prefix) fail(node, "missing required key 'prefix' " + where);
+  RouteConfig route;
+  route.mark = source_mark(node.Mark());
+  read_prefix(prefix, "prefix", 0, route.prefix, route.prefix_len);
+  if (std::string problem = host_bits_problem(route.prefix, route.prefix_len); !problem.empty()) {
+    fail(prefix, "'prefix': " + problem);
+  }
+  const YAML::Node via = node["via"];
+  const YAML::Node interface = node["interface"];
+  if (via && interface) fail(interface, "'via' and 'interface' are exclusive " + where);
+  if (!via && !interface) fail(node, "missing required key 'via' or 'interface' " + where);
+  if (interface) {
+    NextHopConfig hop;
+    hop.mark = source_mark(interface.Mark());
+    hop.interface = read_string(interface, "interface");
+    route.next_hops.push_back(std::move(hop));
+    return route;
+  }
+  std::vector<YAML::Node> gateways;
+  if (via.IsSequence()) {
+    if (via.size() == 0) fail(via, "'via': must not be empty");
+    if (via.size() > kMaxNextHops) {
+      fail(via, "'via': at most " + std::to_string(kMaxNextHops) + " next hops (ECMP), got " +
+                    std::to_string(via.size()));
+    }
+    for (const YAML::Node& item : via) gateways.push_back(item);
+  } else {
+    gateways.push_back(via);
+  }
+  for (const YAML::Node& gateway : gateways) {
+    NextHopConfig hop;
+    hop.mark = source_mark(gateway.Mark());
+    hop.via = read_ipv4(gateway, "via");
+    if (hop.via == 0) fail(gateway, "'via': 0.0.0.0 is not a next hop");
+    for (const NextHopConfig& other : route.next_hops) {
+      if (other.via == hop.via) {
+        fail(gateway, "'via': next hop " + format_ipv4(hop.via) + " is listed twice");
+      }
+    }
+    route.next_hops.push_back(std::move(hop));
+  }
+  return route;
+}
+
+std::vector<NeighborConfig> Loader::load_neighbors(const YAML::Node& node) const {
+  expect_list(node, "neighbors");
+  std::vector<NeighborConfig> neighbors;
+  for (const YAML::Node& item : node) {
+    neighbors.push_back(load_neighbor(item, "neighbors[" + std::to_string(neighbors.size()) + "]"));
+  }
+  return neighbors;
+}
+
+NeighborConfig Loader::load_neighbor(const YAML::Node& node, const std::string& label) const {
+  expect_map(node, label);
+  const std::string where = "in " + label;
+  check_keys(node, where, {"ip", "mac", "interface"});
+  NeighborConfig neighbor;
+  neighbor.mark = source_mark(node.Mark());
+  for (const char* key : {"ip", "mac", "interface"}) {
+    if (!node[key]) fail(node, "missing required key " + quote(key) + " " + where);
+  }
+  neighbor.ip = read_ipv4(node["ip"], "ip");
+  neighbor.mac = read_unicast_mac(node["mac"], "mac");
+  neighbor.interface = read_string(node["interface"], "interface");
+  return neighbor;
 }
 
 // Reads the whole file; returns 0 or the errno of the failure.

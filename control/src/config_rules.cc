@@ -144,4 +144,79 @@ std::string port_type_list() {
   return list;
 }
 
+bool parse_ipv4(std::string_view text, uint32_t& addr) {
+  uint32_t value = 0;
+  for (int octet = 0; octet < 4; ++octet) {
+    if (octet > 0) {
+      if (text.empty() || text.front() != '.') return false;
+      text.remove_prefix(1);
+    }
+    size_t digits = 0;
+    while (digits < text.size() && digits < 4 && text[digits] >= '0' && text[digits] <= '9')
+      ++digits;
+    uint64_t part = 0;
+    if (digits == 0 || digits > 3 || (digits > 1 && text[0] == '0') ||
+        !parse_decimal(text.substr(0, digits), part) || part > 255)
+      return false;
+    value = value << 8 | static_cast<uint32_t>(part);
+    text.remove_prefix(digits);
+  }
+  if (!text.empty()) return false;
+  addr = value;
+  return true;
+}
+
+std::string format_ipv4(uint32_t addr) {
+  return std::to_string(addr >> 24) + "." + std::to_string((addr >> 16) & 0xff) + "." +
+         std::to_string((addr >> 8) & 0xff) + "." + std::to_string(addr & 0xff);
+}
+
+std::string format_prefix(uint32_t addr, uint8_t len) {
+  return format_ipv4(addr) + "/" + std::to_string(len);
+}
+
+uint32_t ipv4_mask(uint8_t len) { return len == 0 ? 0 : ~uint32_t{0} << (32 - len); }
+
+std::string parse_ipv4_prefix(std::string_view text, uint8_t min_len, uint32_t& addr,
+                              uint8_t& len) {
+  const std::string shape = "'" + std::string(text) + "' is not an IPv4 prefix A.B.C.D/LEN";
+  const size_t slash = text.find('/');
+  uint32_t parsed = 0;
+  uint64_t length = 0;
+  if (slash == std::string_view::npos || !parse_ipv4(text.substr(0, slash), parsed) ||
+      !parse_decimal(text.substr(slash + 1), length))
+    return shape;
+  if (length < min_len || length > 32)
+    return "prefix length " + std::string(text.substr(slash + 1)) + " out of range " +
+           std::to_string(min_len) + "-32";
+  addr = parsed;
+  len = static_cast<uint8_t>(length);
+  return {};
+}
+
+std::string host_bits_problem(uint32_t addr, uint8_t len) {
+  const uint32_t network = addr & ipv4_mask(len);
+  if (network == addr) return {};
+  return "prefix " + format_prefix(addr, len) + " has host bits set; did you mean " +
+         format_prefix(network, len) + "?";
+}
+
+bool in_subnet(uint32_t net, uint8_t len, uint32_t ip) {
+  return ((net ^ ip) & ipv4_mask(len)) == 0;
+}
+
+bool subnets_overlap(uint32_t a, uint8_t a_len, uint32_t b, uint8_t b_len) {
+  return in_subnet(a, std::min(a_len, b_len), b);
+}
+
+const char* reserved_address_kind(uint32_t ip, uint8_t len) {
+  if (len > 30) return nullptr;
+  const uint32_t host = ip & ~ipv4_mask(len);
+  if (host == 0) return "network";
+  if (host == ~ipv4_mask(len)) return "broadcast";
+  return nullptr;
+}
+
+bool is_unicast_mac(const MacAddress& mac) { return (mac[0] & 1) == 0 && mac != MacAddress{}; }
+
 }  // namespace np::control

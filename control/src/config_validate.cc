@@ -1,8 +1,10 @@
 #include "np/control/config_validate.h"
 
+#include <algorithm>
 #include <map>
 #include <set>
 #include <string>
+#include <utility>
 
 #include "np/control/config_rules.h"
 #include "np/control/mac_address.h"
@@ -10,7 +12,7 @@
 namespace np::control {
 namespace {
 
-bool is_unicast(const MacAddress& mac) { return (mac[0] & 1) == 0 && mac != MacAddress{}; }
+bool is_unicast(const MacAddress& mac) { return is_unicast_mac(mac); }
 
 Status port_error(const PortConfig& port, const std::string& message) {
   return invalid_argument("port '" + port.name + "': " + message);
@@ -92,7 +94,213 @@ Status validate_domain(const BridgeDomainConfig& domain, const std::set<std::str
   return Status::ok();
 }
 
+// 0.0.0.0/8, 127.0.0.0/8, multicast and the reserved 240.0.0.0/4 are no interface's address.
+bool is_host_address(uint32_t ip) {
+  const uint32_t first = ip >> 24;
+  return first != 0 && first != 127 && first < 224;
+}
+
+// Checks L3 entries in order; each failure records the mark of the entry at fault.
+class L3Validator {
+ public:
+  L3Validator(const Config& config, SourceMark* where) : config_(config), where_(where) {}
+
+  Status run() {
+    for (const InterfaceConfig& i : config_.interfaces)
+      if (Status st = check_interface(i); !st.is_ok()) return at(i.mark, st);
+    std::set<std::pair<uint32_t, uint8_t>> prefixes;
+    for (const RouteConfig& r : config_.routes) {
+      if (Status st = check_route(r); !st.is_ok()) return at(r.mark, st);
+      if (!prefixes.insert({r.prefix, r.prefix_len}).second)
+        return at(r.mark, invalid_argument(route_name(r) + ": prefix: listed twice"));
+      for (const NextHopConfig& hop : r.next_hops)
+        if (Status st = check_next_hop(r, hop); !st.is_ok())
+          return at(hop.mark.line ? hop.mark : r.mark, st);
+    }
+    std::set<std::pair<std::string, uint32_t>> neighbors;
+    for (const NeighborConfig& n : config_.neighbors) {
+      if (Status st = check_neighbor(n); !st.is_ok()) return at(n.mark, st);
+      if (!neighbors.insert({n.interface, n.ip}).second)
+        return at(n.mark, invalid_argument(neighbor_name(n) + ": listed twice on interface '" +
+                                           n.interface + "'"));
+    }
+    return Status::ok();
+  }
+
+ private:
+  Status at(const SourceMark& mark, Status st) {
+    if (where_ != nullptr) *where_ = mark;
+    return st;
+  }
+
+  static std::string route_name(const RouteConfig& r) {
+    return "route " + format_prefix(r.prefix, r.prefix_len);
+  }
+  static std::string neighbor_name(const NeighborConfig& n) {
+    return "neighbor " + format_ipv4(n.ip);
+  }
+
+  const InterfaceConfig* find_interface(const std::string& name) const {
+    for (const InterfaceConfig& i : config_.interfaces)
+      if (i.name == name) return &i;
+    return nullptr;
+  }
+
+  // The interface whose subnet holds `ip` (subnets do not overlap once interfaces pass).
+  const InterfaceConfig* interface_on(uint32_t ip) const {
+    for (const InterfaceConfig& i : config_.interfaces)
+      if (in_subnet(i.ip, i.prefix_len, ip)) return &i;
+    return nullptr;
+  }
+
+  Status check_interface(const InterfaceConfig& i) {
+    if (!is_port_name(i.name))
+      return invalid_argument("interface: name: '" + i.name + "' is not 1-" +
+                              std::to_string(kMaxPortNameSize) +
+                              " characters of A-Z a-z 0-9 _ . -");
+    const std::string what = "interface '" + i.name + "': ";
+    if (!names_.insert(i.name).second)
+      return invalid_argument(what + "name: an interface of that name exists");
+    if (i.port.empty() == (i.bridge_domain == 0))
+      return invalid_argument(what + "exactly one of port and bridge_domain is required");
+    if (Status st = check_attachment(i, what); !st.is_ok()) return st;
+    if (i.prefix_len < 1 || i.prefix_len > 32)
+      return invalid_argument(what + "ip: prefix length " + std::to_string(i.prefix_len) +
+                              " out of range 1-32");
+    const std::string address = format_prefix(i.ip, i.prefix_len);
+    if (!is_host_address(i.ip))
+      return invalid_argument(what + "ip: " + format_ipv4(i.ip) + " is not a host address");
+    if (const char* kind = reserved_address_kind(i.ip, i.prefix_len))
+      return invalid_argument(what + "ip: " + format_ipv4(i.ip) + " is the " + kind +
+                              " address of " +
+                              format_prefix(i.ip & ipv4_mask(i.prefix_len), i.prefix_len));
+    if (i.mac && !is_unicast(*i.mac))
+      return invalid_argument(what + "mac: " + format_mac(*i.mac) + " is not a unicast address");
+    for (const InterfaceConfig& other : config_.interfaces) {
+      if (&other == &i) break;
+      if (subnets_overlap(i.ip, i.prefix_len, other.ip, other.prefix_len))
+        return invalid_argument(what + "ip: " + address + " overlaps interface '" + other.name +
+                                "' (" + format_prefix(other.ip, other.prefix_len) + ")");
+    }
+    return Status::ok();
+  }
+
+  Status check_attachment(const InterfaceConfig& i, const std::string& what) {
+    if (!i.port.empty()) {
+      const bool exists = std::any_of(config_.ports.begin(), config_.ports.end(),
+                                      [&](const PortConfig& p) { return p.name == i.port; });
+      if (!exists)
+        return {StatusCode::kNotFound, what + "port: port '" + i.port + "' does not exist"};
+      for (const BridgeDomainConfig& d : config_.bridge_domains)
+        if (contains(d.ports, i.port))
+          return {StatusCode::kFailedPrecondition,
+                  what + "port: port '" + i.port + "' is in bridge domain " + std::to_string(d.id) +
+                      "; a routed port cannot be bridged (give the domain an interface instead)"};
+      auto [it, fresh] = port_owner_.emplace(i.port, i.name);
+      if (!fresh)
+        return {StatusCode::kFailedPrecondition,
+                what + "port: port '" + i.port + "' already has interface '" + it->second + "'"};
+      return Status::ok();
+    }
+    const bool exists =
+        std::any_of(config_.bridge_domains.begin(), config_.bridge_domains.end(),
+                    [&](const BridgeDomainConfig& d) { return d.id == i.bridge_domain; });
+    const std::string domain = "bridge domain " + std::to_string(i.bridge_domain);
+    if (!exists)
+      return {StatusCode::kNotFound, what + "bridge_domain: " + domain + " does not exist"};
+    auto [it, fresh] = domain_owner_.emplace(i.bridge_domain, i.name);
+    if (!fresh)
+      return {StatusCode::kFailedPrecondition,
+              what + "bridge_domain: " + domain + " already has interface '" + it->second + "'"};
+    return Status::ok();
+  }
+
+  Status check_route(const RouteConfig& r) const {
+    if (r.prefix_len > 32)
+      return invalid_argument("route: prefix: prefix length " + std::to_string(r.prefix_len) +
+                              " out of range 0-32");
+    if (std::string problem = host_bits_problem(r.prefix, r.prefix_len); !problem.empty())
+      return invalid_argument("route: prefix: " + problem);
+    const std::string what = route_name(r) + ": ";
+    for (const InterfaceConfig& i : config_.interfaces)
+      if (i.prefix_len == r.prefix_len && in_subnet(i.ip, i.prefix_len, r.prefix))
+        return invalid_argument(what + "prefix: is the subnet of interface '" + i.name +
+                                "' (a connected route)");
+    if (r.next_hops.empty()) return invalid_argument(what + "next_hops: at least one is required");
+    if (r.next_hops.size() > kMaxNextHops)
+      return invalid_argument(what + "next_hops: at most " + std::to_string(kMaxNextHops) +
+                              " (ECMP), got " + std::to_string(r.next_hops.size()));
+    for (size_t k = 0; k < r.next_hops.size(); ++k) {
+      const NextHopConfig& hop = r.next_hops[k];
+      if ((hop.via == 0) == hop.interface.empty())
+        return invalid_argument(what + "next_hops[" + std::to_string(k) +
+                                "]: exactly one of via and interface is required");
+      if (!hop.interface.empty() && r.next_hops.size() > 1)
+        return invalid_argument(what +
+                                "next_hops: a route through an interface has no other "
+                                "next hop");
+      for (size_t j = 0; j < k; ++j)
+        if (r.next_hops[j].via != 0 && r.next_hops[j].via == hop.via)
+          return invalid_argument(what + "via: next hop " + format_ipv4(hop.via) +
+                                  " is listed twice");
+    }
+    return Status::ok();
+  }
+
+  Status check_next_hop(const RouteConfig& r, const NextHopConfig& hop) const {
+    const std::string what = route_name(r) + ": ";
+    if (!hop.interface.empty()) {
+      if (find_interface(hop.interface) == nullptr)
+        return {StatusCode::kNotFound,
+                what + "interface: interface '" + hop.interface + "' does not exist"};
+      return Status::ok();
+    }
+    const std::string via = format_ipv4(hop.via);
+    const InterfaceConfig* on = interface_on(hop.via);
+    if (on == nullptr)
+      return {StatusCode::kFailedPrecondition,
+              what + "via: next hop " + via + " is not on any interface's subnet"};
+    if (on->ip == hop.via)
+      return invalid_argument(what + "via: next hop " + via + " is the address of interface '" +
+                              on->name + "'");
+    if (const char* kind = reserved_address_kind(hop.via, on->prefix_len))
+      return invalid_argument(what + "via: next hop " + via + " is the " + kind +
+                              " address of interface '" + on->name + "'");
+    return Status::ok();
+  }
+
+  Status check_neighbor(const NeighborConfig& n) const {
+    const std::string what = neighbor_name(n) + ": ";
+    const InterfaceConfig* i = find_interface(n.interface);
+    if (i == nullptr)
+      return {StatusCode::kNotFound,
+              what + "interface: interface '" + n.interface + "' does not exist"};
+    if (!in_subnet(i->ip, i->prefix_len, n.ip))
+      return {StatusCode::kFailedPrecondition, what + "ip: not in the subnet of interface '" +
+                                                   i->name + "' (" +
+                                                   format_prefix(i->ip, i->prefix_len) + ")"};
+    if (n.ip == i->ip)
+      return invalid_argument(what + "ip: is the address of interface '" + i->name + "'");
+    if (const char* kind = reserved_address_kind(n.ip, i->prefix_len))
+      return invalid_argument(what + "ip: is the " + kind + " address of interface '" + i->name +
+                              "'");
+    if (!is_unicast(n.mac))
+      return invalid_argument(what + "mac: " + format_mac(n.mac) + " is not a unicast address");
+    return Status::ok();
+  }
+
+  const Config& config_;
+  SourceMark* where_;
+  std::set<std::string> names_;
+  std::map<std::string, std::string> port_owner_;
+  std::map<uint32_t, std::string> domain_owner_;
+};
+
 }  // namespace
+
+Status validate_l3(const Config& config, SourceMark* where) {
+  return L3Validator(config, where).run();
+}
 
 Status validate_config(const Config& config) {
   std::set<std::string> names, sockets, ifaces;
@@ -112,7 +320,7 @@ Status validate_config(const Config& config) {
     if (!ids.insert(domain.id).second)
       return invalid_argument("bridge domain " + std::to_string(domain.id) + ": id: listed twice");
   }
-  return Status::ok();
+  return validate_l3(config);
 }
 
 }  // namespace np::control

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "np/control/apply.h"
+#include "np/control/config_rules.h"
 #include "np/control/config_validate.h"
 #include "np/control/state_file.h"
 
@@ -67,12 +68,91 @@ std::vector<dp::BridgeDomainSpec> domains_without(const Config& config,
   return specs;
 }
 
-// Moves the data plane from `from` to `to` (both valid): ports leaving are taken out of
-// their domains and closed, new ports opened, then the domains of `to` published. Workers
-// keep forwarding throughout; only the ports that change are touched.
-dp::DpStatus apply_diff(dp::Dataplane& dataplane, const Config& from, const Config& to) {
+bool same_interface(const InterfaceConfig& a, const InterfaceConfig& b) {
+  return a.name == b.name && a.port == b.port && a.bridge_domain == b.bridge_domain &&
+         a.ip == b.ip && a.prefix_len == b.prefix_len && a.mac == b.mac;
+}
+
+bool same_route(const RouteConfig& a, const RouteConfig& b) {
+  return a.prefix == b.prefix && a.prefix_len == b.prefix_len &&
+         std::equal(a.next_hops.begin(), a.next_hops.end(), b.next_hops.begin(), b.next_hops.end(),
+                    [](const NextHopConfig& x, const NextHopConfig& y) {
+                      return x.via == y.via && x.interface == y.interface;
+                    });
+}
+
+bool same_neighbor(const NeighborConfig& a, const NeighborConfig& b) {
+  return a.ip == b.ip && a.mac == b.mac && a.interface == b.interface;
+}
+
+// Whether the data plane would be given the same interfaces, routes and neighbors.
+bool same_l3(const Config& a, const Config& b) {
+  return std::equal(a.interfaces.begin(), a.interfaces.end(), b.interfaces.begin(),
+                    b.interfaces.end(), same_interface) &&
+         std::equal(a.routes.begin(), a.routes.end(), b.routes.begin(), b.routes.end(),
+                    same_route) &&
+         std::equal(a.neighbors.begin(), a.neighbors.end(), b.neighbors.begin(), b.neighbors.end(),
+                    same_neighbor);
+}
+
+// The L3 part of `to` that the data plane can take while it still has the ports and domains
+// of `from`: the interfaces whose port or domain is there before and after the change (a
+// port reopened with new settings is not, nor one still bridged in `from`), the routes with
+// their next hops through those interfaces, and their neighbors.
+Config l3_during_change(const Config& from, const Config& to,
+                        const std::vector<PortConfig>& leaving) {
+  auto stays = [&](const InterfaceConfig& i) {
+    if (i.port.empty())
+      return std::any_of(from.bridge_domains.begin(), from.bridge_domains.end(),
+                         [&](const BridgeDomainConfig& d) { return d.id == i.bridge_domain; });
+    const bool reopened = std::any_of(leaving.begin(), leaving.end(),
+                                      [&](const PortConfig& p) { return p.name == i.port; });
+    const bool bridged =
+        std::any_of(from.bridge_domains.begin(), from.bridge_domains.end(),
+                    [&](const BridgeDomainConfig& d) { return contains(d.ports, i.port); });
+    return find_port(from, i.port) != nullptr && !reopened && !bridged;
+  };
+  Config out;
+  for (const InterfaceConfig& i : to.interfaces)
+    if (stays(i)) out.interfaces.push_back(i);
+  auto kept = [&](const std::string& name) {
+    return std::any_of(out.interfaces.begin(), out.interfaces.end(),
+                       [&](const InterfaceConfig& i) { return i.name == name; });
+  };
+  auto reachable = [&](const NextHopConfig& hop) {
+    if (!hop.interface.empty()) return kept(hop.interface);
+    return std::any_of(out.interfaces.begin(), out.interfaces.end(), [&](const InterfaceConfig& i) {
+      return in_subnet(i.ip, i.prefix_len, hop.via);
+    });
+  };
+  for (RouteConfig r : to.routes) {
+    erase_matching(r.next_hops, [&](const NextHopConfig& hop) { return !reachable(hop); });
+    if (!r.next_hops.empty()) out.routes.push_back(std::move(r));
+  }
+  for (const NeighborConfig& n : to.neighbors)
+    if (kept(n.interface)) out.neighbors.push_back(n);
+  return out;
+}
+
+// Moves the data plane from `from` to `to` (both valid). The data plane refuses an interface
+// whose port or domain is missing, and a port or domain removed under an interface, so:
+// (1) L3 goes to the part of `to` that the ports and domains of `from` can carry (interfaces
+// on what is about to go are removed, new ones on what stays added); (2) ports leaving are
+// taken out of their domains and closed, new ports opened, the domains of `to` published;
+// (3) L3 goes to `to`. Each L3 step is skipped when it changes nothing, unless `force_l3`
+// (after a failure, when what the data plane holds is not known). Workers keep forwarding
+// throughout; only the ports that change are touched.
+dp::DpStatus apply_diff(dp::Dataplane& dataplane, const Config& from, const Config& to,
+                        bool force_l3 = false) {
   const std::vector<PortConfig> leaving = ports_leaving(from, to);
   const std::vector<PortConfig> arriving = ports_leaving(to, from);
+  force_l3 = force_l3 && (has_l3(from) || has_l3(to));
+  const Config* l3_now = &from;
+  const Config during = l3_during_change(from, to, leaving);
+  if (force_l3 || !same_l3(during, from)) {
+    if (dp::DpStatus st = dataplane.set_l3(l3_spec(during)); !st.ok()) return st;
+    l3_now = &during;
+  }
   if (!leaving.empty()) {
     if (dp::DpStatus st = dataplane.set_bridge_domains(domains_without(from, leaving)); !st.ok())
       return st;
@@ -80,14 +160,30 @@ dp::DpStatus apply_diff(dp::Dataplane& dataplane, const Config& from, const Conf
   }
   for (const PortConfig& p : arriving)
     if (dp::DpStatus st = dataplane.add_port(port_spec(p)); !st.ok()) return st;
-  return dataplane.set_bridge_domains(domain_specs(to));
+  if (dp::DpStatus st = dataplane.set_bridge_domains(domain_specs(to)); !st.ok()) return st;
+  if (force_l3 || !same_l3(to, *l3_now)) return dataplane.set_l3(l3_spec(to));
+  return {};
 }
 
 // Puts the data plane back to `state` after a failed change. It was running before, so this
 // only fails if the machine changed under us (an interface removed); then say so loudly.
 void roll_back(dp::Dataplane& dataplane, const Config& failed, const Config& state) {
-  if (dp::DpStatus st = apply_diff(dataplane, failed, state); !st.ok())
+  if (dp::DpStatus st = apply_diff(dataplane, failed, state, true); !st.ok())
     fprintf(stderr, "nodeplane: could not restore the previous state: %s\n", st.message().c_str());
+}
+
+// The interface on routed port `port`, or nullptr.
+const InterfaceConfig* interface_on_port(const Config& config, const std::string& port) {
+  for (const InterfaceConfig& i : config.interfaces)
+    if (!i.port.empty() && i.port == port) return &i;
+  return nullptr;
+}
+
+// The gateway interface of bridge domain `id`, or nullptr.
+const InterfaceConfig* interface_of_domain(const Config& config, uint32_t id) {
+  for (const InterfaceConfig& i : config.interfaces)
+    if (i.port.empty() && i.bridge_domain == id) return &i;
+  return nullptr;
 }
 
 }  // namespace
@@ -117,6 +213,10 @@ Status Controller::add_port(const PortConfig& port) {
 }
 
 Status Controller::delete_port(const std::string& name, bool& deleted) {
+  deleted = false;
+  if (const InterfaceConfig* i = interface_on_port(state_, name))
+    return {StatusCode::kFailedPrecondition, "port '" + name + "': interface '" + i->name +
+                                                 "' is on it (delete the interface first)"};
   Config desired = state_;
   deleted = erase_matching(desired.ports, [&](const PortConfig& p) { return p.name == name; });
   if (!deleted) return Status::ok();
@@ -135,6 +235,11 @@ Status Controller::add_bridge_domain(const BridgeDomainConfig& domain) {
 }
 
 Status Controller::delete_bridge_domain(uint32_t id, bool& deleted) {
+  deleted = false;
+  if (const InterfaceConfig* i = interface_of_domain(state_, id))
+    return {StatusCode::kFailedPrecondition, "bridge domain " + std::to_string(id) +
+                                                 ": interface '" + i->name +
+                                                 "' is its gateway (delete the interface first)"};
   Config desired = state_;
   deleted = erase_matching(desired.bridge_domains,
                            [&](const BridgeDomainConfig& d) { return d.id == id; });
@@ -160,6 +265,63 @@ Status Controller::delete_static_mac(uint32_t domain_id, const MacAddress& mac, 
     if (d.id == domain_id)
       deleted =
           erase_matching(d.static_macs, [&](const StaticMacConfig& s) { return s.mac == mac; });
+  return deleted ? commit(std::move(desired)) : Status::ok();
+}
+
+Status Controller::add_interface(const InterfaceConfig& interface) {
+  Config desired = state_;
+  replace_or_append(desired.interfaces, interface,
+                    [&](const InterfaceConfig& i) { return i.name == interface.name; });
+  return commit(std::move(desired));
+}
+
+Status Controller::delete_interface(const std::string& name, bool& deleted) {
+  deleted = false;
+  auto it = std::find_if(state_.interfaces.begin(), state_.interfaces.end(),
+                         [&](const InterfaceConfig& i) { return i.name == name; });
+  if (it == state_.interfaces.end()) return Status::ok();
+  for (const RouteConfig& r : state_.routes)
+    for (const NextHopConfig& hop : r.next_hops)
+      if (hop.interface == name || (hop.via != 0 && in_subnet(it->ip, it->prefix_len, hop.via)))
+        return {StatusCode::kFailedPrecondition,
+                "interface '" + name + "': route " + format_prefix(r.prefix, r.prefix_len) +
+                    " goes through it (delete or change the route first)"};
+  Config desired = state_;
+  erase_matching(desired.interfaces, [&](const InterfaceConfig& i) { return i.name == name; });
+  erase_matching(desired.neighbors, [&](const NeighborConfig& n) { return n.interface == name; });
+  deleted = true;
+  return commit(std::move(desired));
+}
+
+Status Controller::add_route(const RouteConfig& route) {
+  Config desired = state_;
+  replace_or_append(desired.routes, route, [&](const RouteConfig& r) {
+    return r.prefix == route.prefix && r.prefix_len == route.prefix_len;
+  });
+  return commit(std::move(desired));
+}
+
+Status Controller::delete_route(uint32_t prefix, uint8_t prefix_len, bool& deleted) {
+  Config desired = state_;
+  deleted = erase_matching(desired.routes, [&](const RouteConfig& r) {
+    return r.prefix == prefix && r.prefix_len == prefix_len;
+  });
+  return deleted ? commit(std::move(desired)) : Status::ok();
+}
+
+Status Controller::add_neighbor(const NeighborConfig& neighbor) {
+  Config desired = state_;
+  replace_or_append(desired.neighbors, neighbor, [&](const NeighborConfig& n) {
+    return n.ip == neighbor.ip && n.interface == neighbor.interface;
+  });
+  return commit(std::move(desired));
+}
+
+Status Controller::delete_neighbor(uint32_t ip, const std::string& interface, bool& deleted) {
+  Config desired = state_;
+  deleted = erase_matching(desired.neighbors, [&](const NeighborConfig& n) {
+    return n.ip == ip && (interface.empty() || n.interface == interface);
+  });
   return deleted ? commit(std::move(desired)) : Status::ok();
 }
 

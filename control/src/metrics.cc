@@ -146,6 +146,41 @@ void add_table_metrics(MetricsText& text, const dp::DataplaneStats& stats) {
       .add({}, stats.mac_capacity);
 }
 
+void add_l3_metrics(MetricsText& text, const dp::L3Stats& l3) {
+  text.family("nodeplane_routes", "Configured IPv4 routes (connected and host routes not counted).",
+              MetricType::kGauge)
+      .add({}, l3.routes);
+  text.family("nodeplane_neighbors", "Entries in the neighbor (ARP) table, in every state.",
+              MetricType::kGauge)
+      .add({}, l3.neighbors);
+  const struct {
+    const char* name;
+    const char* help;
+    uint64_t value;
+  } counters[] = {
+      {"nodeplane_arp_requests_sent_total", "ARP requests sent to resolve neighbors.",
+       l3.arp_requests_sent},
+      {"nodeplane_arp_replies_sent_total", "ARP replies sent for our own addresses.",
+       l3.arp_replies_sent},
+      {"nodeplane_arp_misses_total", "Packets that waited for a neighbor's resolution.",
+       l3.arp_misses},
+      {"nodeplane_arp_queue_drops_total",
+       "Packets dropped because an unresolved neighbor's queue was full.", l3.arp_queue_drops},
+      {"nodeplane_arp_failed_drops_total",
+       "Packets dropped because their neighbor never answered ARP.", l3.arp_failed_drops},
+      {"nodeplane_punt_queue_drops_total",
+       "Packets lost between a worker and the control thread (queue full).", l3.punt_queue_drops},
+      {"nodeplane_icmp_rate_limited_total",
+       "ICMP errors not sent because of the per-worker rate limit.", l3.icmp_rate_limited},
+  };
+  for (const auto& c : counters) text.family(c.name, c.help, MetricType::kCounter).add({}, c.value);
+  auto& icmp_sent = text.family("nodeplane_icmp_sent_total",
+                                "ICMP messages the router sent, by type.", MetricType::kCounter);
+  // Every type, zeros included, so that rate() sees a series from its first message on.
+  for (unsigned k = 0; k < dp::kIcmpKindCount; ++k)
+    icmp_sent.add({{"type", dp::icmp_kind_name(static_cast<dp::IcmpKind>(k))}}, l3.icmp_sent[k]);
+}
+
 }  // namespace
 
 std::string render_metrics(const dp::DataplaneStats& stats, const std::string& node_name) {
@@ -156,6 +191,7 @@ std::string render_metrics(const dp::DataplaneStats& stats, const std::string& n
   add_port_metrics(text, stats.ports);
   add_worker_metrics(text, stats);
   add_table_metrics(text, stats);
+  add_l3_metrics(text, stats.l3);
   return text.render();
 }
 

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "np/control/config_rules.h"
 #include "np/control/mac_address.h"
 
 namespace np::control {
@@ -41,6 +42,40 @@ void emit_domain(YAML::Emitter& out, const BridgeDomainConfig& d) {
     out << YAML::EndSeq;
   }
   out << YAML::EndMap;
+}
+
+void emit_interface(YAML::Emitter& out, const InterfaceConfig& i) {
+  out << YAML::Flow << YAML::BeginMap << YAML::Key << "name" << YAML::Value << i.name;
+  if (!i.port.empty())
+    out << YAML::Key << "port" << YAML::Value << i.port;
+  else
+    out << YAML::Key << "bridge_domain" << YAML::Value << i.bridge_domain;
+  out << YAML::Key << "ip" << YAML::Value << format_prefix(i.ip, i.prefix_len);
+  if (i.mac) out << YAML::Key << "mac" << YAML::Value << format_mac(*i.mac);
+  out << YAML::EndMap;
+}
+
+// A route's next hops are either gateways (`via`, a list when more than one) or one
+// interface; validation keeps them so.
+void emit_route(YAML::Emitter& out, const RouteConfig& r) {
+  out << YAML::Flow << YAML::BeginMap << YAML::Key << "prefix" << YAML::Value
+      << format_prefix(r.prefix, r.prefix_len);
+  if (r.next_hops.size() == 1 && !r.next_hops[0].interface.empty()) {
+    out << YAML::Key << "interface" << YAML::Value << r.next_hops[0].interface;
+  } else if (r.next_hops.size() == 1) {
+    out << YAML::Key << "via" << YAML::Value << format_ipv4(r.next_hops[0].via);
+  } else {
+    out << YAML::Key << "via" << YAML::Value << YAML::Flow << YAML::BeginSeq;
+    for (const NextHopConfig& hop : r.next_hops) out << format_ipv4(hop.via);
+    out << YAML::EndSeq;
+  }
+  out << YAML::EndMap;
+}
+
+void emit_neighbor(YAML::Emitter& out, const NeighborConfig& n) {
+  out << YAML::Flow << YAML::BeginMap << YAML::Key << "ip" << YAML::Value << format_ipv4(n.ip)
+      << YAML::Key << "mac" << YAML::Value << format_mac(n.mac) << YAML::Key << "interface"
+      << YAML::Value << n.interface << YAML::EndMap;
 }
 
 Status errno_status(const std::string& what) {
@@ -79,6 +114,21 @@ std::string to_yaml(const Config& c) {
   out << YAML::Key << "bridge_domains" << YAML::Value << YAML::BeginSeq;
   for (const BridgeDomainConfig& d : c.bridge_domains) emit_domain(out, d);
   out << YAML::EndSeq;
+  if (!c.interfaces.empty()) {
+    out << YAML::Key << "interfaces" << YAML::Value << YAML::BeginSeq;
+    for (const InterfaceConfig& i : c.interfaces) emit_interface(out, i);
+    out << YAML::EndSeq;
+  }
+  if (!c.routes.empty()) {
+    out << YAML::Key << "routes" << YAML::Value << YAML::BeginSeq;
+    for (const RouteConfig& r : c.routes) emit_route(out, r);
+    out << YAML::EndSeq;
+  }
+  if (!c.neighbors.empty()) {
+    out << YAML::Key << "neighbors" << YAML::Value << YAML::BeginSeq;
+    for (const NeighborConfig& n : c.neighbors) emit_neighbor(out, n);
+    out << YAML::EndSeq;
+  }
   out << YAML::EndMap;
   return std::string(out.c_str()) + "\n";
 }

@@ -6,6 +6,7 @@
 #include <rte_mbuf.h>
 
 #include <time.h>
+#include <functional>
 #include <set>
 #include <stdexcept>
 
@@ -40,16 +41,34 @@ Dataplane::Dataplane(const DataplaneOptions& options)
       rcu_(static_cast<unsigned>(std::max<size_t>(options.worker_lcores.size(), 1))),
       macs_("np_macs", options.mac_table_capacity, rcu_),
       l2_(rcu_, std::make_unique<L2Config>()),
-      bridge_(l2_, macs_),
+      fib_("np_fib", options.max_routes, options.route_tbl8_groups, options.max_next_hop_groups,
+           rcu_),
+      bridge_(macs_),
+      router_(fib_, rte_get_tsc_hz()),
+      pipeline_(l2_, bridge_, router_),
       ports_(kMaxPorts),
+      l3_(fib_, pool_, options.neighbor_timers,
+          [this](const InjectItem& item) {
+            // The first worker sends what the control thread has to send.
+            return !workers_.empty() && workers_[0]->ctx().inject.push(item);
+          }),
       tsc_hz_(rte_get_tsc_hz()) {
   for (unsigned i = 0; i < options.worker_lcores.size(); ++i)
-    workers_.push_back(std::make_unique<Worker>(i, options.worker_lcores[i], rcu_, shared_, bridge_,
-                                                options.idle_sleep_max_us));
+    workers_.push_back(std::make_unique<Worker>(i, options.worker_lcores[i], rcu_, shared_,
+                                                pipeline_, options.idle_sleep_max_us));
 }
 
 Dataplane::~Dataplane() {
   shutdown();
+  // Frames queued for workers that will not run again.
+  for (auto& worker : workers_) {
+    InjectItem item;
+    while (worker->ctx().inject.pop(item)) rte_pktmbuf_free(item.m);
+    PuntEvent ev;
+    while (worker->ctx().punt.pop(ev))
+      if (ev.m != nullptr) rte_pktmbuf_free(ev.m);
+  }
+  l3_.release_packets();
   workers_.clear();
   rcu_.drain();
   rte_mempool_free(pool_);
@@ -75,6 +94,11 @@ DpStatus Dataplane::add_port(const PortSpec& spec) {
 bool Dataplane::remove_port(const std::string& name) {
   const int id = find_port(name);
   if (id < 0) return false;
+  if (const std::string user = interface_using(id, 0); !user.empty()) {
+    fprintf(stderr, "nodeplane: port %s not removed: interface %s uses it\n", name.c_str(),
+            user.c_str());
+    return false;
+  }
   std::unique_ptr<Port> port = std::move(ports_[id]);
   shared_.link_up[id].store(0, std::memory_order_relaxed);
   publish_worker_plans();
@@ -132,6 +156,15 @@ DpStatus Dataplane::set_bridge_domains(const std::vector<BridgeDomainSpec>& spec
         return DpStatus::error(what + "static MAC port '" + s.port + "' is not a member");
     }
   }
+  for (const auto& ifc : ifaces_) {
+    if (!ifc) continue;
+    if (ifc->port_name.empty() && ids.count(ifc->bridge_domain) == 0)
+      return DpStatus::error("bridge domain " + std::to_string(ifc->bridge_domain) +
+                             " is used by interface '" + ifc->name + "'");
+    if (!ifc->port_name.empty() && bound.count(find_port(ifc->port_name)))
+      return DpStatus::error("port '" + ifc->port_name + "' is routed by interface '" + ifc->name +
+                             "'; it cannot join a bridge domain");
+  }
   // Forget the indices of removed domains (and their MACs) before allocating new ones.
   for (auto it = domain_index_.begin(); it != domain_index_.end();) {
     if (ids.count(it->first)) {
@@ -141,25 +174,14 @@ DpStatus Dataplane::set_bridge_domains(const std::vector<BridgeDomainSpec>& spec
     macs_.flush(it->second);
     it = domain_index_.erase(it);
   }
-  auto next = std::make_unique<L2Config>();
-  for (const BridgeDomainSpec& spec : specs) {
-    const uint16_t index = domain_index(spec.id);
-    if (next->domains.size() <= index) next->domains.resize(index + 1);
-    BridgeDomain& d = next->domains[index];
-    d.id = spec.id;
-    d.learning = spec.learning;
-    d.flood = spec.flood;
-    d.aging_s = spec.aging_s;
-    d.max_macs = spec.max_macs;
-    for (const std::string& name : spec.ports) {
-      const auto id = static_cast<uint16_t>(find_port(name));
-      d.members[d.n_members++] = id;
-      next->port_domain[id] = index;
-    }
-  }
-  if (learn_stats_.size() < next->domains.size()) learn_stats_.resize(next->domains.size());
-  const L2Config& config = *next;
-  l2_.publish(std::move(next));
+  domain_specs_ = specs;
+  // Gateways follow their domain's (possibly new) index.
+  std::vector<std::optional<ResolvedInterface>> ifaces = ifaces_;
+  for (auto& ifc : ifaces)
+    if (ifc && ifc->port_name.empty()) ifc->data.domain = domain_index(ifc->bridge_domain);
+  publish_config(specs, ifaces);
+  ifaces_ = std::move(ifaces);
+  const L2Config& config = *l2_.read();
   // Entries that no longer belong: learned on a port that left the domain, or static and no
   // longer configured. Static MACs that stay are updated in place, never missing a moment.
   std::set<MacKey> statics;
@@ -178,6 +200,187 @@ DpStatus Dataplane::set_bridge_domains(const std::vector<BridgeDomainSpec>& spec
     }
   return {};
 }
+
+void Dataplane::publish_config(const std::vector<BridgeDomainSpec>& specs,
+                               const std::vector<std::optional<ResolvedInterface>>& ifaces) {
+  auto next = std::make_unique<L2Config>();
+  for (const BridgeDomainSpec& spec : specs) {
+    const uint16_t index = domain_index(spec.id);
+    if (next->domains.size() <= index) next->domains.resize(index + 1);
+    BridgeDomain& d = next->domains[index];
+    d.id = spec.id;
+    d.learning = spec.learning;
+    d.flood = spec.flood;
+    d.aging_s = spec.aging_s;
+    d.max_macs = spec.max_macs;
+    for (const std::string& name : spec.ports) {
+      const auto id = static_cast<uint16_t>(find_port(name));
+      d.members[d.n_members++] = id;
+      next->port_domain[id] = index;
+    }
+  }
+  next->ifaces.resize(ifaces.size());
+  for (uint16_t i = 0; i < ifaces.size(); ++i) {
+    if (!ifaces[i]) continue;  // A free index: port and domain stay unset.
+    const L3Interface& data = ifaces[i]->data;
+    next->ifaces[i] = data;
+    if (data.port != kNoPort) next->port_iface[data.port] = i;
+    if (data.domain != kNoDomain) {
+      BridgeDomain& d = next->domains[data.domain];
+      d.gateway = i;
+      d.gateway_key = make_mac_key(data.domain, data.mac);
+      d.gateway_ip = data.ip;
+    }
+  }
+  if (learn_stats_.size() < next->domains.size()) learn_stats_.resize(next->domains.size());
+  l2_.publish(std::move(next));
+}
+
+std::string Dataplane::interface_using(int port, uint32_t domain_id) const {
+  for (const auto& ifc : ifaces_)
+    if (ifc && ((port >= 0 && ifc->data.port == port) ||
+                (domain_id != 0 && ifc->port_name.empty() && ifc->bridge_domain == domain_id)))
+      return ifc->name;
+  return "";
+}
+
+DpStatus Dataplane::resolve_interfaces(const L3Spec& spec,
+                                       std::vector<std::optional<ResolvedInterface>>& out) {
+  std::map<std::string, uint16_t> kept;  // Name -> index, for names that stay.
+  for (uint16_t i = 0; i < ifaces_.size(); ++i)
+    if (ifaces_[i]) kept[ifaces_[i]->name] = i;
+  std::set<std::string> names;
+  std::set<int> ports;
+  std::set<uint32_t> domains;
+  std::vector<std::pair<uint16_t, ResolvedInterface>> resolved;
+  for (const InterfaceSpec& is : spec.interfaces) {
+    const std::string what = "interface '" + is.name + "': ";
+    if (!names.insert(is.name).second) return DpStatus::error(what + "duplicate name");
+    if (is.prefix_len < 1 || is.prefix_len > 32)
+      return DpStatus::error(what + "prefix length must be 1-32");
+    ResolvedInterface r;
+    r.name = is.name;
+    r.data.ip = rte_cpu_to_be_32(is.ip);
+    r.data.prefix_len = is.prefix_len;
+    if (!is.port.empty()) {
+      const int id = find_port(is.port);
+      if (id < 0) return DpStatus::error(what + "port '" + is.port + "' does not exist");
+      if (l2_.read()->port_domain[id] != kNoDomain)
+        return DpStatus::error(what + "port '" + is.port + "' is in a bridge domain");
+      if (!ports.insert(id).second)
+        return DpStatus::error(what + "port '" + is.port + "' already has an interface");
+      r.port_name = is.port;
+      r.data.port = static_cast<uint16_t>(id);
+      r.tx_port = r.data.port;
+      rte_eth_macaddr_get(r.data.port, &r.data.mac);
+      uint16_t mtu = kDefaultMtu;
+      if (rte_eth_dev_get_mtu(r.data.port, &mtu) == 0) r.data.mtu = mtu;
+    } else {
+      auto index = domain_index_.find(is.bridge_domain);
+      if (index == domain_index_.end())
+        return DpStatus::error(what + "bridge domain " + std::to_string(is.bridge_domain) +
+                               " does not exist");
+      if (!domains.insert(is.bridge_domain).second)
+        return DpStatus::error(what + "bridge domain " + std::to_string(is.bridge_domain) +
+                               " already has a gateway interface");
+      r.bridge_domain = is.bridge_domain;
+      r.data.domain = index->second;
+      const BridgeDomain& d = l2_.read()->domains[index->second];
+      r.tx_port = d.n_members != 0 ? d.members[0] : 0;
+      // Locally administered, derived from the name: stable across restarts.
+      const size_t h = std::hash<std::string>{}(is.name);
+      r.data.mac = {{0x02, static_cast<uint8_t>(h), static_cast<uint8_t>(h >> 8),
+                     static_cast<uint8_t>(h >> 16), static_cast<uint8_t>(h >> 24),
+                     static_cast<uint8_t>(h >> 32)}};
+    }
+    if (is.mac) r.data.mac = *is.mac;
+    for (const auto& [_, other] : resolved) {
+      const uint8_t len = std::min(other.data.prefix_len, is.prefix_len);
+      if (((rte_be_to_cpu_32(other.data.ip) ^ is.ip) & prefix_mask(len)) == 0)
+        return DpStatus::error(what + "subnet overlaps interface '" + other.name + "'");
+    }
+    auto k = kept.find(is.name);
+    resolved.push_back({k != kept.end() ? k->second : kNoIface, std::move(r)});
+  }
+  // Indices: a name keeps its own; new names take the lowest free ones.
+  out.clear();
+  std::set<uint16_t> used;
+  for (const auto& [index, _] : resolved)
+    if (index != kNoIface) used.insert(index);
+  uint16_t next_free = 0;
+  for (auto& [index, r] : resolved) {
+    if (index == kNoIface) {
+      while (used.count(next_free)) ++next_free;
+      index = next_free++;
+    }
+    if (out.size() <= index) out.resize(index + 1);
+    out[index] = std::move(r);
+  }
+  return {};
+}
+
+DpStatus Dataplane::set_l3(const L3Spec& spec) {
+  std::vector<std::optional<ResolvedInterface>> ifaces;
+  if (DpStatus st = resolve_interfaces(spec, ifaces); !st.ok()) return st;
+  auto find_iface = [&](const std::string& name) -> int {
+    for (size_t i = 0; i < ifaces.size(); ++i)
+      if (ifaces[i] && ifaces[i]->name == name) return static_cast<int>(i);
+    return -1;
+  };
+  // The interface whose subnet holds `ip`.
+  auto on_link = [&](uint32_t ip) -> int {
+    for (size_t i = 0; i < ifaces.size(); ++i)
+      if (ifaces[i] && ((ip ^ rte_be_to_cpu_32(ifaces[i]->data.ip)) &
+                        prefix_mask(ifaces[i]->data.prefix_len)) == 0)
+        return static_cast<int>(i);
+    return -1;
+  };
+  std::vector<ResolvedRoute> routes;
+  std::set<Ipv4Prefix> prefixes;
+  for (const RouteSpec& rs : spec.routes) {
+    const std::string what = "route " + format_prefix(rs.prefix) + ": ";
+    if (rs.prefix.len > 32 || (rs.prefix.addr & ~prefix_mask(rs.prefix.len)) != 0)
+      return DpStatus::error(what + "host bits set");
+    if (!prefixes.insert(rs.prefix).second) return DpStatus::error(what + "duplicate prefix");
+    if (rs.next_hops.empty() || rs.next_hops.size() > kMaxEcmpPaths)
+      return DpStatus::error(what + "needs 1-" + std::to_string(kMaxEcmpPaths) + " next hops");
+    ResolvedRoute r{rs.prefix, {}};
+    for (const NextHopSpec& nh : rs.next_hops) {
+      const int i = nh.interface.empty() ? on_link(nh.via) : find_iface(nh.interface);
+      if (i < 0)
+        return DpStatus::error(
+            what + (nh.interface.empty()
+                        ? "next hop " + format_ipv4(nh.via) + " is not on any interface's subnet"
+                        : "interface '" + nh.interface + "' does not exist"));
+      r.next_hops.push_back({static_cast<uint16_t>(i), nh.via});
+    }
+    routes.push_back(std::move(r));
+  }
+  std::vector<ResolvedNeighbor> neighbors;
+  for (const NeighborSpec& ns : spec.neighbors) {
+    const int i = find_iface(ns.interface);
+    if (i < 0 || on_link(ns.ip) != i)
+      return DpStatus::error("neighbor " + format_ipv4(ns.ip) +
+                             ": not on the subnet of interface '" + ns.interface + "'");
+    neighbors.push_back({static_cast<uint16_t>(i), ns.ip, ns.mac});
+  }
+  // Workers learn of new interfaces before any route can lead to them.
+  publish_config(domain_specs_, ifaces);
+  ifaces_ = std::move(ifaces);
+  l3_.apply(ifaces_, routes, neighbors, now_ms());
+  return {};
+}
+
+std::vector<InterfaceRow> Dataplane::list_interfaces() const {
+  std::vector<InterfaceRow> rows;
+  for (const auto& ifc : ifaces_)
+    if (ifc)
+      rows.push_back({ifc->name, ifc->port_name, ifc->bridge_domain, rte_be_to_cpu_32(ifc->data.ip),
+                      ifc->data.prefix_len, ifc->data.mac});
+  return rows;
+}
+
+std::vector<NeighborRow> Dataplane::list_neighbors() const { return l3_.neighbors(now_ms()); }
 
 DpStatus Dataplane::start() {
   for (auto& worker : workers_) {
@@ -222,6 +425,14 @@ void Dataplane::drain_learn_queues() {
   }
 }
 
+void Dataplane::drain_punt_queues() {
+  const uint64_t now = now_ms();
+  for (auto& worker : workers_) {
+    PuntEvent ev;
+    while (worker->ctx().punt.pop(ev)) l3_.handle(ev, now);
+  }
+}
+
 void Dataplane::poll_links() {
   for (const auto& port : ports_) {
     if (!port) continue;
@@ -237,6 +448,11 @@ void Dataplane::control_step() {
   const uint64_t now = rte_rdtsc();
   shared_.now_s.store(static_cast<uint32_t>(now / tsc_hz_), std::memory_order_relaxed);
   drain_learn_queues();
+  drain_punt_queues();
+  if (now - last_neighbor_tick_ >= tsc_hz_ / 10) {
+    last_neighbor_tick_ = now;
+    l3_.tick(now_ms());
+  }
   if (now - last_link_poll_ >= tsc_hz_ / 10) {
     last_link_poll_ = now;
     poll_links();
@@ -327,6 +543,14 @@ DataplaneStats Dataplane::stats() const {
   }
   out.macs = macs_.size();
   out.mac_capacity = macs_.capacity();
+  out.l3 = l3_.stats();
+  for (const auto& worker : workers_) {
+    const L3Counters& c = worker->counters().l3;
+    for (unsigned k = 0; k < kIcmpKindCount; ++k) out.l3.icmp_sent[k] += c.icmp_sent[k].get();
+    out.l3.icmp_rate_limited += c.icmp_rate_limited.get();
+    out.l3.arp_replies_sent += c.arp_replies_sent.get();
+    out.l3.punt_queue_drops += c.punt_queue_drops.get();
+  }
   return out;
 }
 
@@ -371,6 +595,16 @@ void Dataplane::print_stats(FILE* out) const {
   for (const DomainStats& d : s.domains)
     fprintf(out, "bd %u macs=%u learned=%lu moved=%lu limit_reached=%lu table_full=%lu\n", d.id,
             d.macs, d.learned, d.moved, d.limit_reached, d.table_full);
+  const L3Stats& l3 = s.l3;
+  fprintf(out,
+          "ipv4 routes=%u neighbors=%u arp_requests=%lu arp_replies=%lu arp_misses=%lu "
+          "arp_queue_drops=%lu arp_failed_drops=%lu icmp_rate_limited=%lu",
+          l3.routes, l3.neighbors, l3.arp_requests_sent, l3.arp_replies_sent, l3.arp_misses,
+          l3.arp_queue_drops, l3.arp_failed_drops, l3.icmp_rate_limited);
+  for (unsigned k = 0; k < kIcmpKindCount; ++k)
+    if (l3.icmp_sent[k] != 0)
+      fprintf(out, " icmp_%s=%lu", icmp_kind_name(static_cast<IcmpKind>(k)), l3.icmp_sent[k]);
+  fputc('\n', out);
   fflush(out);
 }
 

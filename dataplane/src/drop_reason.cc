@@ -24,6 +24,38 @@ const char* drop_reason_name(DropReason reason) {
       return "link_down";
     case DropReason::kTxFull:
       return "tx_full";
+    case DropReason::kNotIpv4:
+      return "not_ipv4";
+    case DropReason::kIpTruncated:
+      return "ip_truncated";
+    case DropReason::kIpBadVersion:
+      return "ip_bad_version";
+    case DropReason::kIpBadHeaderLength:
+      return "ip_bad_header_length";
+    case DropReason::kIpBadTotalLength:
+      return "ip_bad_total_length";
+    case DropReason::kIpBadChecksum:
+      return "ip_bad_checksum";
+    case DropReason::kIpBadSource:
+      return "ip_bad_source";
+    case DropReason::kIpNotRoutable:
+      return "ip_not_routable";
+    case DropReason::kNoRoute:
+      return "no_route";
+    case DropReason::kTtlExpired:
+      return "ttl_expired";
+    case DropReason::kMtuExceeded:
+      return "mtu_exceeded";
+    case DropReason::kNoLocalService:
+      return "no_local_service";
+    case DropReason::kIcmpBadChecksum:
+      return "icmp_bad_checksum";
+    case DropReason::kArpMalformed:
+      return "arp_malformed";
+    case DropReason::kArpNotForUs:
+      return "arp_not_for_us";
+    case DropReason::kPuntQueueFull:
+      return "punt_queue_full";
     case DropReason::kCount:
       break;
   }

@@ -1,5 +1,6 @@
 #include "np/dp/l2_bridge.h"
 
+#include <rte_arp.h>
 #include <rte_ether.h>
 #include <rte_prefetch.h>
 
@@ -33,6 +34,7 @@ inline L2Bridge::Verdict L2Bridge::decide(WorkerCtx& ctx, const BridgeDomain& do
     src->last_seen_s.store(now_s, std::memory_order_relaxed);
   }
 
+  if (dst_key == domain.gateway_key) return {Verdict::kRoute, 0, DropReason::kCount};
   if (is_group(dst_key)) return {Verdict::kFlood, 0, DropReason::kCount};
   if (dst == nullptr) {
     if (domain.flood) return {Verdict::kFlood, 0, DropReason::kCount};
@@ -45,9 +47,8 @@ inline L2Bridge::Verdict L2Bridge::decide(WorkerCtx& ctx, const BridgeDomain& do
   return {Verdict::kForward, out, DropReason::kCount};
 }
 
-void L2Bridge::process(WorkerCtx& ctx, uint16_t in_port, rte_mbuf** pkts,
+void L2Bridge::process(WorkerCtx& ctx, const L2Config& config, uint16_t in_port, rte_mbuf** pkts,
                        uint16_t n) const noexcept {
-  const L2Config& config = *config_.read();
   const uint16_t domain_index = config.port_domain[in_port];
   if (domain_index == kNoDomain) {
     for (uint16_t i = 0; i < n; ++i) ctx.drop(pkts[i], in_port, DropReason::kNoBridgeDomain);
@@ -109,7 +110,14 @@ void L2Bridge::process(WorkerCtx& ctx, uint16_t in_port, rte_mbuf** pkts,
         ctx.enqueue_tx_bulk(v.port, &valid[first], static_cast<uint16_t>(run_end[r] - first));
         break;
       case Verdict::kFlood:
-        flood(ctx, domain, in_port, &valid[first], static_cast<uint16_t>(run_end[r] - first));
+        if (domain.gateway != kNoIface)
+          flood_or_divert_arp(ctx, domain, in_port, &valid[first],
+                              static_cast<uint16_t>(run_end[r] - first));
+        else
+          flood(ctx, domain, in_port, &valid[first], static_cast<uint16_t>(run_end[r] - first));
+        break;
+      case Verdict::kRoute:
+        for (uint16_t i = first; i < run_end[r]; ++i) to_router(ctx, domain, valid[i]);
         break;
       case Verdict::kDrop:
         for (uint16_t i = first; i < run_end[r]; ++i) ctx.drop(valid[i], v.port, v.reason);
@@ -136,13 +144,73 @@ void L2Bridge::flood(WorkerCtx& ctx, const BridgeDomain& domain, uint16_t in_por
   }
   for (uint16_t i = 0; i < n; ++i) {
     if (n_targets == 0) {
-      ctx.drop(pkts[i], in_port, DropReason::kNoFloodMembers);
+      ctx.drop(pkts[i], pkts[i]->port, DropReason::kNoFloodMembers);
       continue;
     }
     // Every egress shares the one mbuf; each transmit (or drop) releases one reference.
     if (n_targets > 1) rte_mbuf_refcnt_update(pkts[i], static_cast<int16_t>(n_targets - 1));
     for (uint16_t j = 0; j < n_targets; ++j) ctx.enqueue_tx(targets[j], pkts[i]);
   }
+}
+
+void L2Bridge::to_router(WorkerCtx& ctx, const BridgeDomain& domain, rte_mbuf* m) {
+  RouterInput& in = ctx.to_router;
+  in.iface = domain.gateway;
+  in.pkts[in.count++] = m;
+}
+
+void L2Bridge::flood_or_divert_arp(WorkerCtx& ctx, const BridgeDomain& domain, uint16_t in_port,
+                                   rte_mbuf** pkts, uint16_t n) {
+  rte_mbuf* flooded[kMaxBurst];
+  uint16_t n_flooded = 0;
+  for (uint16_t i = 0; i < n; ++i) {
+    rte_mbuf* m = pkts[i];
+    const auto* eth = rte_pktmbuf_mtod(m, const rte_ether_hdr*);
+    if (eth->ether_type == rte_cpu_to_be_16(RTE_ETHER_TYPE_ARP) &&
+        m->data_len >= sizeof(rte_ether_hdr) + sizeof(rte_arp_hdr)) {
+      const rte_arp_ipv4& arp = reinterpret_cast<const rte_arp_hdr*>(eth + 1)->arp_data;
+      if (arp.arp_tip == domain.gateway_ip) {
+        to_router(ctx, domain, m);
+        continue;
+      }
+      if (arp.arp_tip == arp.arp_sip) {
+        // The router only reads a gratuitous ARP, so it can share the flooded mbuf.
+        rte_mbuf_refcnt_update(m, 1);
+        to_router(ctx, domain, m);
+      }
+    }
+    flooded[n_flooded++] = m;
+  }
+  flood(ctx, domain, in_port, flooded, n_flooded);
+}
+
+void L2Bridge::output(WorkerCtx& ctx, const L2Config& config) const noexcept {
+  BridgeOutput& out = ctx.to_bridge;
+  MacKey keys[kMaxBurst];
+  uint32_t hashes[kMaxBurst];
+  MacEntry* entries[kMaxBurst];
+  for (uint16_t i = 0; i < out.count; ++i)
+    keys[i] = make_mac_key_unsafe(out.domains[i],
+                                  &rte_pktmbuf_mtod(out.pkts[i], rte_ether_hdr*)->dst_addr);
+  macs_.prefetch_bulk(keys, out.count, hashes);
+  macs_.find_bulk(keys, hashes, out.count, entries);
+  for (uint16_t i = 0; i < out.count; ++i) {
+    rte_mbuf* m = out.pkts[i];
+    const BridgeDomain& domain = config.domains[out.domains[i]];
+    if (entries[i] == nullptr || is_group(keys[i])) {
+      if (is_group(keys[i]) || domain.flood)
+        flood(ctx, domain, kNoPort, &m, 1);
+      else
+        ctx.drop(m, m->port, DropReason::kUnknownUnicast);
+      continue;
+    }
+    const uint16_t port = entries[i]->port.load(std::memory_order_relaxed);
+    if (!ctx.shared.link_up[port].load(std::memory_order_relaxed))
+      ctx.drop(m, m->port, DropReason::kLinkDown);
+    else
+      ctx.enqueue_tx(port, m);
+  }
+  out.count = 0;
 }
 
 }  // namespace np::dp

@@ -15,10 +15,10 @@ constexpr unsigned kEmptyPollsBeforeSleep = 512;
 }  // namespace
 
 Worker::Worker(unsigned index, unsigned lcore, Rcu& rcu, const SharedState& shared,
-               const L2Bridge& bridge, unsigned idle_sleep_max_us)
+               const Pipeline& pipeline, unsigned idle_sleep_max_us)
     : lcore_(lcore),
       rcu_(rcu),
-      bridge_(bridge),
+      pipeline_(pipeline),
       idle_sleep_max_us_(idle_sleep_max_us),
       plan_(rcu, std::make_unique<WorkerPlan>()),
       ctx_(index, shared) {}
@@ -35,24 +35,31 @@ void Worker::run(const std::atomic<bool>& stop) {
   uint64_t start = rte_rdtsc();
   while (!stop.load(std::memory_order_relaxed)) {
     const WorkerPlan& plan = *plan_.read();
+    ctx_.now_tsc = start;
     uint32_t received = 0;
     for (const RxQueueRef& q : plan.rx) {
       rte_mbuf* pkts[kMaxBurst];
       const uint16_t n = rte_eth_rx_burst(q.port, q.queue, pkts, kMaxBurst);
       if (n == 0) continue;
       uint64_t bytes = 0;
-      for (uint16_t i = 0; i < n; ++i) bytes += pkts[i]->pkt_len;
+      for (uint16_t i = 0; i < n; ++i) {
+        bytes += pkts[i]->pkt_len;
+        pkts[i]->port = q.port;  // Drops are counted on m->port, whatever the PMD wrote.
+      }
       c.ports[q.port].rx_pkts.add(n);
       c.ports[q.port].rx_bytes.add(bytes);
       received += n;
-      bridge_.process(ctx_, q.port, pkts, n);
+      pipeline_.process(ctx_, q.port, pkts, n);
       flush_tx(plan);
     }
+    // Frames from the control thread count as work: no back-off while they come.
+    const bool injected = pipeline_.inject(ctx_) != 0;
+    if (injected) flush_tx(plan);
     rcu_.reader_quiescent(id);
     c.polls.add(1);
     const uint64_t end = rte_rdtsc();
     c.poll_sizes[poll_size_bucket(received)].add(1);
-    if (received != 0) {
+    if (received != 0 || injected) {
       c.busy_polls.add(1);
       c.rx_pkts.add(received);
       c.busy_cycles.add(end - start);
@@ -62,7 +69,8 @@ void Worker::run(const std::atomic<bool>& stop) {
       c.idle_cycles.add(end - start);
     }
     start = end;
-    if (idle_sleep_max_us_ != 0 && received == 0 && ++empty_polls >= kEmptyPollsBeforeSleep)
+    if (idle_sleep_max_us_ != 0 && received == 0 && !injected &&
+        ++empty_polls >= kEmptyPollsBeforeSleep)
       start = idle_back_off(sleep_us, start);
   }
   rcu_.reader_offline(id);

@@ -47,7 +47,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     off += 1 + len;
   }
   const uint64_t drops_before = total(h.ctx);
-  h.bridge.process(h.ctx, in_port, burst, n);
+  h.process(in_port, burst, n);
   const unsigned sent = h.release_tx();
   h.learn();
   if (n != 0 && sent == 0 && total(h.ctx) == drops_before) abort();  // Frames vanished uncounted.

@@ -106,8 +106,18 @@ bridge_domains:
             (["mac", "add", "01:00:5e:00:00:01", "--bd", "1", "--port", "pod1"], "is not a unicast address"),
             (["mac", "add", "02:00:00:00:00:01", "--bd", "77", "--port", "pod1"], "bridge_domain: 77 does not exist"),
             (["bd", "add", "5"] + ["--port", "p"] * 4097, "bridge_domain: at most 4096 ports and static MACs"),
-            (["route", "list"], "UNIMPLEMENTED"),
-            (["route", "add", "10.0.0.0/8", "via", "10.78.0.9"], "UNIMPLEMENTED"),
+            (["route", "add", "10.0.0.0/8", "via", "10.78.0.9"],
+             "route 10.0.0.0/8: via: next hop 10.78.0.9 is not on any interface's subnet"),
+            (["route", "add", "10.0.0.1/8", "via", "10.78.0.9"],
+             "route.prefix: prefix 10.0.0.1/8 has host bits set; did you mean 10.0.0.0/8?"),
+            (["interface", "add", "x", "--port", "nope", "--ip", "10.9.0.1/24"],
+             "interface 'x': port: port 'nope' does not exist"),
+            (["interface", "add", "x", "--bd", "1", "--ip", "10.9.0.1/33"],
+             "interface.ip: prefix length 33 out of range 1-32"),
+            (["interface", "add", "x", "--port", "pod1", "--ip", "10.9.0.1/24"],
+             "interface 'x': port: port 'pod1' is in bridge domain 1"),
+            (["neighbor", "add", "10.9.0.2", "--mac", "02:00:00:00:00:09", "--interface", "nope"],
+             "neighbor 10.9.0.2: interface: interface 'nope' does not exist"),
             (["service", "add", "web", "--vip", "10.96.0.1", "--port", "80", "--protocol", "tcp",
               "--backend", "10.78.0.1:8080"], "UNIMPLEMENTED"),
         ]
@@ -214,7 +224,7 @@ bridge_domains:
         port = free_tcp_port()
         config = os.path.join(self.topo.dir, "tcp.yaml")
         with open(config, "w") as f:
-            f.write(f"""dpdk: {{lcores: [0, 1], workers: [1], memory_mb: 128, huge: false, file_prefix: np{self.topo.tag}-tcp}}
+            f.write(f"""dpdk: {{lcores: [0, 1], workers: [1], memory_mb: 256, huge: false, file_prefix: np{self.topo.tag}-tcp}}
 api: {{listen: "tcp://127.0.0.1:{port}"}}
 metrics: {{listen: "127.0.0.1:{free_tcp_port()}"}}
 state_dir: {self.topo.dir}/tcp-state

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "np/dp/l2_bridge.h"
+#include "np/dp/published.h"
 #include "testlib/eal_env.h"
 
 namespace np::testlib {
@@ -15,9 +16,15 @@ struct L2Stage {
   L2Stage(const std::string& table_name, uint32_t mac_capacity, std::unique_ptr<dp::L2Config> l2)
       : macs(table_name, mac_capacity, rcu),
         config(rcu, std::move(l2)),
-        bridge(config, macs),
+        bridge(macs),
         ctx(0, shared) {
     for (auto& up : shared.link_up) up = 1;
+  }
+
+  // Runs the stage on a burst as a worker does: m->port set, the current configuration.
+  void process(uint16_t in_port, rte_mbuf** pkts, uint16_t n) {
+    for (uint16_t i = 0; i < n; ++i) pkts[i]->port = in_port;
+    bridge.process(ctx, *config.read(), in_port, pkts, n);
   }
 
   // Frees every packet the stage queued for transmit; returns how many there were.

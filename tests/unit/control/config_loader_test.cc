@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "np/control/config_rules.h"
 #include "np/control/mac_address.h"
 
 namespace np::control {
@@ -16,6 +17,14 @@ namespace {
 
 // A valid dpdk section on one line, so that the line numbers in the cases below are easy to read.
 #define DPDK "dpdk: {lcores: [0, 1], workers: [1]}\n"
+// Lines 1-3: dpdk, a port `r` free to be routed and a port `b` in bridge domain 5.
+#define L3                                                                                       \
+  DPDK "ports: [{name: r, type: ring}, {name: b, type: ring}]\nbridge_domains: [{id: 5, ports: " \
+       "[b]}]\n"
+// Line 4: interfaces `up` on `r` (10.0.0.1/24) and `gw` on domain 5 (10.1.0.1/24).
+#define L3_IFACES                                                     \
+  L3 "interfaces: [{name: up, port: r, ip: 10.0.0.1/24}, {name: gw, " \
+     "bridge_domain: 5, ip: 10.1.0.1/24}]\n"
 
 struct ErrorCase {
   const char* name;
@@ -46,11 +55,6 @@ const ErrorCase kErrorCases[] = {
     {"NonScalarKey", DPDK "[a]: 1\n",
      "t.yaml:2:1: expected a key name at the top level, got a list"},
     {"NullKey", DPDK "~: 1\n", "t.yaml:2:1: expected a key name at the top level, got null"},
-    {"Interfaces", DPDK "interfaces: []\n",
-     "t.yaml:2:1: 'interfaces' is not supported by this build yet"},
-    {"Routes", DPDK "routes: []\n", "t.yaml:2:1: 'routes' is not supported by this build yet"},
-    {"Neighbors", DPDK "neighbors: []\n",
-     "t.yaml:2:1: 'neighbors' is not supported by this build yet"},
     {"Vxlan", DPDK "vxlan: {}\n", "t.yaml:2:1: 'vxlan' is not supported by this build yet"},
     {"Services", "services: []\n" DPDK,
      "t.yaml:1:1: 'services' is not supported by this build yet"},
@@ -337,6 +341,133 @@ const ErrorCase kErrorCases[] = {
           "    static_macs:\n      - {mac: '02:00:00:00:00:01', port: a}\n"
           "      - {mac: '02:00:00:00:00:01', port: a}\n",
      "t.yaml:8:15: 'mac': 02:00:00:00:00:01 is already a static MAC of bridge domain 4 (line 7)"},
+
+    // interfaces
+    {"InterfacesNotList", L3 "interfaces: {}\n",
+     "t.yaml:4:13: 'interfaces': expected a list, got a map"},
+    {"InterfaceUnknownKey", L3 "interfaces: [{name: x, port: r, ip: 10.0.0.1/24, vrf: 1}]\n",
+     "t.yaml:4:50: unknown key 'vrf' in interface 'x'"},
+    {"InterfaceNoName", L3 "interfaces: [{port: r, ip: 10.0.0.1/24}]\n",
+     "t.yaml:4:14: missing required key 'name' in interfaces[0]"},
+    {"InterfaceBadName", L3 "interfaces: [{name: 'a b', port: r, ip: 10.0.0.1/24}]\n",
+     "t.yaml:4:21: 'name': 'a b' is not a valid interface name"},
+    {"InterfaceNoAttachment", L3 "interfaces: [{name: x, ip: 10.0.0.1/24}]\n",
+     "t.yaml:4:14: missing required key 'port' or 'bridge_domain' in interface 'x'"},
+    {"InterfacePortAndDomain",
+     L3 "interfaces: [{name: x, port: r, bridge_domain: 5, ip: 10.0.0.1/24}]\n",
+     "t.yaml:4:48: 'port' and 'bridge_domain' are exclusive in interface 'x'"},
+    {"InterfaceNoIp", L3 "interfaces: [{name: x, port: r}]\n",
+     "t.yaml:4:14: missing required key 'ip' in interface 'x'"},
+    {"InterfaceIpNoLength", L3 "interfaces: [{name: x, port: r, ip: 10.0.0.1}]\n",
+     "t.yaml:4:37: 'ip': '10.0.0.1' is not an IPv4 prefix A.B.C.D/LEN"},
+    {"InterfaceIpBadOctet", L3 "interfaces: [{name: x, port: r, ip: 10.0.0.256/24}]\n",
+     "t.yaml:4:37: 'ip': '10.0.0.256/24' is not an IPv4 prefix A.B.C.D/LEN"},
+    {"InterfaceIpLength33", L3 "interfaces: [{name: x, port: r, ip: 10.0.0.1/33}]\n",
+     "t.yaml:4:37: 'ip': prefix length 33 out of range 1-32"},
+    {"InterfaceIpLength0", L3 "interfaces: [{name: x, port: r, ip: 10.0.0.1/0}]\n",
+     "t.yaml:4:37: 'ip': prefix length 0 out of range 1-32"},
+    {"InterfaceMulticastMac",
+     L3 "interfaces: [{name: x, port: r, ip: 10.0.0.1/24, mac: '01:00:5e:00:00:01'}]\n",
+     "t.yaml:4:55: 'mac': 01:00:5e:00:00:01 is a multicast address, not unicast"},
+    {"InterfaceDuplicateName",
+     L3 "interfaces:\n  - {name: x, port: r, ip: 10.0.0.1/24}\n"
+        "  - {name: x, bridge_domain: 5, ip: 10.1.0.1/24}\n",
+     "t.yaml:6:12: duplicate interface name 'x' (first defined at line 5)"},
+    {"InterfaceUnknownPort", L3 "interfaces: [{name: x, port: zz, ip: 10.0.0.1/24}]\n",
+     "t.yaml:4:14: interface 'x': port: port 'zz' does not exist"},
+    {"InterfaceUnknownDomain", L3 "interfaces: [{name: x, bridge_domain: 6, ip: 10.0.0.1/24}]\n",
+     "t.yaml:4:14: interface 'x': bridge_domain: bridge domain 6 does not exist"},
+    {"InterfacePortRoutedAndBridged", L3 "interfaces: [{name: x, port: b, ip: 10.0.0.1/24}]\n",
+     "t.yaml:4:14: interface 'x': port: port 'b' is in bridge domain 5; a routed port cannot be "
+     "bridged"},
+    {"InterfaceSecondOnPort",
+     L3 "interfaces:\n  - {name: x, port: r, ip: 10.0.0.1/24}\n"
+        "  - {name: y, port: r, ip: 10.1.0.1/24}\n",
+     "t.yaml:6:5: interface 'y': port: port 'r' already has interface 'x'"},
+    {"InterfaceSecondOnDomain",
+     L3 "interfaces:\n  - {name: x, bridge_domain: 5, ip: 10.0.0.1/24}\n"
+        "  - {name: y, bridge_domain: 5, ip: 10.1.0.1/24}\n",
+     "t.yaml:6:5: interface 'y': bridge_domain: bridge domain 5 already has interface 'x'"},
+    {"InterfacesOverlap",
+     L3 "interfaces:\n  - {name: x, port: r, ip: 10.0.1.1/24}\n"
+        "  - {name: y, bridge_domain: 5, ip: 10.0.0.1/16}\n",
+     "t.yaml:6:5: interface 'y': ip: 10.0.0.1/16 overlaps interface 'x' (10.0.1.1/24)"},
+    {"InterfaceNetworkAddress", L3 "interfaces: [{name: x, port: r, ip: 10.0.0.0/24}]\n",
+     "t.yaml:4:14: interface 'x': ip: 10.0.0.0 is the network address of 10.0.0.0/24"},
+    {"InterfaceBroadcastAddress", L3 "interfaces: [{name: x, port: r, ip: 10.0.0.255/24}]\n",
+     "t.yaml:4:14: interface 'x': ip: 10.0.0.255 is the broadcast address of 10.0.0.0/24"},
+    {"InterfaceLoopback", L3 "interfaces: [{name: x, port: r, ip: 127.0.0.1/8}]\n",
+     "t.yaml:4:14: interface 'x': ip: 127.0.0.1 is not a host address"},
+
+    // routes
+    {"RoutesNotList", L3_IFACES "routes: 1\n",
+     "t.yaml:5:9: 'routes': expected a list, got a scalar"},
+    {"RouteNoPrefix", L3_IFACES "routes: [{via: 10.0.0.2}]\n",
+     "t.yaml:5:10: missing required key 'prefix' in routes[0]"},
+    {"RouteUnknownKey", L3_IFACES "routes: [{prefix: 0.0.0.0/0, via: 10.0.0.2, metric: 1}]\n",
+     "t.yaml:5:45: unknown key 'metric' in routes[0]"},
+    {"RouteVxlan",
+     L3_IFACES "routes: [{prefix: 10.9.0.0/16, vxlan: {remote: 10.0.0.9, vni: 1, mac: "
+               "'02:00:00:00:00:01'}}]\n",
+     "t.yaml:5:32: 'vxlan' next hops are not supported by this build yet"},
+    {"RouteHostBits", L3_IFACES "routes: [{prefix: 10.9.0.1/16, via: 10.0.0.2}]\n",
+     "t.yaml:5:19: 'prefix': prefix 10.9.0.1/16 has host bits set; did you mean 10.9.0.0/16?"},
+    {"RouteLength33", L3_IFACES "routes: [{prefix: 10.9.0.1/33, via: 10.0.0.2}]\n",
+     "t.yaml:5:19: 'prefix': prefix length 33 out of range 0-32"},
+    {"RouteNoNextHop", L3_IFACES "routes: [{prefix: 10.9.0.0/16}]\n",
+     "t.yaml:5:10: missing required key 'via' or 'interface' in routes[0]"},
+    {"RouteViaAndInterface",
+     L3_IFACES "routes: [{prefix: 10.9.0.0/16, via: 10.0.0.2, interface: up}]\n",
+     "t.yaml:5:58: 'via' and 'interface' are exclusive in routes[0]"},
+    {"RouteViaNotIp", L3_IFACES "routes: [{prefix: 10.9.0.0/16, via: gateway}]\n",
+     "t.yaml:5:37: 'via': 'gateway' is not an IPv4 address (expected A.B.C.D)"},
+    {"RouteViaEmptyList", L3_IFACES "routes: [{prefix: 10.9.0.0/16, via: []}]\n",
+     "t.yaml:5:37: 'via': must not be empty"},
+    {"RouteViaTwice", L3_IFACES "routes: [{prefix: 10.9.0.0/16, via: [10.0.0.2, 10.0.0.2]}]\n",
+     "t.yaml:5:48: 'via': next hop 10.0.0.2 is listed twice"},
+    {"RouteTooManyVias",
+     L3_IFACES "routes: [{prefix: 10.9.0.0/16, via: [10.0.0.2, 10.0.0.3, 10.0.0.4, 10.0.0.5, "
+               "10.0.0.6, 10.0.0.7, 10.0.0.8, 10.0.0.9, 10.0.0.10, 10.0.0.11, 10.0.0.12, "
+               "10.0.0.13, 10.0.0.14, 10.0.0.15, 10.0.0.16, 10.0.0.17, 10.0.0.18]}]\n",
+     "t.yaml:5:37: 'via': at most 16 next hops (ECMP), got 17"},
+    {"RouteDuplicatePrefix",
+     L3_IFACES "routes:\n  - {prefix: 10.9.0.0/16, via: 10.0.0.2}\n"
+               "  - {prefix: 10.9.0.0/16, via: 10.0.0.3}\n",
+     "t.yaml:7:14: 'prefix': route 10.9.0.0/16 is already defined at line 6"},
+    {"RouteViaOffSubnet", L3_IFACES "routes: [{prefix: 10.9.0.0/16, via: 192.0.2.1}]\n",
+     "t.yaml:5:37: route 10.9.0.0/16: via: next hop 192.0.2.1 is not on any interface's subnet"},
+    {"RouteViaOurAddress", L3_IFACES "routes: [{prefix: 10.9.0.0/16, via: 10.0.0.1}]\n",
+     "t.yaml:5:37: route 10.9.0.0/16: via: next hop 10.0.0.1 is the address of interface 'up'"},
+    {"RouteUnknownInterface", L3_IFACES "routes: [{prefix: 10.9.0.0/16, interface: nope}]\n",
+     "t.yaml:5:43: route 10.9.0.0/16: interface: interface 'nope' does not exist"},
+    {"RouteConnectedSubnet", L3_IFACES "routes: [{prefix: 10.0.0.0/24, via: 10.1.0.9}]\n",
+     "t.yaml:5:10: route 10.0.0.0/24: prefix: is the subnet of interface 'up' (a connected "
+     "route)"},
+
+    // neighbors
+    {"NeighborsNotList", L3_IFACES "neighbors: {}\n",
+     "t.yaml:5:12: 'neighbors': expected a list, got a map"},
+    {"NeighborUnknownKey",
+     L3_IFACES "neighbors: [{ip: 10.0.0.9, mac: '02:00:00:00:00:09', interface: up, age: 1}]\n",
+     "t.yaml:5:69: unknown key 'age' in neighbors[0]"},
+    {"NeighborNoMac", L3_IFACES "neighbors: [{ip: 10.0.0.9, interface: up}]\n",
+     "t.yaml:5:13: missing required key 'mac' in neighbors[0]"},
+    {"NeighborBadIp",
+     L3_IFACES "neighbors: [{ip: 10.0.0, mac: '02:00:00:00:00:09', interface: up}]\n",
+     "t.yaml:5:18: 'ip': '10.0.0' is not an IPv4 address (expected A.B.C.D)"},
+    {"NeighborZeroMac",
+     L3_IFACES "neighbors: [{ip: 10.0.0.9, mac: '00:00:00:00:00:00', interface: up}]\n",
+     "t.yaml:5:33: 'mac': the all-zero address is not allowed"},
+    {"NeighborUnknownInterface",
+     L3_IFACES "neighbors: [{ip: 10.0.0.9, mac: '02:00:00:00:00:09', interface: nope}]\n",
+     "t.yaml:5:13: neighbor 10.0.0.9: interface: interface 'nope' does not exist"},
+    {"NeighborOffSubnet",
+     L3_IFACES "neighbors: [{ip: 10.1.0.9, mac: '02:00:00:00:00:09', interface: up}]\n",
+     "t.yaml:5:13: neighbor 10.1.0.9: ip: not in the subnet of interface 'up' (10.0.0.1/24)"},
+    {"NeighborTwice",
+     L3_IFACES "neighbors:\n  - {ip: 10.0.0.9, mac: '02:00:00:00:00:09', interface: up}\n"
+               "  - {ip: 10.0.0.9, mac: '02:00:00:00:00:0a', interface: up}\n",
+     "t.yaml:7:5: neighbor 10.0.0.9: listed twice on interface 'up'"},
 };
 
 void PrintTo(const ErrorCase& c, std::ostream* os) { *os << c.name; }
@@ -510,6 +641,56 @@ bridge_domains:
   EXPECT_EQ(config.bridge_domains[1].ports, (std::vector<std::string>{"t", "nic"}));
 }
 
+TEST(ConfigLoaderTest, ReadsInterfacesRoutesAndNeighbors) {
+  const Config config =
+      load_ok(L3
+              "interfaces:\n"
+              "  - {name: up, port: r, ip: 10.0.0.1/24, mac: '02:00:00:00:00:01'}\n"
+              "  - {name: gw, bridge_domain: 5, ip: 10.1.0.1/31}\n"
+              "routes:\n"
+              "  - {prefix: 0.0.0.0/0, via: 10.0.0.2}\n"
+              "  - prefix: 10.9.0.0/16\n"
+              "    via: [10.0.0.3, 10.1.0.0]\n"
+              "  - {prefix: 10.8.0.7/32, interface: gw}\n"
+              "neighbors: [{ip: 10.0.0.2, mac: '02:00:00:00:00:07', interface: up}]\n");
+  ASSERT_EQ(config.interfaces.size(), 2u);
+  const InterfaceConfig& up = config.interfaces[0];
+  EXPECT_EQ(up.name, "up");
+  EXPECT_EQ(up.port, "r");
+  EXPECT_EQ(up.bridge_domain, 0u);
+  EXPECT_EQ(up.ip, 0x0a000001u);
+  EXPECT_EQ(up.prefix_len, 24);
+  EXPECT_EQ(up.mac, mac("02:00:00:00:00:01"));
+  EXPECT_EQ(up.mark.line, 5);
+  EXPECT_EQ(up.mark.column, 5);
+  const InterfaceConfig& gw = config.interfaces[1];
+  EXPECT_TRUE(gw.port.empty());
+  EXPECT_EQ(gw.bridge_domain, 5u);
+  EXPECT_EQ(gw.prefix_len, 31);  // A /31 has no network or broadcast address (RFC 3021).
+  EXPECT_FALSE(gw.mac.has_value());
+
+  ASSERT_EQ(config.routes.size(), 3u);
+  EXPECT_EQ(config.routes[0].prefix, 0u);
+  EXPECT_EQ(config.routes[0].prefix_len, 0);
+  ASSERT_EQ(config.routes[0].next_hops.size(), 1u);
+  EXPECT_EQ(config.routes[0].next_hops[0].via, 0x0a000002u);
+  EXPECT_TRUE(config.routes[0].next_hops[0].interface.empty());
+  ASSERT_EQ(config.routes[1].next_hops.size(), 2u);  // ECMP.
+  EXPECT_EQ(config.routes[1].prefix, 0x0a090000u);
+  EXPECT_EQ(config.routes[1].next_hops[1].via, 0x0a010000u);
+  EXPECT_EQ(config.routes[1].next_hops[1].mark.line, 10);
+  EXPECT_EQ(config.routes[1].mark.line, 9);
+  ASSERT_EQ(config.routes[2].next_hops.size(), 1u);
+  EXPECT_EQ(config.routes[2].prefix_len, 32);
+  EXPECT_EQ(config.routes[2].next_hops[0].via, 0u);
+  EXPECT_EQ(config.routes[2].next_hops[0].interface, "gw");
+
+  ASSERT_EQ(config.neighbors.size(), 1u);
+  EXPECT_EQ(config.neighbors[0].ip, 0x0a000002u);
+  EXPECT_EQ(config.neighbors[0].mac, mac("02:00:00:00:00:07"));
+  EXPECT_EQ(config.neighbors[0].interface, "up");
+}
+
 TEST(ConfigLoaderTest, AcceptsEveryApiAddressForm) {
   for (const char* listen :
        {"unix:///run/np.sock", "tcp://127.0.0.1:1", "tcp://localhost:65535", "tcp://[::1]:50051"}) {
@@ -589,6 +770,43 @@ TEST(ConfigLoaderTest, ReferenceExampleHasEveryPortType) {
                                    [type](const PortConfig& port) { return port.type == type; });
     EXPECT_TRUE(found) << port_type_name(type);
   }
+}
+
+TEST(ConfigLoaderTest, ReferenceExampleHasL3) {
+  Config config;
+  const std::string path = std::string(NP_SOURCE_DIR) + "/control/examples/reference.yaml";
+  ASSERT_TRUE(load_config_file(path, config).is_ok());
+  EXPECT_TRUE(std::any_of(config.interfaces.begin(), config.interfaces.end(),
+                          [](const InterfaceConfig& i) { return i.bridge_domain != 0; }));
+  EXPECT_TRUE(std::any_of(config.interfaces.begin(), config.interfaces.end(),
+                          [](const InterfaceConfig& i) { return !i.port.empty(); }));
+  EXPECT_TRUE(std::any_of(config.routes.begin(), config.routes.end(),
+                          [](const RouteConfig& r) { return r.next_hops.size() > 1; }));
+  EXPECT_FALSE(config.neighbors.empty());
+}
+
+TEST(Ipv4Test, ParsesAndFormats) {
+  uint32_t addr = 0;
+  ASSERT_TRUE(parse_ipv4("192.168.0.255", addr));
+  EXPECT_EQ(addr, 0xc0a800ffu);
+  EXPECT_EQ(format_ipv4(addr), "192.168.0.255");
+  for (const char* text : {"", "1.2.3", "1.2.3.4.5", "1.2.3.256", "01.2.3.4", "1.2.3.4 ",
+                           "-1.2.3.4", "1..2.3", "a.b.c.d", "1.2.3.4/8", "1234.2.3.4"}) {
+    uint32_t unchanged = 7;
+    EXPECT_FALSE(parse_ipv4(text, unchanged)) << text;
+    EXPECT_EQ(unchanged, 7u);
+  }
+  uint8_t len = 0;
+  EXPECT_EQ(parse_ipv4_prefix("10.0.0.0/8", 0, addr, len), "");
+  EXPECT_EQ(len, 8);
+  EXPECT_EQ(parse_ipv4_prefix("10.0.0.0/", 0, addr, len),
+            "'10.0.0.0/' is not an IPv4 prefix A.B.C.D/LEN");
+  EXPECT_EQ(host_bits_problem(0x0a000001, 24),
+            "prefix 10.0.0.1/24 has host bits set; did you mean 10.0.0.0/24?");
+  EXPECT_EQ(host_bits_problem(0x0a000000, 24), "");
+  EXPECT_EQ(host_bits_problem(0, 0), "");
+  EXPECT_TRUE(subnets_overlap(0x0a000000, 8, 0x0a010000, 16));
+  EXPECT_FALSE(subnets_overlap(0x0a000000, 16, 0x0a010000, 16));
 }
 
 TEST(PortTypeNameTest, NamesAsInTheConfig) {

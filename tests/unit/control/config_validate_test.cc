@@ -139,5 +139,201 @@ INSTANTIATE_TEST_SUITE_P(
 
 TEST(ValidateConfigTest, AcceptsTheBase) { EXPECT_TRUE(validate_config(base()).is_ok()); }
 
+// The base plus a routed port `c` with interface `up` (10.0.0.1/24), the gateway `gw` of
+// domain 1 (10.1.0.1/24), a default route via 10.0.0.2, an ECMP route, a route out of `gw`
+// and a static neighbor.
+Config l3_base() {
+  Config c = base();
+  PortConfig routed;
+  routed.name = "c";
+  routed.type = PortType::kRing;
+  c.ports.push_back(routed);
+  InterfaceConfig up;
+  up.name = "up";
+  up.port = "c";
+  up.ip = 0x0a000001;
+  up.prefix_len = 24;
+  InterfaceConfig gw;
+  gw.name = "gw";
+  gw.bridge_domain = 1;
+  gw.ip = 0x0a010001;
+  gw.prefix_len = 24;
+  c.interfaces = {up, gw};
+  RouteConfig def;
+  def.next_hops = {{0x0a000002, "", {}}};
+  RouteConfig ecmp;
+  ecmp.prefix = 0x0a090000;
+  ecmp.prefix_len = 16;
+  ecmp.next_hops = {{0x0a000003, "", {}}, {0x0a010003, "", {}}};
+  RouteConfig connected;
+  connected.prefix = 0x0a080000;
+  connected.prefix_len = 24;
+  connected.next_hops = {{0, "gw", {}}};
+  c.routes = {def, ecmp, connected};
+  c.neighbors = {{0x0a000002, kUnicast, "up", {}}};
+  return c;
+}
+
+class ValidateL3Test : public ::testing::TestWithParam<Case> {};
+
+TEST_P(ValidateL3Test, RefusesWithCodeAndField) {
+  Config c = l3_base();
+  GetParam().change(c);
+  const Status st = validate_config(c);
+  EXPECT_EQ(st.code(), GetParam().code) << st.message();
+  EXPECT_EQ(st.message(), GetParam().message);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, ValidateL3Test,
+    ::testing::Values(
+        Case{"InterfaceName", [](Config& c) { c.interfaces[0].name = "a b"; },
+             StatusCode::kInvalidArgument,
+             "interface: name: 'a b' is not 1-32 characters of A-Z a-z 0-9 _ . -"},
+        Case{"DuplicateInterface", [](Config& c) { c.interfaces[1].name = "up"; },
+             StatusCode::kInvalidArgument, "interface 'up': name: an interface of that name exists"},
+        Case{"PortAndDomain", [](Config& c) { c.interfaces[0].bridge_domain = 1; },
+             StatusCode::kInvalidArgument,
+             "interface 'up': exactly one of port and bridge_domain is required"},
+        Case{"NoAttachment", [](Config& c) { c.interfaces[1].bridge_domain = 0; },
+             StatusCode::kInvalidArgument,
+             "interface 'gw': exactly one of port and bridge_domain is required"},
+        Case{"DanglingPort", [](Config& c) { c.interfaces[0].port = "zz"; }, StatusCode::kNotFound,
+             "interface 'up': port: port 'zz' does not exist"},
+        Case{"DanglingDomain", [](Config& c) { c.interfaces[1].bridge_domain = 2; },
+             StatusCode::kNotFound, "interface 'gw': bridge_domain: bridge domain 2 does not exist"},
+        Case{"PortRoutedAndBridged", [](Config& c) { c.bridge_domains[0].ports.push_back("c"); },
+             StatusCode::kFailedPrecondition,
+             "interface 'up': port: port 'c' is in bridge domain 1; a routed port cannot be "
+             "bridged (give the domain an interface instead)"},
+        Case{"TwoOnOnePort",
+             [](Config& c) {
+               c.interfaces[1].bridge_domain = 0;
+               c.interfaces[1].port = "c";
+             },
+             StatusCode::kFailedPrecondition,
+             "interface 'gw': port: port 'c' already has interface 'up'"},
+        Case{"TwoOnOneDomain",
+             [](Config& c) {
+               c.interfaces[0].port.clear();
+               c.interfaces[0].bridge_domain = 1;
+             },
+             StatusCode::kFailedPrecondition,
+             "interface 'gw': bridge_domain: bridge domain 1 already has interface 'up'"},
+        Case{"PrefixLength33", [](Config& c) { c.interfaces[0].prefix_len = 33; },
+             StatusCode::kInvalidArgument, "interface 'up': ip: prefix length 33 out of range 1-32"},
+        Case{"PrefixLength0", [](Config& c) { c.interfaces[0].prefix_len = 0; },
+             StatusCode::kInvalidArgument, "interface 'up': ip: prefix length 0 out of range 1-32"},
+        Case{"Overlap", [](Config& c) { c.interfaces[1].ip = 0x0a000081; },
+             StatusCode::kInvalidArgument,
+             "interface 'gw': ip: 10.0.0.129/24 overlaps interface 'up' (10.0.0.1/24)"},
+        Case{"OverlapWider",
+             [](Config& c) {
+               c.interfaces[1].ip = 0x0a000101;
+               c.interfaces[1].prefix_len = 8;
+             },
+             StatusCode::kInvalidArgument,
+             "interface 'gw': ip: 10.0.1.1/8 overlaps interface 'up' (10.0.0.1/24)"},
+        Case{"NetworkAddress", [](Config& c) { c.interfaces[0].ip = 0x0a000000; },
+             StatusCode::kInvalidArgument,
+             "interface 'up': ip: 10.0.0.0 is the network address of 10.0.0.0/24"},
+        Case{"BroadcastAddress", [](Config& c) { c.interfaces[0].ip = 0x0a0000ff; },
+             StatusCode::kInvalidArgument,
+             "interface 'up': ip: 10.0.0.255 is the broadcast address of 10.0.0.0/24"},
+        Case{"MulticastInterfaceMac", [](Config& c) { c.interfaces[0].mac = kMulticast; },
+             StatusCode::kInvalidArgument,
+             "interface 'up': mac: 01:00:5e:00:00:01 is not a unicast address"},
+        Case{"RouteHostBits", [](Config& c) { c.routes[1].prefix = 0x0a090001; },
+             StatusCode::kInvalidArgument,
+             "route: prefix: prefix 10.9.0.1/16 has host bits set; did you mean 10.9.0.0/16?"},
+        Case{"RouteLength33", [](Config& c) { c.routes[1].prefix_len = 33; },
+             StatusCode::kInvalidArgument, "route: prefix: prefix length 33 out of range 0-32"},
+        Case{"DuplicateRoute", [](Config& c) { c.routes.push_back(c.routes[1]); },
+             StatusCode::kInvalidArgument, "route 10.9.0.0/16: prefix: listed twice"},
+        Case{"ConnectedSubnet",
+             [](Config& c) {
+               c.routes[1].prefix = 0x0a010000;
+               c.routes[1].prefix_len = 24;
+             },
+             StatusCode::kInvalidArgument,
+             "route 10.1.0.0/24: prefix: is the subnet of interface 'gw' (a connected route)"},
+        Case{"NoNextHop", [](Config& c) { c.routes[1].next_hops.clear(); },
+             StatusCode::kInvalidArgument, "route 10.9.0.0/16: next_hops: at least one is required"},
+        Case{"TooManyNextHops",
+             [](Config& c) {
+               c.routes[1].next_hops.clear();
+               for (uint32_t k = 0; k < 17; ++k)
+                 c.routes[1].next_hops.push_back({0x0a000010 + k, "", {}});
+             },
+             StatusCode::kInvalidArgument,
+             "route 10.9.0.0/16: next_hops: at most 16 (ECMP), got 17"},
+        Case{"NextHopBoth", [](Config& c) { c.routes[0].next_hops[0].interface = "up"; },
+             StatusCode::kInvalidArgument,
+             "route 0.0.0.0/0: next_hops[0]: exactly one of via and interface is required"},
+        Case{"InterfaceHopWithOthers",
+             [](Config& c) { c.routes[1].next_hops.push_back({0, "up", {}}); },
+             StatusCode::kInvalidArgument,
+             "route 10.9.0.0/16: next_hops: a route through an interface has no other next hop"},
+        Case{"ViaTwice",
+             [](Config& c) { c.routes[1].next_hops[1] = c.routes[1].next_hops[0]; },
+             StatusCode::kInvalidArgument,
+             "route 10.9.0.0/16: via: next hop 10.0.0.3 is listed twice"},
+        Case{"ViaOffSubnet", [](Config& c) { c.routes[0].next_hops[0].via = 0xc0000201; },
+             StatusCode::kFailedPrecondition,
+             "route 0.0.0.0/0: via: next hop 192.0.2.1 is not on any interface's subnet"},
+        Case{"ViaOurAddress", [](Config& c) { c.routes[1].next_hops[1].via = 0x0a010001; },
+             StatusCode::kInvalidArgument,
+             "route 10.9.0.0/16: via: next hop 10.1.0.1 is the address of interface 'gw'"},
+        Case{"ViaBroadcast", [](Config& c) { c.routes[0].next_hops[0].via = 0x0a0000ff; },
+             StatusCode::kInvalidArgument,
+             "route 0.0.0.0/0: via: next hop 10.0.0.255 is the broadcast address of interface "
+             "'up'"},
+        Case{"DanglingRouteInterface", [](Config& c) { c.routes[2].next_hops[0].interface = "zz"; },
+             StatusCode::kNotFound, "route 10.8.0.0/24: interface: interface 'zz' does not exist"},
+        Case{"InterfaceGoneUnderRoute", [](Config& c) { c.interfaces.pop_back(); },
+             StatusCode::kFailedPrecondition,
+             "route 10.9.0.0/16: via: next hop 10.1.0.3 is not on any interface's subnet"},
+        Case{"DanglingNeighborInterface", [](Config& c) { c.neighbors[0].interface = "zz"; },
+             StatusCode::kNotFound, "neighbor 10.0.0.2: interface: interface 'zz' does not exist"},
+        Case{"NeighborOffSubnet", [](Config& c) { c.neighbors[0].interface = "gw"; },
+             StatusCode::kFailedPrecondition,
+             "neighbor 10.0.0.2: ip: not in the subnet of interface 'gw' (10.1.0.1/24)"},
+        Case{"NeighborOurAddress", [](Config& c) { c.neighbors[0].ip = 0x0a000001; },
+             StatusCode::kInvalidArgument,
+             "neighbor 10.0.0.1: ip: is the address of interface 'up'"},
+        Case{"NeighborZeroMac", [](Config& c) { c.neighbors[0].mac = {}; },
+             StatusCode::kInvalidArgument,
+             "neighbor 10.0.0.2: mac: 00:00:00:00:00:00 is not a unicast address"},
+        Case{"NeighborTwice",
+             [](Config& c) {
+               c.neighbors.push_back(c.neighbors[0]);
+               c.neighbors[1].mac[5] = 0x10;
+             },
+             StatusCode::kInvalidArgument,
+             "neighbor 10.0.0.2: listed twice on interface 'up'"}),
+    [](const ::testing::TestParamInfo<Case>& info) { return info.param.name; });
+
+TEST(ValidateConfigTest, AcceptsTheL3Base) {
+  const Status st = validate_config(l3_base());
+  EXPECT_TRUE(st.is_ok()) << st.message();
+}
+
+TEST(ValidateConfigTest, L3ErrorsPointAtTheEntry) {
+  Config c = l3_base();
+  c.routes[1].mark = {7, 3};
+  c.routes[1].next_hops[1].mark = {8, 9};
+  c.routes[1].next_hops[1].via = 0xc0000201;
+  SourceMark where;
+  EXPECT_FALSE(validate_l3(c, &where).is_ok());
+  EXPECT_EQ(where.line, 8);
+  EXPECT_EQ(where.column, 9);
+  c = l3_base();
+  c.interfaces[1].mark = {4, 5};
+  c.interfaces[1].ip = 0x0a000081;
+  EXPECT_FALSE(validate_l3(c, &where).is_ok());
+  EXPECT_EQ(where.line, 4);
+  EXPECT_EQ(where.column, 5);
+}
+
 }  // namespace
 }  // namespace np::control

@@ -97,6 +97,17 @@ dp::DataplaneStats sample_stats() {
   s.domains = {d};
   s.macs = 4;
   s.mac_capacity = 65536;
+
+  s.l3.routes = 7;
+  s.l3.neighbors = 3;
+  s.l3.arp_requests_sent = 11;
+  s.l3.arp_replies_sent = 12;
+  s.l3.arp_misses = 13;
+  s.l3.arp_queue_drops = 14;
+  s.l3.arp_failed_drops = 15;
+  s.l3.punt_queue_drops = 16;
+  s.l3.icmp_rate_limited = 17;
+  for (unsigned k = 0; k < dp::kIcmpKindCount; ++k) s.l3.icmp_sent[k] = 100 + k;
   return s;
 }
 
@@ -215,6 +226,27 @@ TEST(RenderMetricsTest, TableSeriesAndInfo) {
   EXPECT_TRUE(has_line(out, "nodeplane_info{node=\"node \\\"a\\\"\"} 1"));
 }
 
+TEST(RenderMetricsTest, L3Series) {
+  const std::string out = render_metrics(sample_stats(), "node-a");
+  EXPECT_TRUE(has_line(out, "nodeplane_routes 7")) << out;
+  EXPECT_TRUE(has_line(out, "nodeplane_neighbors 3"));
+  EXPECT_TRUE(has_line(out, "nodeplane_arp_requests_sent_total 11"));
+  EXPECT_TRUE(has_line(out, "nodeplane_arp_replies_sent_total 12"));
+  EXPECT_TRUE(has_line(out, "nodeplane_arp_misses_total 13"));
+  EXPECT_TRUE(has_line(out, "nodeplane_arp_queue_drops_total 14"));
+  EXPECT_TRUE(has_line(out, "nodeplane_arp_failed_drops_total 15"));
+  EXPECT_TRUE(has_line(out, "nodeplane_punt_queue_drops_total 16"));
+  EXPECT_TRUE(has_line(out, "nodeplane_icmp_rate_limited_total 17"));
+  EXPECT_TRUE(has_line(out, "# TYPE nodeplane_icmp_sent_total counter"));
+  EXPECT_EQ(lines_starting(out, "nodeplane_icmp_sent_total{").size(), dp::kIcmpKindCount);
+  for (unsigned k = 0; k < dp::kIcmpKindCount; ++k) {
+    const std::string type = dp::icmp_kind_name(static_cast<dp::IcmpKind>(k));
+    EXPECT_TRUE(has_line(
+        out, "nodeplane_icmp_sent_total{type=\"" + type + "\"} " + std::to_string(100 + k)))
+        << type;
+  }
+}
+
 TEST(RenderMetricsTest, EveryFamilyIsPrefixedAndTyped) {
   const std::string out = render_metrics(sample_stats(), "node-a");
   std::set<std::string> helped, typed;
@@ -228,7 +260,7 @@ TEST(RenderMetricsTest, EveryFamilyIsPrefixedAndTyped) {
     }
   }
   EXPECT_EQ(helped, typed);
-  EXPECT_EQ(helped.size(), 25u);
+  EXPECT_EQ(helped.size(), 35u);
   for (const std::string& name : helped) EXPECT_EQ(name.rfind("nodeplane_", 0), 0u) << name;
 }
 

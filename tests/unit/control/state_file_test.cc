@@ -30,6 +30,74 @@ TEST(StateFileTest, RoundTripsThroughTheLoader) {
   ASSERT_EQ(back.bridge_domains.size(), c.bridge_domains.size());
   EXPECT_EQ(back.bridge_domains[0].static_macs.size(), c.bridge_domains[0].static_macs.size());
   EXPECT_EQ(back.dpdk.workers, c.dpdk.workers);
+  EXPECT_EQ(back.interfaces.size(), c.interfaces.size());
+  EXPECT_EQ(back.routes.size(), c.routes.size());
+  EXPECT_EQ(back.neighbors.size(), c.neighbors.size());
+}
+
+TEST(StateFileTest, RoundTripsInterfacesRoutesAndNeighbors) {
+  Config c;
+  PortConfig routed;
+  routed.name = "up";
+  routed.type = PortType::kRing;
+  PortConfig member = routed;
+  member.name = "pod";
+  c.ports = {routed, member};
+  BridgeDomainConfig domain;
+  domain.id = 7;
+  domain.ports = {"pod"};
+  c.bridge_domains = {domain};
+  InterfaceConfig wan;
+  wan.name = "wan";
+  wan.port = "up";
+  wan.ip = 0xc0a83202;  // 192.168.50.2/24
+  wan.prefix_len = 24;
+  InterfaceConfig gw;
+  gw.name = "gw";
+  gw.bridge_domain = 7;
+  gw.ip = 0x0af40101;  // 10.244.1.1/24
+  gw.prefix_len = 24;
+  gw.mac = MacAddress{0x02, 0, 0, 0, 1, 1};
+  c.interfaces = {wan, gw};
+  RouteConfig def;
+  def.next_hops = {{0xc0a83201, "", {}}};
+  RouteConfig ecmp;
+  ecmp.prefix = 0x0a000000;
+  ecmp.prefix_len = 8;
+  ecmp.next_hops = {{0xc0a8320b, "", {}}, {0xc0a8320c, "", {}}};
+  RouteConfig onlink;
+  onlink.prefix = 0xac100000;
+  onlink.prefix_len = 24;
+  onlink.next_hops = {{0, "wan", {}}};
+  c.routes = {def, ecmp, onlink};
+  c.neighbors = {{0xc0a83201, MacAddress{0x02, 0, 0, 0, 0x50, 1}, "wan", {}}};
+
+  const std::string yaml = to_yaml(c);
+  Config back;
+  const Status st = load_config_text(yaml, "state.yaml", back);
+  ASSERT_TRUE(st.is_ok()) << st.message() << "\n" << yaml;
+  EXPECT_EQ(to_yaml(back), yaml);
+  ASSERT_EQ(back.interfaces.size(), 2u);
+  EXPECT_EQ(back.interfaces[0].port, "up");
+  EXPECT_EQ(back.interfaces[0].ip, wan.ip);
+  EXPECT_EQ(back.interfaces[0].prefix_len, 24);
+  EXPECT_FALSE(back.interfaces[0].mac.has_value());
+  EXPECT_EQ(back.interfaces[1].bridge_domain, 7u);
+  EXPECT_EQ(back.interfaces[1].mac, gw.mac);
+  ASSERT_EQ(back.routes.size(), 3u);
+  for (size_t r = 0; r < c.routes.size(); ++r) {
+    EXPECT_EQ(back.routes[r].prefix, c.routes[r].prefix);
+    EXPECT_EQ(back.routes[r].prefix_len, c.routes[r].prefix_len);
+    ASSERT_EQ(back.routes[r].next_hops.size(), c.routes[r].next_hops.size());
+    for (size_t h = 0; h < c.routes[r].next_hops.size(); ++h) {
+      EXPECT_EQ(back.routes[r].next_hops[h].via, c.routes[r].next_hops[h].via);
+      EXPECT_EQ(back.routes[r].next_hops[h].interface, c.routes[r].next_hops[h].interface);
+    }
+  }
+  ASSERT_EQ(back.neighbors.size(), 1u);
+  EXPECT_EQ(back.neighbors[0].ip, c.neighbors[0].ip);
+  EXPECT_EQ(back.neighbors[0].mac, c.neighbors[0].mac);
+  EXPECT_EQ(back.neighbors[0].interface, "wan");
 }
 
 TEST(StateFileTest, SaveReplacesTheFileWholeAndPrivately) {

@@ -47,7 +47,7 @@ class L2BridgeTest : public ::testing::Test {
   }
 
   void process(uint16_t in_port, std::vector<rte_mbuf*> pkts) {
-    bridge_.process(ctx_, in_port, pkts.data(), static_cast<uint16_t>(pkts.size()));
+    stage_.process(in_port, pkts.data(), static_cast<uint16_t>(pkts.size()));
   }
   std::vector<LearnResult> learn() { return stage_.learn(); }
   void learn_from(uint16_t port, const char* src) {
@@ -68,7 +68,6 @@ class L2BridgeTest : public ::testing::Test {
   Rcu& rcu_ = stage_.rcu;
   MacTable& macs_ = stage_.macs;
   Published<L2Config>& config_ = stage_.config;
-  const L2Bridge& bridge_ = stage_.bridge;
   WorkerCtx& ctx_ = stage_.ctx;
   unsigned free_at_start_ = 0;
 };

@@ -67,6 +67,41 @@ struct BridgeDomainConfig {
   SourceMark mark;
 };
 
+// An IPv4 interface (SPEC.md, "interfaces"): a routed port, or the gateway (IRB/BVI) of a
+// bridge domain. Addresses are host byte order.
+struct InterfaceConfig {
+  std::string name;
+  std::string port;            // A routed port, or
+  uint32_t bridge_domain = 0;  // the bridge domain it is the gateway of (0 = none).
+  uint32_t ip = 0;             // The interface's address; its subnet is connected.
+  uint8_t prefix_len = 0;
+  std::optional<MacAddress> mac;  // Default: the data plane's choice (the port's MAC).
+  SourceMark mark;
+};
+
+// One path of a route: a gateway `via` (resolved by ARP), or straight out of `interface`.
+// Exactly one of the two is set.
+struct NextHopConfig {
+  uint32_t via = 0;  // 0 = none.
+  std::string interface;
+  SourceMark mark;
+};
+
+struct RouteConfig {
+  uint32_t prefix = 0;  // Host bits clear (validation refuses others).
+  uint8_t prefix_len = 0;
+  std::vector<NextHopConfig> next_hops;  // More than one: ECMP.
+  SourceMark mark;
+};
+
+// A static ARP entry.
+struct NeighborConfig {
+  uint32_t ip = 0;
+  MacAddress mac{};
+  std::string interface;
+  SourceMark mark;
+};
+
 struct Config {
   std::string file;  // The file it was loaded from, for messages.
   std::string node_name;
@@ -76,6 +111,9 @@ struct Config {
   std::string state_dir = "/var/lib/nodeplane";
   std::vector<PortConfig> ports;
   std::vector<BridgeDomainConfig> bridge_domains;
+  std::vector<InterfaceConfig> interfaces;
+  std::vector<RouteConfig> routes;
+  std::vector<NeighborConfig> neighbors;
 };
 
 // Human-readable name of a port type as written in the config ("vhost-user", ...).

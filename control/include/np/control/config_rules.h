@@ -32,6 +32,7 @@ inline constexpr uint64_t kMinAgingS = 10;
 inline constexpr uint64_t kMaxAgingS = 1000000;
 inline constexpr uint64_t kMaxMacLimit = 1u << 24;
 inline constexpr uint64_t kMaxTcpPort = 65535;
+inline constexpr size_t kMaxNextHops = 16;  // ECMP paths of one route.
 
 inline constexpr PortType kPortTypes[] = {
     PortType::kVhostUser,  PortType::kAfPacket, PortType::kTap, PortType::kPci,
@@ -71,5 +72,29 @@ bool port_type_has_key(PortType type, std::string_view key);
 const char* port_type_required_key(PortType type);
 // "vhost-user, af-packet, ... or null", for messages.
 std::string port_type_list();
+
+// IPv4 addresses and prefixes in host byte order.
+//
+// Four decimal octets 0..255 separated by dots, without leading zeros ("010" is refused
+// rather than read as decimal or octal).
+bool parse_ipv4(std::string_view text, uint32_t& addr);
+std::string format_ipv4(uint32_t addr);
+// "A.B.C.D/LEN".
+std::string format_prefix(uint32_t addr, uint8_t len);
+uint32_t ipv4_mask(uint8_t len);
+// Reads "A.B.C.D/LEN" with LEN in min_len..32 (host bits may be set). Returns what is wrong
+// ("prefix length 33 out of range 0-32"), or an empty string and fills `addr` and `len`.
+std::string parse_ipv4_prefix(std::string_view text, uint8_t min_len, uint32_t& addr, uint8_t& len);
+// "prefix 10.0.0.1/24 has host bits set; did you mean 10.0.0.0/24?", or empty.
+std::string host_bits_problem(uint32_t addr, uint8_t len);
+// Whether `ip` is in the subnet net/len (host bits of `net` ignored).
+bool in_subnet(uint32_t net, uint8_t len, uint32_t ip);
+// Whether two subnets share any address (one holds the other).
+bool subnets_overlap(uint32_t a, uint8_t a_len, uint32_t b, uint8_t b_len);
+// The name of a subnet's network ("network") or broadcast ("broadcast") address that `ip`
+// is, for subnets of /30 and wider; nullptr otherwise.
+const char* reserved_address_kind(uint32_t ip, uint8_t len);
+// Whether `mac` is unicast and not all zeros.
+bool is_unicast_mac(const MacAddress& mac);
 
 }  // namespace np::control

@@ -10,7 +10,14 @@
 
 namespace np::control {
 
-// INVALID_ARGUMENT naming the resource and field ("port 'pod1': queues: ...") or ok.
+// INVALID_ARGUMENT naming the resource and field ("port 'pod1': queues: ...") or ok. A
+// reference to what does not exist is NOT_FOUND; one to what exists but cannot take it (a
+// bridged port as a routed port, a next hop on no interface's subnet) FAILED_PRECONDITION.
 Status validate_config(const Config& config);
+
+// The rules of interfaces, routes and neighbors, against the ports and bridge domains of
+// `config` (part of validate_config). On error, sets `*where` (if given) to the mark of the
+// entry at fault, so that the loader can point at it.
+Status validate_l3(const Config& config, SourceMark* where = nullptr);
 
 }  // namespace np::control

@@ -22,12 +22,25 @@ class Controller {
   const Config& state() const { return state_; }
 
   Status add_port(const PortConfig& port);
-  // Also removes the port from its bridge domain (and its static MACs).
+  // Also removes the port from its bridge domain (and its static MACs). FAILED_PRECONDITION
+  // while an interface is on the port.
   Status delete_port(const std::string& name, bool& deleted);
   Status add_bridge_domain(const BridgeDomainConfig& domain);
+  // FAILED_PRECONDITION while the domain has an interface.
   Status delete_bridge_domain(uint32_t id, bool& deleted);
   Status add_static_mac(uint32_t domain_id, const StaticMacConfig& mac);
   Status delete_static_mac(uint32_t domain_id, const MacAddress& mac, bool& deleted);
+  Status add_interface(const InterfaceConfig& interface);
+  // Also removes the interface's static neighbors. FAILED_PRECONDITION while a route goes
+  // through the interface (names it, or has a next hop on its subnet).
+  Status delete_interface(const std::string& name, bool& deleted);
+  // Replaces the route with the same prefix.
+  Status add_route(const RouteConfig& route);
+  Status delete_route(uint32_t prefix, uint8_t prefix_len, bool& deleted);
+  // Replaces the neighbor with the same interface and IP.
+  Status add_neighbor(const NeighborConfig& neighbor);
+  // An empty `interface` matches any (subnets do not overlap, so an IP is on one interface).
+  Status delete_neighbor(uint32_t ip, const std::string& interface, bool& deleted);
 
  private:
   // Validates `desired`, applies it, saves it; on any failure nothing has changed.

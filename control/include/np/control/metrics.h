@@ -20,7 +20,10 @@ namespace np::control {
 // nodeplane_port_link_up; per worker (label `lcore`) busy/idle TSC cycles, polls, dropped
 // learning events and the nodeplane_worker_packets_per_poll histogram; nodeplane_tsc_hz to
 // turn cycles into seconds; per bridge domain (label `bd`, its id) MAC count, limit and
-// learning counters; the MAC table's size and capacity; nodeplane_info{node}.
+// learning counters; the MAC table's size and capacity; the IPv4 layer's routes and
+// neighbors (gauges), ARP counters (requests and replies sent, misses, queue and failure
+// drops), punt queue drops, ICMP rate-limited and nodeplane_icmp_sent_total{type} for every
+// type; nodeplane_info{node}.
 std::string render_metrics(const dp::DataplaneStats& stats, const std::string& node_name);
 
 }  // namespace np::control

@@ -8,6 +8,7 @@
 #include <cstdint>
 
 #include "np/dp/drop_reason.h"
+#include "np/dp/l3_spec.h"
 #include "np/dp/limits.h"
 
 namespace np::dp {
@@ -37,6 +38,13 @@ inline unsigned poll_size_bucket(uint32_t packets) {
   return width < kPollSizeBuckets ? width : kPollSizeBuckets - 1;
 }
 
+struct L3Counters {
+  Counter icmp_sent[kIcmpKindCount];
+  Counter icmp_rate_limited;
+  Counter arp_replies_sent;
+  Counter punt_queue_drops;
+};
+
 struct WorkerCounters {
   Counter polls;       // Loop iterations.
   Counter busy_polls;  // Iterations that received at least one packet.
@@ -47,6 +55,7 @@ struct WorkerCounters {
   // Polls by packets received: bucket 0 counts empty polls, bucket b >= 1 polls that got
   // [2^(b-1), 2^b) packets; the last bucket takes everything above.
   Counter poll_sizes[kPollSizeBuckets];
+  L3Counters l3;
   alignas(64) PortCounters ports[kMaxPorts];
 };
 

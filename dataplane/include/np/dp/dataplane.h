@@ -4,6 +4,7 @@
 // Thread: control only (the main lcore), except where a member says otherwise.
 #pragma once
 
+#include <rte_cycles.h>
 #include <rte_ether.h>
 #include <rte_mempool.h>
 
@@ -17,12 +18,17 @@
 #include <utility>
 #include <vector>
 
+#include "np/dp/fib.h"
 #include "np/dp/l2_bridge.h"
 #include "np/dp/l2_config.h"
+#include "np/dp/l3_control.h"
+#include "np/dp/l3_spec.h"
 #include "np/dp/mac_table.h"
+#include "np/dp/pipeline.h"
 #include "np/dp/port.h"
 #include "np/dp/published.h"
 #include "np/dp/rcu.h"
+#include "np/dp/router.h"
 #include "np/dp/status.h"
 #include "np/dp/worker.h"
 
@@ -45,6 +51,10 @@ struct DataplaneOptions {
   unsigned idle_sleep_max_us = 200;
   unsigned mbuf_count = 16383;
   uint32_t mac_table_capacity = 65536;
+  uint32_t max_routes = 65536;        // Every prefix: routes, subnets, addresses, neighbors.
+  uint32_t route_tbl8_groups = 4096;  // /24s that hold longer prefixes.
+  uint32_t max_next_hop_groups = 65536;
+  NeighborTimers neighbor_timers;
 };
 
 struct StaticMac {
@@ -90,6 +100,7 @@ struct DataplaneStats {
   std::vector<WorkerStats> workers;
   std::vector<DomainStats> domains;
   uint32_t macs = 0, mac_capacity = 0;
+  L3Stats l3;
 };
 
 struct MacRow {
@@ -112,6 +123,12 @@ class Dataplane {
   bool remove_port(const std::string& name);
   // Replaces all bridge domains (membership, settings, static MACs) in one publish.
   DpStatus set_bridge_domains(const std::vector<BridgeDomainSpec>& domains);
+  // Replaces the IPv4 interfaces, routes and static neighbors, applying only the difference
+  // (routes that stay are not touched). Every port and bridge domain named must exist; a
+  // port or domain must not be removed while an interface uses it. Refused whole on error.
+  DpStatus set_l3(const L3Spec& spec);
+  std::vector<InterfaceRow> list_interfaces() const;
+  std::vector<NeighborRow> list_neighbors() const;
 
   // Launches the workers on their lcores.
   DpStatus start();
@@ -135,6 +152,16 @@ class Dataplane {
   };
   void control_step();
   void drain_learn_queues();
+  void drain_punt_queues();
+  // Builds and publishes the workers' snapshot of domains and interfaces.
+  void publish_config(const std::vector<BridgeDomainSpec>& domains,
+                      const std::vector<std::optional<ResolvedInterface>>& ifaces);
+  // The interfaces of `spec` with names resolved and indices kept by name.
+  DpStatus resolve_interfaces(const L3Spec& spec,
+                              std::vector<std::optional<ResolvedInterface>>& out);
+  // The interface that uses a port or domain, or "".
+  std::string interface_using(int port, uint32_t domain_id) const;
+  uint64_t now_ms() const { return rte_rdtsc() / (tsc_hz_ / 1000); }
   void poll_links();
   void publish_worker_plans();
   int find_port(const std::string& name) const;
@@ -146,15 +173,21 @@ class Dataplane {
   Rcu rcu_;
   MacTable macs_;
   Published<L2Config> l2_;
+  Fib fib_;
   L2Bridge bridge_;
+  Router router_;
+  Pipeline pipeline_;
   std::vector<std::unique_ptr<Worker>> workers_;
-  std::vector<std::unique_ptr<Port>> ports_;   // By DPDK port id.
-  std::map<uint32_t, uint16_t> domain_index_;  // Bridge-domain id -> MAC-table index.
-  std::vector<LearnStats> learn_stats_;        // By domain index.
+  std::vector<std::unique_ptr<Port>> ports_;              // By DPDK port id.
+  std::map<uint32_t, uint16_t> domain_index_;             // Bridge-domain id -> MAC-table index.
+  std::vector<LearnStats> learn_stats_;                   // By domain index.
+  std::vector<BridgeDomainSpec> domain_specs_;            // As last set.
+  std::vector<std::optional<ResolvedInterface>> ifaces_;  // By interface index.
+  L3Control l3_;
   std::atomic<bool> workers_stop_{false};
   bool started_ = false;
   uint64_t tsc_hz_;
-  uint64_t last_link_poll_ = 0, last_aging_ = 0;
+  uint64_t last_link_poll_ = 0, last_aging_ = 0, last_neighbor_tick_ = 0;
 };
 
 }  // namespace np::dp

@@ -18,6 +18,23 @@ enum class DropReason : uint8_t {
   kNoFloodMembers,   // Nobody to flood to (the ingress is the only member up).
   kLinkDown,         // Egress port's link is down (e.g. pod disconnected).
   kTxFull,           // Egress queue did not take the packet.
+  // IPv4 and ARP on an interface (counted on the ingress port).
+  kNotIpv4,            // Neither IPv4 nor ARP, sent to a router MAC.
+  kIpTruncated,        // Shorter than an IPv4 header (or not in the first segment).
+  kIpBadVersion,       // Version field is not 4.
+  kIpBadHeaderLength,  // IHL below 5 or past the first segment.
+  kIpBadTotalLength,   // Total length below the header or past the end of the frame.
+  kIpBadChecksum,      // Header checksum wrong.
+  kIpBadSource,        // Source is multicast, broadcast, loopback or 0.0.0.0.
+  kIpNotRoutable,      // Destination is multicast or limited broadcast.
+  kNoRoute,            // No route (ICMP net unreachable sent, rate permitting).
+  kTtlExpired,         // TTL would reach 0 (ICMP time exceeded sent, rate permitting).
+  kMtuExceeded,        // Larger than the egress MTU; never fragmented (ICMP if DF).
+  kNoLocalService,     // To one of our addresses, a protocol we do not serve.
+  kIcmpBadChecksum,    // An echo request to us with a wrong ICMP checksum.
+  kArpMalformed,       // Not Ethernet/IPv4 ARP, or truncated.
+  kArpNotForUs,        // ARP on a routed port for an address not ours.
+  kPuntQueueFull,      // The queue to the control thread (ARP resolution) was full.
   kCount,
 };
 

@@ -1,6 +1,8 @@
 // The L2 bridging stage: validate the Ethernet header, learn the source, forward by
 // destination MAC within the ingress port's bridge domain or flood (split horizon: never
-// back to the ingress port). Floods share the mbuf by reference count, no copies.
+// back to the ingress port). Floods share the mbuf by reference count, no copies. Frames
+// to the domain's gateway MAC, and ARP for its address, go to the router (ctx.to_router);
+// the router's frames out of a gateway come back through output().
 //
 // Thread: process() on workers; construction on control.
 #pragma once
@@ -9,24 +11,26 @@
 
 #include "np/dp/l2_config.h"
 #include "np/dp/mac_table.h"
-#include "np/dp/published.h"
 #include "np/dp/worker_ctx.h"
 
 namespace np::dp {
 
 class L2Bridge {
  public:
-  L2Bridge(const Published<L2Config>& config, const MacTable& macs)
-      : config_(config), macs_(macs) {}
+  explicit L2Bridge(const MacTable& macs) : macs_(macs) {}
 
   // Takes ownership of n <= kMaxBurst packets received on `in_port`: each ends in a tx
-  // buffer of ctx or is dropped with a reason.
-  void process(WorkerCtx& ctx, uint16_t in_port, rte_mbuf** pkts, uint16_t n) const noexcept;
+  // buffer of ctx, in ctx.to_router, or is dropped with a reason.
+  void process(WorkerCtx& ctx, const L2Config& config, uint16_t in_port, rte_mbuf** pkts,
+               uint16_t n) const noexcept;
+  // Switches the frames in ctx.to_bridge (sent by gateway interfaces) in their domains:
+  // to the port that learned the destination, else flooded to every member.
+  void output(WorkerCtx& ctx, const L2Config& config) const noexcept;
 
  private:
   // What happens to every frame of a run.
   struct Verdict {
-    enum Kind : uint8_t { kForward, kFlood, kDrop } kind;
+    enum Kind : uint8_t { kForward, kFlood, kRoute, kDrop } kind;
     uint16_t port;      // kForward: the egress; kDrop: the port the drop is counted on.
     DropReason reason;  // kDrop only.
   };
@@ -38,8 +42,12 @@ class L2Bridge {
   static void report_source(WorkerCtx& ctx, MacKey key, uint16_t in_port, MacKey& last_reported);
   static void flood(WorkerCtx& ctx, const BridgeDomain& domain, uint16_t in_port, rte_mbuf** pkts,
                     uint16_t n);
+  // Floods, except ARP that the domain's gateway must see: a request for its address goes
+  // to the router only; a gratuitous ARP goes to both.
+  static void flood_or_divert_arp(WorkerCtx& ctx, const BridgeDomain& domain, uint16_t in_port,
+                                  rte_mbuf** pkts, uint16_t n);
+  static void to_router(WorkerCtx& ctx, const BridgeDomain& domain, rte_mbuf* m);
 
-  const Published<L2Config>& config_;
   const MacTable& macs_;
 };
 

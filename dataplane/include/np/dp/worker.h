@@ -1,6 +1,7 @@
-// A poll-mode worker: on its lcore, it polls the rx queues it owns, runs the L2 stage on
-// each burst, flushes the tx buffers, reports an RCU quiescent state once per loop, and
-// backs off adaptively when idle (sleeps after many empty polls, growing to a cap).
+// A poll-mode worker: on its lcore, it polls the rx queues it owns, runs the pipeline on
+// each burst, sends what the control thread queued for it, flushes the tx buffers, reports an RCU
+// quiescent state once per loop, and backs off adaptively when idle (sleeps after many empty polls,
+// growing to a cap).
 //
 // Thread: run() on the worker's lcore; plan() publish and counters reads on control.
 #pragma once
@@ -12,7 +13,7 @@
 #include <memory>
 #include <vector>
 
-#include "np/dp/l2_bridge.h"
+#include "np/dp/pipeline.h"
 #include "np/dp/published.h"
 #include "np/dp/rcu.h"
 #include "np/dp/worker_ctx.h"
@@ -38,7 +39,7 @@ struct WorkerPlan {
 class Worker {
  public:
   Worker(unsigned index, unsigned lcore, Rcu& rcu, const SharedState& shared,
-         const L2Bridge& bridge, unsigned idle_sleep_max_us);
+         const Pipeline& pipeline, unsigned idle_sleep_max_us);
 
   // The poll loop; returns when `stop` becomes true.
   void run(const std::atomic<bool>& stop);
@@ -57,7 +58,7 @@ class Worker {
 
   unsigned lcore_;
   Rcu& rcu_;
-  const L2Bridge& bridge_;
+  const Pipeline& pipeline_;
   unsigned idle_sleep_max_us_;
   Published<WorkerPlan> plan_;
   WorkerCtx ctx_;

@@ -1,5 +1,6 @@
-// What one worker carries through its stages: its counters, its learning queue, and its
-// per-port transmit buffers (filled by stages, flushed once per received burst).
+// What one worker carries through its stages: its counters, its queues to and from the
+// control thread, the bursts handed from one stage to the next, and its per-port transmit
+// buffers (filled by stages, flushed once per received burst).
 //
 // Thread: owned by one worker; control reads the counters and drains the learning queue.
 #pragma once
@@ -12,6 +13,7 @@
 #include <cstring>
 
 #include "np/dp/counters.h"
+#include "np/dp/l3_events.h"
 #include "np/dp/learn_queue.h"
 #include "np/dp/limits.h"
 
@@ -26,6 +28,28 @@ struct SharedState {
 struct TxBuffer {
   uint16_t count = 0;
   rte_mbuf* pkts[kMaxBurst];
+};
+
+// Frames the bridge hands the router: all from one domain, to its gateway interface.
+struct RouterInput {
+  uint16_t count = 0;
+  uint16_t iface = 0;
+  rte_mbuf* pkts[kMaxBurst];
+};
+
+// Frames the router sends out of gateway interfaces: switched in each one's domain.
+struct BridgeOutput {
+  uint16_t count = 0;
+  uint16_t domains[kMaxBurst];
+  rte_mbuf* pkts[kMaxBurst];
+};
+
+// ICMP errors a worker may send: a token bucket of kIcmpBurst refilled at kIcmpPerSecond.
+inline constexpr uint32_t kIcmpPerSecond = 1000;
+inline constexpr uint32_t kIcmpBurst = 50;
+struct IcmpBudget {
+  uint64_t refilled_tsc = 0;
+  uint32_t tokens = kIcmpBurst;
 };
 
 struct WorkerCtx {
@@ -51,8 +75,14 @@ struct WorkerCtx {
 
   const unsigned index;
   const SharedState& shared;
+  uint64_t now_tsc = 0;  // Read once per poll loop.
   WorkerCounters counters;
   LearnQueue learn;
+  PuntQueue punt;
+  InjectQueue inject;
+  RouterInput to_router;
+  BridgeOutput to_bridge;
+  IcmpBudget icmp_budget;
   std::array<TxBuffer, kMaxPorts> tx;
   uint16_t dirty_ports[kMaxPorts];
   uint16_t n_dirty = 0;

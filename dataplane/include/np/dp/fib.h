@@ -1,0 +1,89 @@
+// The IPv4 forwarding table: longest-prefix match (DPDK rte_lpm, DIR-24-8, with RCU QSBR
+// reclamation of its tbl8 groups) from a destination to a next-hop group id, and the
+// groups themselves. A group holds one path or several (ECMP); its contents change when a
+// neighbor resolves by swapping the group's pointer, so the routes that share it (often
+// many) are never touched. Old groups are freed after an RCU grace period.
+//
+// Thread: lookup_bulk, group: workers and control. Everything else: control only.
+#pragma once
+
+#include <rte_ether.h>
+#include <rte_lpm.h>
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "np/dp/l3_spec.h"
+#include "np/dp/rcu.h"
+#include "np/dp/status.h"
+
+namespace np::dp {
+
+inline constexpr unsigned kMaxEcmpPaths = 16;
+inline constexpr uint32_t kNoGroup = ~uint32_t{0};
+
+// One way out. A resolved path carries the finished Ethernet rewrite.
+struct Path {
+  enum Kind : uint8_t {
+    kRewrite,  // Neighbor known: rewrite and send.
+    kResolve,  // Neighbor unknown: hand the packet to the control thread, which ARPs.
+    kLocal,    // One of our own addresses.
+  };
+  Kind kind = kResolve;
+  uint16_t iface = 0;  // The egress interface (kLocal: the interface owning the address).
+  // kResolve: the address to resolve; 0 = the packet's destination (a connected subnet).
+  uint32_t resolve_ip = 0;
+  rte_ether_addr dst{}, src{};  // kRewrite.
+};
+
+struct NextHopGroup {
+  uint16_t n_paths = 0;
+  Path paths[kMaxEcmpPaths];
+};
+
+class Fib {
+ public:
+  // Room for `max_routes` prefixes (and `tbl8_groups` /24s holding longer prefixes) and
+  // `max_groups` next-hop groups. Throws std::runtime_error when memory is short.
+  Fib(const std::string& name, uint32_t max_routes, uint32_t tbl8_groups, uint32_t max_groups,
+      Rcu& rcu);
+  ~Fib();
+  Fib(const Fib&) = delete;
+  Fib& operator=(const Fib&) = delete;
+
+  // group_ids[i] = the group of ips[i] (host byte order), or kNoGroup.
+  void lookup_bulk(const uint32_t* ips, uint32_t* group_ids, unsigned n) const {
+    rte_lpm_lookup_bulk(lpm_, ips, group_ids, n);
+    const uint32_t fallback = default_group_.load(std::memory_order_relaxed);
+    for (unsigned i = 0; i < n; ++i)
+      group_ids[i] = (group_ids[i] & RTE_LPM_LOOKUP_SUCCESS) ? group_ids[i] & 0xffffff : fallback;
+  }
+  const NextHopGroup* group(uint32_t id) const {
+    return groups_[id].load(std::memory_order_acquire);
+  }
+
+  // Adds or repoints a prefix.
+  DpStatus add(Ipv4Prefix prefix, uint32_t group_id);
+  void remove(Ipv4Prefix prefix);
+
+  // A new group; kNoGroup when every id is taken.
+  uint32_t create_group(const NextHopGroup& group);
+  // Publishes new contents for a group.
+  void update_group(uint32_t id, const NextHopGroup& group);
+  // The id becomes free once no worker can still read the group (no prefix may use it).
+  void destroy_group(uint32_t id);
+
+ private:
+  rte_lpm* lpm_ = nullptr;
+  Rcu& rcu_;
+  const uint32_t max_groups_;
+  // rte_lpm takes depths 1-32: the default route (/0) is kept here.
+  std::atomic<uint32_t> default_group_{kNoGroup};
+  std::unique_ptr<std::atomic<const NextHopGroup*>[]> groups_;
+  std::vector<uint32_t> free_ids_;
+};
+
+}  // namespace np::dp

@@ -1,0 +1,53 @@
+// The stages a received burst runs through, in order: a routed port's frames go to the
+// router; a bridged port's to the bridge, whose frames for a gateway go on to the router,
+// whose frames out of a gateway go back to the bridge for switching. One configuration
+// snapshot serves the whole burst, so the stages always agree on ports and interfaces.
+//
+// Thread: process, inject: workers; construction: control.
+#pragma once
+
+#include <rte_mbuf.h>
+
+#include "np/dp/l2_bridge.h"
+#include "np/dp/l2_config.h"
+#include "np/dp/published.h"
+#include "np/dp/router.h"
+#include "np/dp/worker_ctx.h"
+
+namespace np::dp {
+
+class Pipeline {
+ public:
+  Pipeline(const Published<L2Config>& config, const L2Bridge& bridge, const Router& router)
+      : config_(config), bridge_(bridge), router_(router) {}
+
+  // Takes ownership of n <= kMaxBurst packets received on `in_port`.
+  void process(WorkerCtx& ctx, uint16_t in_port, rte_mbuf** pkts, uint16_t n) const noexcept {
+    const L2Config& config = *config_.read();
+    const uint16_t iface = config.port_iface[in_port];
+    if (iface != kNoIface)
+      router_.process(ctx, config, iface, pkts, n);
+    else
+      bridge_.process(ctx, config, in_port, pkts, n);
+    finish(ctx, config);
+  }
+
+  // Sends up to kMaxBurst frames the control thread queued for this worker; returns how
+  // many it took.
+  unsigned inject(WorkerCtx& ctx) const noexcept;
+
+ private:
+  void finish(WorkerCtx& ctx, const L2Config& config) const noexcept {
+    if (ctx.to_router.count != 0) {
+      router_.process(ctx, config, ctx.to_router.iface, ctx.to_router.pkts, ctx.to_router.count);
+      ctx.to_router.count = 0;
+    }
+    if (ctx.to_bridge.count != 0) bridge_.output(ctx, config);
+  }
+
+  const Published<L2Config>& config_;
+  const L2Bridge& bridge_;
+  const Router& router_;
+};
+
+}  // namespace np::dp

@@ -1,0 +1,265 @@
+#include "np/dp/router.h"
+
+#include <rte_arp.h>
+#include <rte_icmp.h>
+#include <rte_ip.h>
+#include <rte_prefetch.h>
+
+#include <cstring>
+
+#include "np/dp/icmp.h"
+#include "np/dp/ipv4.h"
+
+namespace np::dp {
+namespace {
+
+constexpr unsigned kPrefetchAhead = 4;
+constexpr uint16_t kEthIpv4 = sizeof(rte_ether_hdr) + sizeof(rte_ipv4_hdr);
+
+bool in_subnet(rte_be32_t addr, const L3Interface& ifc) {
+  return ((addr ^ ifc.ip) & rte_cpu_to_be_32(prefix_mask(ifc.prefix_len))) == 0;
+}
+
+// Multicast, limited broadcast, loopback or unspecified: never a packet's source.
+bool is_bad_source(uint32_t src) {
+  return src == 0 || src == 0xffffffff || (src >> 28) == 0xe || (src >> 24) == 127;
+}
+// Multicast or limited broadcast: not routed.
+bool is_not_routable(uint32_t dst) { return dst == 0xffffffff || (dst >> 28) == 0xe; }
+
+// Checks an IPv4 header against the frame; trims Ethernet padding. Returns kCount if good.
+DropReason validate_ipv4(rte_mbuf* m) {
+  if (m->data_len < kEthIpv4) return DropReason::kIpTruncated;
+  const auto* ip = rte_pktmbuf_mtod_offset(m, const rte_ipv4_hdr*, sizeof(rte_ether_hdr));
+  if ((ip->version_ihl >> 4) != 4) return DropReason::kIpBadVersion;
+  const uint16_t ihl = rte_ipv4_hdr_len(ip);
+  if (ihl < sizeof(rte_ipv4_hdr) || sizeof(rte_ether_hdr) + ihl > m->data_len)
+    return DropReason::kIpBadHeaderLength;
+  const uint16_t total = rte_be_to_cpu_16(ip->total_length);
+  if (total < ihl || sizeof(rte_ether_hdr) + total > m->pkt_len)
+    return DropReason::kIpBadTotalLength;
+  if ((m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) != RTE_MBUF_F_RX_IP_CKSUM_GOOD &&
+      rte_raw_cksum(ip, ihl) != 0xffff)
+    return DropReason::kIpBadChecksum;
+  const uint32_t excess = m->pkt_len - sizeof(rte_ether_hdr) - total;
+  if (excess != 0) rte_pktmbuf_trim(m, static_cast<uint16_t>(excess));
+  if (is_bad_source(rte_be_to_cpu_32(ip->src_addr))) return DropReason::kIpBadSource;
+  if (is_not_routable(rte_be_to_cpu_32(ip->dst_addr))) return DropReason::kIpNotRoutable;
+  return DropReason::kCount;
+}
+
+}  // namespace
+
+void Router::output(WorkerCtx& ctx, const L3Interface& out, rte_mbuf* m) {
+  if (out.port != kNoPort) {
+    if (!ctx.shared.link_up[out.port].load(std::memory_order_relaxed)) {
+      ctx.drop(m, m->port, DropReason::kLinkDown);
+      return;
+    }
+    ctx.enqueue_tx(out.port, m);
+    return;
+  }
+  if (out.domain == kNoDomain) {  // An interface removed a moment ago.
+    ctx.drop(m, m->port, DropReason::kNoRoute);
+    return;
+  }
+  BridgeOutput& b = ctx.to_bridge;
+  b.domains[b.count] = out.domain;
+  b.pkts[b.count++] = m;
+}
+
+void Router::reply(WorkerCtx& ctx, const L3Interface& in, rte_mbuf* m) {
+  if (in.port != kNoPort || m->port >= kMaxPorts) {
+    output(ctx, in, m);
+    return;
+  }
+  if (!ctx.shared.link_up[m->port].load(std::memory_order_relaxed)) {
+    ctx.drop(m, m->port, DropReason::kLinkDown);
+    return;
+  }
+  ctx.enqueue_tx(m->port, m);
+}
+
+void Router::process(WorkerCtx& ctx, const L2Config& config, uint16_t iface, rte_mbuf** pkts,
+                     uint16_t n) const noexcept {
+  const L3Interface& in = config.ifaces[iface];
+  // Pass 1: ARP aside, validate, and gather the destinations for one bulk lookup.
+  rte_mbuf* fwd[kMaxBurst];
+  uint32_t dsts[kMaxBurst];
+  uint16_t k = 0;
+  for (uint16_t i = 0; i < n; ++i) {
+    if (i + kPrefetchAhead < n) rte_prefetch0(rte_pktmbuf_mtod(pkts[i + kPrefetchAhead], void*));
+    rte_mbuf* m = pkts[i];
+    if (m->data_len < sizeof(rte_ether_hdr)) {
+      ctx.drop(m, m->port, DropReason::kRunt);
+      continue;
+    }
+    const uint16_t type = rte_pktmbuf_mtod(m, const rte_ether_hdr*)->ether_type;
+    if (type == rte_cpu_to_be_16(RTE_ETHER_TYPE_ARP)) {
+      arp_input(ctx, in, iface, m);
+      continue;
+    }
+    if (type != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4)) {
+      ctx.drop(m, m->port, DropReason::kNotIpv4);
+      continue;
+    }
+    const DropReason bad = validate_ipv4(m);
+    if (bad != DropReason::kCount) {
+      ctx.drop(m, m->port, bad);
+      continue;
+    }
+    const auto* ip = rte_pktmbuf_mtod_offset(m, const rte_ipv4_hdr*, sizeof(rte_ether_hdr));
+    dsts[k] = rte_be_to_cpu_32(ip->dst_addr);
+    fwd[k++] = m;
+  }
+  if (k == 0) return;
+  uint32_t groups[kMaxBurst];
+  fib_.lookup_bulk(dsts, groups, k);
+
+  // Pass 2: per packet, its path: us, or rewrite and out, or wait for ARP.
+  for (uint16_t j = 0; j < k; ++j) {
+    rte_mbuf* m = fwd[j];
+    auto* eth = rte_pktmbuf_mtod(m, rte_ether_hdr*);
+    auto* ip = reinterpret_cast<rte_ipv4_hdr*>(eth + 1);
+    const NextHopGroup* group = groups[j] == kNoGroup ? nullptr : fib_.group(groups[j]);
+    if (group == nullptr || group->n_paths == 0) {
+      icmp_error(ctx, in, m, IcmpKind::kNetUnreachable, DropReason::kNoRoute);
+      continue;
+    }
+    const Path* path = &group->paths[0];
+    if (group->n_paths > 1) {
+      const uint16_t ihl = rte_ipv4_hdr_len(ip);
+      const uint32_t hash = flow_hash(ip, reinterpret_cast<const uint8_t*>(ip) + ihl,
+                                      m->data_len - sizeof(rte_ether_hdr) - ihl);
+      path = &group->paths[hash % group->n_paths];
+    }
+    if (path->kind == Path::kLocal) {
+      local_input(ctx, in, m);
+      continue;
+    }
+    if (ip->time_to_live <= 1) {
+      icmp_error(ctx, in, m, IcmpKind::kTimeExceeded, DropReason::kTtlExpired);
+      continue;
+    }
+    const L3Interface& out = config.ifaces[path->iface];
+    if (rte_be_to_cpu_16(ip->total_length) > out.mtu) {
+      if (ip->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG))
+        icmp_error(ctx, in, m, IcmpKind::kFragmentationNeeded, DropReason::kMtuExceeded, out.mtu);
+      else
+        ctx.drop(m, m->port, DropReason::kMtuExceeded);
+      continue;
+    }
+    decrement_ttl(ip);
+    if (path->kind == Path::kRewrite) {
+      // dst and src sit together in Path as in the header: one 12-byte copy.
+      std::memcpy(eth, &path->dst, 2 * RTE_ETHER_ADDR_LEN);
+      output(ctx, out, m);
+      continue;
+    }
+    const uint32_t target = path->resolve_ip != 0 ? path->resolve_ip : dsts[j];
+    if (!ctx.punt.push({PuntEvent::kResolve, path->iface, iface, target, {}, m})) {
+      ctx.counters.l3.punt_queue_drops.add(1);
+      ctx.drop(m, m->port, DropReason::kPuntQueueFull);
+    }
+  }
+}
+
+void Router::arp_input(WorkerCtx& ctx, const L3Interface& in, uint16_t iface, rte_mbuf* m) const {
+  if (m->data_len < sizeof(rte_ether_hdr) + sizeof(rte_arp_hdr)) {
+    ctx.drop(m, m->port, DropReason::kArpMalformed);
+    return;
+  }
+  const auto* arp = rte_pktmbuf_mtod_offset(m, const rte_arp_hdr*, sizeof(rte_ether_hdr));
+  if (arp->arp_hardware != rte_cpu_to_be_16(RTE_ARP_HRD_ETHER) ||
+      arp->arp_protocol != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4) ||
+      arp->arp_hlen != RTE_ETHER_ADDR_LEN || arp->arp_plen != sizeof(rte_be32_t)) {
+    ctx.drop(m, m->port, DropReason::kArpMalformed);
+    return;
+  }
+  const rte_arp_ipv4& data = arp->arp_data;
+  const bool for_us = data.arp_tip == in.ip;
+  const bool gratuitous = data.arp_tip == data.arp_sip;
+  // Learn from requests and replies to us and from gratuitous ARP, when the sender is a
+  // unicast address of the interface's subnet (a full queue loses the event, no more).
+  if ((for_us || gratuitous) && data.arp_sip != 0 && data.arp_sip != in.ip &&
+      in_subnet(data.arp_sip, in) && rte_is_unicast_ether_addr(&data.arp_sha) &&
+      !rte_is_zero_ether_addr(&data.arp_sha)) {
+    const PuntEvent seen{PuntEvent::kNeighborSeen,       iface,        iface,
+                         rte_be_to_cpu_32(data.arp_sip), data.arp_sha, nullptr};
+    if (!ctx.punt.push(seen)) ctx.counters.l3.punt_queue_drops.add(1);
+  }
+  if (for_us && arp->arp_opcode == rte_cpu_to_be_16(RTE_ARP_OP_REQUEST)) {
+    make_arp_reply(m, in.ip, in.mac);
+    ctx.counters.l3.arp_replies_sent.add(1);
+    reply(ctx, in, m);
+    return;
+  }
+  if (for_us || gratuitous) {
+    rte_pktmbuf_free(m);  // Consumed: it told us what it had to.
+    return;
+  }
+  ctx.drop(m, m->port, DropReason::kArpNotForUs);
+}
+
+void Router::local_input(WorkerCtx& ctx, const L3Interface& in, rte_mbuf* m) const {
+  const auto* ip = rte_pktmbuf_mtod_offset(m, const rte_ipv4_hdr*, sizeof(rte_ether_hdr));
+  const uint16_t ihl = rte_ipv4_hdr_len(ip);
+  if (ip->next_proto_id == IPPROTO_ICMP && !is_fragment(ip)) {
+    if (!is_valid_echo_request(m, ihl)) {
+      ctx.drop(m, m->port, DropReason::kIcmpBadChecksum);
+      return;
+    }
+    make_echo_reply(m, ihl, in.mac);
+    ctx.counters.l3.icmp_sent[static_cast<unsigned>(IcmpKind::kEchoReply)].add(1);
+    reply(ctx, in, m);
+    return;
+  }
+  // UDP to us (a traceroute reaching one of our addresses) gets port unreachable.
+  if (ip->next_proto_id == IPPROTO_UDP) {
+    icmp_error(ctx, in, m, IcmpKind::kPortUnreachable, DropReason::kNoLocalService);
+    return;
+  }
+  ctx.drop(m, m->port, DropReason::kNoLocalService);
+}
+
+bool Router::take_icmp_token(WorkerCtx& ctx) const {
+  IcmpBudget& b = ctx.icmp_budget;
+  const uint64_t elapsed = ctx.now_tsc - b.refilled_tsc;
+  if (elapsed >= tsc_per_icmp_) {
+    const uint64_t earned = tsc_per_icmp_ == 0 ? kIcmpBurst : elapsed / tsc_per_icmp_;
+    if (b.tokens + earned >= kIcmpBurst) {
+      b.tokens = kIcmpBurst;
+      b.refilled_tsc = ctx.now_tsc;
+    } else {
+      b.tokens += static_cast<uint32_t>(earned);
+      b.refilled_tsc += earned * tsc_per_icmp_;
+    }
+  }
+  if (b.tokens == 0) return false;
+  --b.tokens;
+  return true;
+}
+
+void Router::icmp_error(WorkerCtx& ctx, const L3Interface& in, rte_mbuf* m, IcmpKind kind,
+                        DropReason reason, uint16_t mtu) const {
+  if (!may_send_icmp_error(m)) {
+    ctx.drop(m, m->port, reason);
+    return;
+  }
+  if (!take_icmp_token(ctx)) {
+    ctx.counters.l3.icmp_rate_limited.add(1);
+    ctx.drop(m, m->port, reason);
+    return;
+  }
+  const uint16_t port = m->port;
+  if (!make_icmp_error(m, kind, mtu, in.ip, in.mac)) {
+    ctx.drop(m, port, reason);
+    return;
+  }
+  // The offending packet is still dropped (and counted); its mbuf carries the answer.
+  ctx.counters.ports[port].drops[static_cast<unsigned>(reason)].add(1);
+  ctx.counters.l3.icmp_sent[static_cast<unsigned>(kind)].add(1);
+  reply(ctx, in, m);
+}
+
+}  // namespace np::dp
