@@ -2,7 +2,9 @@
 af-packet veth, around a daemon that each test class configures in start()."""
 
 import argparse
+import hashlib
 import os
+import subprocess
 import sys
 import unittest
 
@@ -56,6 +58,33 @@ class PodsTestCase(unittest.TestCase):
         wait_for(f"ping {ip} from {ns}", lambda: self.topo.ns_exec(
             ns, "ping", "-c", "1", "-W", "1", ip, check=False, timeout=10).returncode == 0,
             timeout=timeout, interval=0.2)
+
+    def transfer(self, src_ns, dst_ns, dst_ip, size=400 * 1024, port=5201):
+        """Sends `size` random bytes over TCP from src_ns to dst_ip:port in dst_ns and checks
+        they arrive intact."""
+        data = os.urandom(size)
+        src = os.path.join(self.topo.dir, "tx.bin")
+        dst = os.path.join(self.topo.dir, "rx.bin")
+        with open(src, "wb") as f:
+            f.write(data)
+        with open(dst, "wb") as out:
+            server = subprocess.Popen(["ip", "netns", "exec", dst_ns, "nc", "-l", "-N", str(port)],
+                                      stdout=out, stderr=subprocess.DEVNULL)
+            try:
+                wait_for("the nc listener", lambda: str(port) in self.topo.ns_exec(
+                    dst_ns, "ss", "-ltn").stdout)
+                with open(src, "rb") as f:
+                    subprocess.run(["ip", "netns", "exec", src_ns, "nc", "-N", "-w", "10", dst_ip,
+                                    str(port)], stdin=f, check=True, timeout=60)
+                server.wait(timeout=30)
+            finally:
+                if server.poll() is None:
+                    server.kill()
+                    server.wait()
+        with open(dst, "rb") as f:
+            received = f.read()
+        self.assertEqual(len(received), size)
+        self.assertEqual(hashlib.sha256(received).hexdigest(), hashlib.sha256(data).hexdigest())
 
 
 def main(*extra_args):
