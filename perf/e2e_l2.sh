@@ -2,12 +2,15 @@
 # End-to-end L2 benchmark: nodeplane vs. testpmd io forwarding vs. OVS-DPDK (NORMAL action),
 # each switching 64-byte frames between two vhost-user ports with one forwarding core, all
 # driven by the same dpdk-testpmd generator on virtio_user ports. See perf/README.md.
+# --mode routed: nodeplane routes IPv4 between two routed vhost-user ports instead, next to
+# testpmd io forwarding, with an open-loop flowgen generator (README: why not the loop).
 #
 # Layout (2-core lab machine, LAB.md): the switch's forwarding core alone on CPU 1; the
 # generator, the switch's main/control threads and OVS's non-PMD threads on CPU 0.
 #
-# Usage: perf/e2e_l2.sh [--duration S] [--warmup S] [--rounds N] [--legs LIST] [--bursts N]
-#                       [--logdir DIR] [--install]           (run as root)
+# Usage: perf/e2e_l2.sh [--mode l2|routed] [--duration S] [--warmup S] [--rounds N]
+#                       [--legs LIST] [--bursts N] [--flows N] [--logdir DIR] [--install]
+#                       (run as root)
 set -euo pipefail
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -19,7 +22,9 @@ DURATION=10          # measured window per leg, seconds
 WARMUP=3             # traffic runs this long before the window opens
 ROUNDS=1             # every leg runs once per round; the summary shows the median
 BURSTS=8             # bursts of 32 frames per port put in the loop (see README: closed loop)
-LEGS="testpmd,ovs,nodeplane"
+LEGS=""               # default: testpmd,ovs,nodeplane (l2); testpmd,nodeplane (routed)
+MODE=l2
+FLOWS=256            # routed mode: flowgen's destinations 10.253.0.0 + 0..FLOWS-1
 INSTALL=0
 LOGDIR=""
 HUGEPAGES_WANT=${HUGEPAGES_WANT:-1024}   # 2 MB pages; raised to this, never lowered
@@ -28,6 +33,13 @@ SW_CPU=1
 PKT_LEN=64
 MAC_A=02:00:00:00:00:01
 MAC_B=02:00:00:00:00:02
+# Routed mode: testpmd 22.11's flowgen sends every frame from FLOWGEN_SRC_MAC to
+# FLOWGEN_DST_MAC, UDP 10.254.0.0:1000 -> 10.253.0.N:1001 (compiled in; --eth-peer and
+# --tx-ip apply to txonly only). Both routed interfaces get FLOWGEN_DST_MAC, so every frame
+# is addressed to the interface it enters.
+FLOWGEN_DST_MAC=00:01:02:03:04:01
+IP_A=10.1.0.1 GEN_IP_A=10.1.0.2   # interface a (port a) and the generator's port A behind it
+IP_B=10.2.0.1 GEN_IP_B=10.2.0.2
 NODEPLANE=${NODEPLANE:-build/nodeplane}
 OVS_VSWITCHD=${OVS_VSWITCHD:-/usr/lib/openvswitch-switch-dpdk/ovs-vswitchd-dpdk}
 
@@ -37,8 +49,12 @@ usage: $0 [options]      (as root)
   --duration S   measured window per leg in seconds (default $DURATION)
   --warmup S     traffic before the window opens (default $WARMUP)
   --rounds N     run every leg N times, interleaved; the summary shows medians (default $ROUNDS)
-  --legs LIST    comma-separated subset of testpmd,ovs,nodeplane (default all)
-  --bursts N     bursts of 32 frames per port injected into the loop (default $BURSTS)
+  --mode M       l2 (default): nodeplane bridges; routed: nodeplane routes IPv4 between two
+                 routed ports (interfaces $IP_A/24, $IP_B/24), generator flowgen (open loop)
+  --legs LIST    comma-separated subset of testpmd,ovs,nodeplane (default all; routed mode:
+                 testpmd,nodeplane, OVS has no routed leg)
+  --bursts N     l2: bursts of 32 frames per port injected into the loop (default $BURSTS)
+  --flows N      routed: flowgen destinations 10.253.0.0 + 0..N-1, 2..65536 (default $FLOWS)
   --logdir DIR   keep every process's log in DIR (default: logs are deleted)
   --install      apt-get install openvswitch-switch-dpdk (and dpdk if dpdk-testpmd is
                  missing) and select ovs-vswitchd-dpdk with update-alternatives
@@ -65,6 +81,10 @@ while [[ $# -gt 0 ]]; do
     --legs=*) LEGS=${1#*=}; shift ;;
     --bursts) BURSTS=${2:-}; shift 2 ;;
     --bursts=*) BURSTS=${1#*=}; shift ;;
+    --mode) MODE=${2:-}; shift 2 ;;
+    --mode=*) MODE=${1#*=}; shift ;;
+    --flows) FLOWS=${2:-}; shift 2 ;;
+    --flows=*) FLOWS=${1#*=}; shift ;;
     --logdir) LOGDIR=${2:-}; shift 2 ;;
     --logdir=*) LOGDIR=${1#*=}; shift ;;
     --install) INSTALL=1; shift ;;
@@ -76,6 +96,11 @@ if ! is_uint "$DURATION" || [[ $DURATION -lt 1 ]]; then die "--duration must be 
 is_uint "$WARMUP" || die "--warmup must be a whole number"
 if ! is_uint "$ROUNDS" || [[ $ROUNDS -lt 1 ]]; then die "--rounds must be a whole number >= 1"; fi
 if ! is_uint "$BURSTS" || [[ $BURSTS -lt 1 || $BURSTS -gt 8 ]]; then die "--bursts must be 1..8 (8 x 32 frames fill a 256-entry vring; more would overflow it)"; fi
+case $MODE in l2|routed) ;; *) die "--mode must be l2 or routed" ;; esac
+if ! is_uint "$FLOWS" || [[ $FLOWS -lt 2 || $FLOWS -gt 65536 ]]; then die "--flows must be 2..65536"; fi
+if [[ -z $LEGS ]]; then
+  if [[ $MODE == routed ]]; then LEGS="testpmd,nodeplane"; else LEGS="testpmd,ovs,nodeplane"; fi
+fi
 for l in ${LEGS//,/ }; do
   case $l in testpmd|ovs|nodeplane) ;; *) die "unknown leg '$l' in --legs" ;; esac
 done
@@ -232,24 +257,42 @@ acc_field() {  # acc_field RX-packets|RX-dropped|TX-packets|TX-dropped
 # both directions with consistent source MACs, the switch stays saturated (packets queue in
 # front of the slower of switch and generator), and nothing is dropped. See README for why
 # txonly + rxonly in two processes does not work on one CPU.
+#
+# Routed mode (--mode routed): a router decrements the TTL on every pass, so frames cannot
+# circulate (after 63 passes they expire), and no testpmd 22.11 engine restores a TTL. The
+# generator is flowgen instead, an open loop in the same single thread: every poll it
+# receives and frees what arrived on a port, then sends a burst of fresh frames (TTL 64,
+# 10.254.0.0 -> 10.253.0.0 + 0..FLOWS-1, 64 bytes) out of the other port, dropping (and
+# counting, not retrying) what the switch's ring cannot take. The switch is saturated when
+# the generator offers more than it forwards; its drops stay 0 as long as the generator
+# keeps draining.
 gen_start() {  # gen_start SOCK_A SOCK_B  (sets GEN_FD, GEN_LOG)
   local sa=$1 sb=$2 fifo="$TMP/gen.fifo"
   GEN_LOG="$TMP/logs/$CUR-gen.log"
   rm -f "$fifo"; mkfifo "$fifo"
   exec {GEN_FD}<>"$fifo"
+  local fwd=(--forward-mode=io "--txpkts=$PKT_LEN" "--eth-peer=0,$MAC_B" "--eth-peer=1,$MAC_A")
+  # flowgen's frame length is --txpkts minus 4 (an FCS): 68 gives 64-byte frames.
+  if [[ $MODE == routed ]]; then
+    fwd=(--forward-mode=flowgen "--flowgen-flows=$FLOWS" "--txpkts=$((PKT_LEN + 4))")
+  fi
   spawn gen "$GEN_LOG" "$fifo" stdbuf -oL dpdk-testpmd \
     --lcores="0@$GEN_CPU,1@$GEN_CPU" --file-prefix="$RUN_ID-gen" --no-pci \
     --single-file-segments -m 256 \
     --vdev "net_virtio_user0,path=$sa,mac=$MAC_A" \
     --vdev "net_virtio_user1,path=$sb,mac=$MAC_B" \
-    -- -i --forward-mode=io --nb-cores=1 --txpkts=$PKT_LEN \
-    --eth-peer=0,$MAC_B --eth-peer=1,$MAC_A \
+    -- -i "${fwd[@]}" --nb-cores=1 \
     --total-num-mbufs=32768 --disable-link-check
   tp_wait_prompt gen "$GEN_LOG" 30
   GEN_PID=$(child_pid gen)
   # Let the switch see both vhost devices come up (nodeplane polls link state every 100 ms;
   # a frame to a port it still thinks is down would be dropped and lost from the loop).
   nap 2
+  if [[ $MODE == routed ]]; then
+    tp_cmd "$GEN_FD" "$GEN_LOG" "set fwd flowgen" >/dev/null
+    tp_cmd "$GEN_FD" "$GEN_LOG" "start" >/dev/null
+    return 0
+  fi
   tp_cmd "$GEN_FD" "$GEN_LOG" "set fwd io retry" >/dev/null
   tp_cmd "$GEN_FD" "$GEN_LOG" "start tx_first $BURSTS" >/dev/null
 }
@@ -534,7 +577,12 @@ ovs_drops() {  # sum of tx_dropped and rx_dropped over both vhost ports
 # ---------------------------------------------------------------------------------------
 # Two vhost-user ports (server mode) in bridge domain 1, both MACs static (learning stays
 # on), worker on lcore 1 = CPU SW_CPU, main lcore 0 = CPU GEN_CPU, pure polling
-# (idle_sleep_max_us: 0). Busy cycles per packet = delta busy_cycles / delta rx_pkts of the
+# (idle_sleep_max_us: 0). Routed mode: the two ports are routed instead, interfaces
+# a IP_A/24 and b IP_B/24 with flowgen's destination MAC, the generator's ports as static
+# neighbors GEN_IP_A (MAC_A) and GEN_IP_B (MAC_B), and flowgen's destinations split in two
+# routes: the lower half via GEN_IP_B (out of b), the upper half via GEN_IP_A (out of a).
+# So each port's frames are half routed across and half routed back out of the port they
+# came in on, and both ports send as much as they receive. Every frame is routed once. Busy cycles per packet = delta busy_cycles / delta rx_pkts of the
 # worker between the --stats-interval snapshot printed just before the window opens and the
 # first one printed after it closes (traffic runs steadily across both).
 np_config() {  # np_config FILE DIR WITH_PRIVATE_PATHS
@@ -554,11 +602,33 @@ dpdk:
 ports:
   - {name: a, type: vhost-user, socket: $d/a.sock}
   - {name: b, type: vhost-user, socket: $d/b.sock}
+EOF
+    if [[ $MODE == routed ]]; then
+      # flowgen's destinations 10.253.0.0 + 0..FLOWS-1 in two halves: the two halves of the
+      # smallest prefix holding them all (10.253.0.0/LEN).
+      local len=32 span=1 half upper
+      while [[ $span -lt $FLOWS ]]; do span=$((span * 2)); len=$((len - 1)); done
+      half=$((span / 2))
+      upper="10.253.$((half / 256)).$((half % 256))"
+      cat <<EOF
+interfaces:
+  - {name: a, port: a, ip: $IP_A/24, mac: "$FLOWGEN_DST_MAC"}
+  - {name: b, port: b, ip: $IP_B/24, mac: "$FLOWGEN_DST_MAC"}
+neighbors:
+  - {ip: $GEN_IP_A, mac: "$MAC_A", interface: a}
+  - {ip: $GEN_IP_B, mac: "$MAC_B", interface: b}
+routes:
+  - {prefix: 10.253.0.0/$((len + 1)), via: $GEN_IP_B}
+  - {prefix: $upper/$((len + 1)), via: $GEN_IP_A}
+EOF
+    else
+      cat <<EOF
 bridge_domains:
   - id: 1
     ports: [a, b]
     static_macs: [{mac: "$MAC_A", port: a}, {mac: "$MAC_B", port: b}]
 EOF
+    fi
     if [[ $priv -eq 1 ]]; then
       cat <<EOF
 api:
@@ -701,7 +771,9 @@ declare -A SKIP=()
 command -v dpdk-testpmd >/dev/null ||
   die "dpdk-testpmd not found (package dpdk); it is the generator of every leg (try --install)"
 if want_leg ovs; then
-  if reason=$(ovs_missing); then SKIP[ovs]="$reason"; fi
+  if [[ $MODE == routed ]]; then
+    SKIP[ovs]="no routed OVS leg (--mode routed: testpmd and nodeplane only)"
+  elif reason=$(ovs_missing); then SKIP[ovs]="$reason"; fi
 fi
 if want_leg nodeplane && [[ ! -x $NODEPLANE ]]; then
   SKIP[nodeplane]="$NODEPLANE not found or not executable (build it, or set NODEPLANE=)"
@@ -712,7 +784,11 @@ for leg in testpmd ovs nodeplane; do
 done
 
 reserve_hugepages
-log "run $RUN_ID: $DURATION s window after $WARMUP s warm-up, $ROUNDS round(s), $BURSTS x 32 frames per port in the loop, $PKT_LEN-byte frames"
+if [[ $MODE == routed ]]; then
+  log "run $RUN_ID (routed): $DURATION s window after $WARMUP s warm-up, $ROUNDS round(s), flowgen open loop to $FLOWS destinations, $PKT_LEN-byte frames"
+else
+  log "run $RUN_ID: $DURATION s window after $WARMUP s warm-up, $ROUNDS round(s), $BURSTS x 32 frames per port in the loop, $PKT_LEN-byte frames"
+fi
 log "temp dir $TMP"
 
 for round in $(seq "$ROUNDS"); do
@@ -762,7 +838,12 @@ dpdk_ver=$(dpkg-query -W -f='${Version}' dpdk 2>/dev/null || pkg-config --modver
 ovs_ver=$("$OVS_VSWITCHD" --version 2>/dev/null | head -n1 | awk '{print $NF}' || true)
 
 echo
-echo "==== e2e L2: two vhost-user ports, one switch core, ${PKT_LEN}-byte frames ===="
+if [[ $MODE == routed ]]; then
+  echo "==== e2e routed: two vhost-user ports, one switch core, ${PKT_LEN}-byte IPv4/UDP frames, flowgen to $FLOWS destinations ===="
+  echo "nodeplane routes (interfaces $IP_A/24, $IP_B/24); testpmd io forwards a <-> b unchanged"
+else
+  echo "==== e2e L2: two vhost-user ports, one switch core, ${PKT_LEN}-byte frames ===="
+fi
 echo "machine: $cpu_model, $(nproc --all) CPUs, kernel $(uname -r), DPDK $dpdk_ver${ovs_ver:+, OVS $ovs_ver}"
 echo "command: $CMDLINE"
 echo "window:  $DURATION s after $WARMUP s warm-up; $ROUNDS round(s)$([[ $ROUNDS -gt 1 ]] && echo ", medians")"
@@ -776,7 +857,7 @@ printf "$FMT" "switch" "rx Mpps" "busy cyc/pkt" "busy %" "on-CPU %" "drops" "Mpp
 printf "$FMT" "------" "-------" "------------" "------" "--------" "-----" "--------------" "-----------------"
 for leg in nodeplane testpmd ovs; do
   case $leg in
-    nodeplane) name="nodeplane" ;;
+    nodeplane) name="nodeplane"; [[ $MODE == routed ]] && name="nodeplane routed" ;;
     testpmd) name="testpmd io forwarding" ;;
     ovs) name="OVS-DPDK NORMAL" ;;
   esac

@@ -24,6 +24,8 @@ const char* drop_reason_name(DropReason reason) {
       return "link_down";
     case DropReason::kTxFull:
       return "tx_full";
+    case DropReason::kNotOurMac:
+      return "not_our_mac";
     case DropReason::kNotIpv4:
       return "not_ipv4";
     case DropReason::kIpTruncated:

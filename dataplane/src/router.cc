@@ -94,9 +94,17 @@ void Router::process(WorkerCtx& ctx, const L2Config& config, uint16_t iface, rte
       ctx.drop(m, m->port, DropReason::kRunt);
       continue;
     }
-    const uint16_t type = rte_pktmbuf_mtod(m, const rte_ether_hdr*)->ether_type;
-    if (type == rte_cpu_to_be_16(RTE_ETHER_TYPE_ARP)) {
+    const auto* eth = rte_pktmbuf_mtod(m, const rte_ether_hdr*);
+    const uint16_t type = eth->ether_type;
+    const bool to_us = rte_is_same_ether_addr(&eth->dst_addr, &in.mac);
+    if (type == rte_cpu_to_be_16(RTE_ETHER_TYPE_ARP) &&
+        (to_us || rte_is_broadcast_ether_addr(&eth->dst_addr))) {
       arp_input(ctx, in, iface, m);
+      continue;
+    }
+    // A routed port may hear frames for other stations (a shared segment, promiscuous mode).
+    if (!to_us) {
+      ctx.drop(m, m->port, DropReason::kNotOurMac);
       continue;
     }
     if (type != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4)) {
@@ -110,6 +118,7 @@ void Router::process(WorkerCtx& ctx, const L2Config& config, uint16_t iface, rte
     }
     const auto* ip = rte_pktmbuf_mtod_offset(m, const rte_ipv4_hdr*, sizeof(rte_ether_hdr));
     dsts[k] = rte_be_to_cpu_32(ip->dst_addr);
+    fib_.prefetch(dsts[k]);
     fwd[k++] = m;
   }
   if (k == 0) return;

@@ -6,8 +6,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
-#include <cstring>
 
+#include "testlib/fuzz_frames.h"
 #include "testlib/l2_config_builder.h"
 #include "testlib/l2_stage.h"
 
@@ -38,14 +38,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const unsigned free_before = rte_mempool_avail_count(pool);
   const uint16_t in_port = data[0] % 4;  // Port 3 is in no domain.
   rte_mbuf* burst[kMaxBurst];
-  uint16_t n = 0;
-  for (size_t off = 1; off < size && n < kMaxBurst;) {
-    const size_t len = std::min<size_t>(data[off], size - off - 1);
-    rte_mbuf* m = rte_pktmbuf_alloc(pool);
-    std::memcpy(rte_pktmbuf_append(m, static_cast<uint16_t>(len)), data + off + 1, len);
-    burst[n++] = m;
-    off += 1 + len;
-  }
+  const uint16_t n = np::testlib::frames_from_fuzz_input(data + 1, size - 1, pool, burst);
   const uint64_t drops_before = total(h.ctx);
   h.process(in_port, burst, n);
   const unsigned sent = h.release_tx();

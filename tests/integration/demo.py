@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""The built-in demo topology: nodeplane bridging two kernel pods on vhost-user and a kernel
-host on an af-packet veth in one bridge domain. The pods and the host ping each other while
-the daemon prints its per-port and per-worker stats; Ctrl-C (or --duration) ends it and
-removes everything it made."""
+"""The built-in demo topology: nodeplane bridging two kernel pods on vhost-user in one bridge
+domain whose gateway interface (10.77.0.1) routes to a kernel host on a routed af-packet
+uplink in another subnet (10.78.0.0/24). The pods ping each other (switched) and the host
+(routed) while the daemon prints its stats; Ctrl-C (or --duration) ends it and removes
+everything it made."""
 
 import argparse
 import os
@@ -27,7 +28,10 @@ ports:
   - {{name: uplink, type: af-packet, iface: {uplink}}}
 bridge_domains:
   - id: 1
-    ports: [pod1, pod2, uplink]
+    ports: [pod1, pod2]
+interfaces:
+  - {{name: pods-gw, bridge_domain: 1, ip: 10.77.0.1/24}}
+  - {{name: wan0, port: uplink, ip: 10.78.0.1/24}}
 """
 
 
@@ -42,19 +46,22 @@ def main():
     pingers = []
     try:
         pod1, pod2 = topo.add_netns("pod1"), topo.add_netns("pod2")
-        host, uplink = topo.add_uplink_host("host1", "10.77.0.3/24")
+        host, uplink = topo.add_uplink_host("host1", "10.78.0.2/24")
+        topo.ns_exec(host, "ip", "route", "add", "default", "via", "10.78.0.1")
         config = topo.start_nodeplane(CONFIG.format(tag=topo.tag, state_dir=f"{topo.dir}/state",
                                                     pod1=topo.socket_path("pod1"),
                                                     pod2=topo.socket_path("pod2"), uplink=uplink),
                                       stats_interval_s=2)
         wait_for("vhost-user sockets", lambda: os.path.exists(topo.socket_path("pod2")))
-        topo.start_pod("pod1", pod1, "02:77:00:00:00:01", "10.77.0.1/24")
-        topo.start_pod("pod2", pod2, "02:77:00:00:00:02", "10.77.0.2/24")
-        print(f"config: {config}\npod1 10.77.0.1 (vhost-user), pod2 10.77.0.2 (vhost-user), "
-              f"host1 10.77.0.3 (af-packet on {uplink})\n"
-              "while it runs: build/npctl port list, build/npctl mac list, build/npctl stats, "
-              "curl -s 127.0.0.1:9469/metrics\n", flush=True)
-        for ns, target in ((pod1, "10.77.0.2"), (pod2, "10.77.0.3"), (host, "10.77.0.1")):
+        for name, ns, ip in (("pod1", pod1, "10.77.0.2"), ("pod2", pod2, "10.77.0.3")):
+            topo.start_pod(name, ns, f"02:77:00:00:00:0{name[-1]}", f"{ip}/24")
+            topo.ns_exec(ns, "ip", "route", "add", "default", "via", "10.77.0.1")
+        print(f"config: {config}\npod1 10.77.0.2, pod2 10.77.0.3 (vhost-user, bridge domain 1, "
+              f"gateway 10.77.0.1); host1 10.78.0.2 (routed af-packet uplink {uplink})\n"
+              "while it runs: build/npctl port list, build/npctl mac list, build/npctl route list, "
+              "build/npctl neighbor list, build/npctl stats, curl -s 127.0.0.1:9469/metrics\n",
+              flush=True)
+        for ns, target in ((pod1, "10.77.0.3"), (pod2, "10.78.0.2"), (host, "10.77.0.2")):
             pingers.append(subprocess.Popen(["ip", "netns", "exec", ns, "ping", "-i", "0.5", target]))
         deadline = time.monotonic() + args.duration if args.duration else None
         shown = 0
@@ -73,7 +80,7 @@ def main():
         if topo.daemon is not None:
             status, out = topo.stop_nodeplane()
             print(f"--- nodeplane exited with status {status}; final stats ---")
-            print(out.splitlines() and "\n".join(out.splitlines()[-5:]))
+            print(out.splitlines() and "\n".join(out.splitlines()[-6:]))
         topo.close()
 
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <rte_eal.h>
+#include <rte_errno.h>
 #include <rte_mbuf.h>
 
 #include <stdexcept>
@@ -10,7 +11,8 @@
 
 namespace np::testlib {
 
-// Initialises EAL on first use; `memory_mb` only counts on that first call.
+// Initialises EAL on first use; `memory_mb` only counts on that first call. A binary that
+// initialised EAL itself (a benchmark on hugepages) keeps its EAL.
 inline void ensure_eal(unsigned memory_mb = 256) {
   static bool initialised = [memory_mb] {
     std::vector<std::string> args = {
@@ -18,7 +20,7 @@ inline void ensure_eal(unsigned memory_mb = 256) {
         "--log-level", "*:error",   "--no-shconf"};
     std::vector<char*> argv;
     for (std::string& a : args) argv.push_back(a.data());
-    if (rte_eal_init(static_cast<int>(argv.size()), argv.data()) < 0)
+    if (rte_eal_init(static_cast<int>(argv.size()), argv.data()) < 0 && rte_errno != EALREADY)
       throw std::runtime_error("EAL init failed");
     return true;
   }();

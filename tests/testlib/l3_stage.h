@@ -82,6 +82,11 @@ struct L3Stage {
     dp::TxBuffer& buf = ctx.tx[port];
     std::vector<rte_mbuf*> out(buf.pkts, buf.pkts + buf.count);
     buf.count = 0;
+    // Off the dirty list too, as a flush would leave it.
+    uint16_t kept = 0;
+    for (uint16_t d = 0; d < ctx.n_dirty; ++d)
+      if (ctx.dirty_ports[d] != port) ctx.dirty_ports[kept++] = ctx.dirty_ports[d];
+    ctx.n_dirty = kept;
     return out;
   }
   void release_tx() {

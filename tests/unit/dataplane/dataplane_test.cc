@@ -1,10 +1,12 @@
 // The Dataplane facade without workers: ports on ring devices, bridge domains replaced as
-// the API replaces them, static MACs kept in place across unrelated changes.
+// the API replaces them, static MACs kept in place across unrelated changes, IPv4
+// interfaces, routes and neighbors checked and refused whole.
 #include "np/dp/dataplane.h"
 
 #include <gtest/gtest.h>
 
 #include "testlib/eal_env.h"
+#include "testlib/ipv4_builder.h"
 #include "testlib/packet_builder.h"
 
 namespace np::dp {
@@ -76,6 +78,105 @@ TEST_F(DataplaneTest, PortsAreAddedRemovedAndNamedOnce) {
   EXPECT_FALSE(dp_.remove_port("r0"));
   EXPECT_TRUE(dp_.stats().ports.empty());
   EXPECT_TRUE(dp_.add_port(ring("r0")).ok()) << "the name is free again";
+}
+
+// Ports r0 (routed, 10.0.0.1/24), r1, r2 (bridge domain 1, gateway 10.1.0.1/24).
+class DataplaneL3Test : public DataplaneTest {
+ protected:
+  void SetUp() override {
+    for (const char* name : {"r0", "r1", "r2"}) ASSERT_TRUE(dp_.add_port(ring(name)).ok());
+    ASSERT_TRUE(dp_.set_bridge_domains({domain(1, {"r1", "r2"})}).ok());
+    ASSERT_TRUE(dp_.set_l3(good()).ok());
+  }
+  static InterfaceSpec routed(const char* name, const char* port, const char* ip, uint8_t len) {
+    InterfaceSpec i;
+    i.name = name;
+    i.port = port;
+    i.ip = testlib::ipv4(ip);
+    i.prefix_len = len;
+    return i;
+  }
+  static InterfaceSpec gateway(const char* name, uint32_t bd, const char* ip, uint8_t len) {
+    InterfaceSpec i = routed(name, "", ip, len);
+    i.bridge_domain = bd;
+    return i;
+  }
+  static RouteSpec route(const char* prefix, uint8_t len, std::vector<NextHopSpec> hops) {
+    return {{testlib::ipv4(prefix), len}, std::move(hops)};
+  }
+  static L3Spec good() {
+    L3Spec s;
+    s.interfaces = {routed("wan", "r0", "10.0.0.1", 24), gateway("gw", 1, "10.1.0.1", 24)};
+    s.routes = {route("0.0.0.0", 0, {{testlib::ipv4("10.0.0.254"), ""}})};
+    s.neighbors = {{testlib::ipv4("10.0.0.254"), testlib::mac("02:00:00:00:00:fe"), "wan"}};
+    return s;
+  }
+  std::vector<std::string> interface_names() {
+    std::vector<std::string> names;
+    for (const InterfaceRow& row : dp_.list_interfaces()) names.push_back(row.name);
+    return names;
+  }
+};
+
+TEST_F(DataplaneL3Test, InterfacesRoutesAndNeighborsAreListedAndCounted) {
+  EXPECT_EQ(interface_names(), (std::vector<std::string>{"wan", "gw"}));
+  const std::vector<NeighborRow> neighbors = dp_.list_neighbors();
+  ASSERT_EQ(neighbors.size(), 1u);
+  EXPECT_EQ(neighbors[0].state, NeighborState::kStatic);
+  EXPECT_EQ(neighbors[0].interface, "wan");
+  EXPECT_EQ(dp_.stats().l3.routes, 1u);
+}
+
+TEST_F(DataplaneL3Test, BadSpecsAreRefusedWholeAndChangeNothing) {
+  struct Case {
+    const char* name;
+    void (*damage)(L3Spec&);
+    const char* message;
+  };
+  const Case cases[] = {
+      {"overlapping subnets", [](L3Spec& s) { s.interfaces[1] = gateway("gw", 1, "10.0.0.9", 16); },
+       "overlaps"},
+      {"host bits",
+       [](L3Spec& s) {
+         s.routes.push_back(route("10.9.0.1", 16, {{0, "wan"}}));
+       },
+       "host bits"},
+      {"unreachable next hop",
+       [](L3Spec& s) {
+         s.routes.push_back(route("10.9.0.0", 16, {{testlib::ipv4("192.0.2.1"), ""}}));
+       },
+       "not on any interface's subnet"},
+      {"missing port",
+       [](L3Spec& s) { s.interfaces.push_back(routed("x", "nope", "10.5.0.1", 24)); },
+       "does not exist"},
+      {"bridged port", [](L3Spec& s) { s.interfaces.push_back(routed("x", "r1", "10.5.0.1", 24)); },
+       "bridge domain"},
+      {"second gateway", [](L3Spec& s) { s.interfaces.push_back(gateway("x", 1, "10.5.0.1", 24)); },
+       "already has"},
+      {"neighbor off its subnet", [](L3Spec& s) { s.neighbors[0].ip = testlib::ipv4("10.1.0.7"); },
+       "not on the subnet"},
+      {"prefix length 33", [](L3Spec& s) { s.interfaces[0].prefix_len = 33; }, "1-32"},
+  };
+  for (const Case& c : cases) {
+    L3Spec spec = good();
+    spec.routes.push_back(route("10.200.0.0", 16, {{testlib::ipv4("10.0.0.254"), ""}}));
+    c.damage(spec);
+    const DpStatus st = dp_.set_l3(spec);
+    EXPECT_FALSE(st.ok()) << c.name;
+    EXPECT_NE(st.message().find(c.message), std::string::npos) << c.name << ": " << st.message();
+    EXPECT_EQ(interface_names(), (std::vector<std::string>{"wan", "gw"})) << c.name;
+    EXPECT_EQ(dp_.stats().l3.routes, 1u) << c.name;
+  }
+}
+
+TEST_F(DataplaneL3Test, PortsAndDomainsInUseByAnInterfaceStay) {
+  EXPECT_FALSE(dp_.remove_port("r0")) << "routed by wan";
+  EXPECT_FALSE(dp_.set_bridge_domains({}).ok()) << "domain 1 has the gateway gw";
+  EXPECT_FALSE(dp_.set_bridge_domains({domain(1, {"r0", "r1", "r2"})}).ok()) << "r0 is routed";
+  ASSERT_TRUE(dp_.set_l3({}).ok());
+  EXPECT_TRUE(dp_.list_interfaces().empty());
+  EXPECT_TRUE(dp_.set_bridge_domains({}).ok());
+  EXPECT_TRUE(dp_.remove_port("r0"));
 }
 
 }  // namespace

@@ -229,6 +229,23 @@ TEST_F(RouterTest, MalformedHeadersAreDroppedEachWithItsReason) {
   }
 }
 
+TEST_F(RouterTest, RoutedPortTakesOnlyFramesToItsMacAndBroadcastArp) {
+  resolve_neighbors();
+  stage_->process(0, testlib::ipv4_frame(pool_, {.dst_mac = "02:00:00:00:09:09",
+                                                 .src_mac = kHostA,
+                                                 .src = "10.0.0.2",
+                                                 .dst = "10.0.1.2"}));
+  stage_->process(0, testlib::ipv4_frame(pool_, {.dst_mac = "ff:ff:ff:ff:ff:ff",
+                                                 .src_mac = kHostA,
+                                                 .src = "10.0.0.2",
+                                                 .dst = "10.0.1.2"}));
+  stage_->process(0, testlib::arp_frame(pool_, "02:00:00:00:09:09", kHostA, RTE_ARP_OP_REQUEST,
+                                        "10.0.0.2", "10.0.0.1"));
+  EXPECT_TRUE(tx(1).empty());
+  EXPECT_TRUE(tx(0).empty());
+  EXPECT_EQ(drops(0, DropReason::kNotOurMac), 3u);
+}
+
 TEST_F(RouterTest, TrimsEthernetPaddingBeforeForwarding) {
   resolve_neighbors();
   rte_mbuf* m = from_a({.dst = "10.0.1.2", .payload = 8});  // 42 bytes: padded to 60.

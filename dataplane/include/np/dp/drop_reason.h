@@ -19,6 +19,7 @@ enum class DropReason : uint8_t {
   kLinkDown,         // Egress port's link is down (e.g. pod disconnected).
   kTxFull,           // Egress queue did not take the packet.
   // IPv4 and ARP on an interface (counted on the ingress port).
+  kNotOurMac,          // On a routed port: not to its MAC (nor a broadcast ARP).
   kNotIpv4,            // Neither IPv4 nor ARP, sent to a router MAC.
   kIpTruncated,        // Shorter than an IPv4 header (or not in the first segment).
   kIpBadVersion,       // Version field is not 4.
