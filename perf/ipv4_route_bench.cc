@@ -180,6 +180,7 @@ void run(benchmark::State& state, Traffic traffic) {
   uint64_t cycles = 0, packets = 0;
   for (auto _ : state) {
     for (rte_mbuf* m : burst) {
+      m->port = in_port;
       auto* eth = rte_pktmbuf_mtod(m, rte_ether_hdr*);
       eth->dst_addr = dst_mac;
       eth->src_addr = src_mac;
@@ -193,7 +194,7 @@ void run(benchmark::State& state, Traffic traffic) {
       reinterpret_cast<rte_udp_hdr*>(ip + 1)->src_port = rte_cpu_to_be_16(pick_port(rng));
     }
     const uint64_t start = rte_rdtsc_precise();
-    stage.process(in_port, burst, kMaxBurst);
+    stage.run(in_port, burst, kMaxBurst);
     cycles += rte_rdtsc_precise() - start;
     packets += kMaxBurst;
     // Takes the burst back from the tx buffer, untimed.

@@ -77,6 +77,7 @@ void run(benchmark::State& state, Traffic traffic) {
   for (auto _ : state) {
     const uint32_t flow_src = 2 * pick(rng), flow_dst = 2 * pick(rng) + 1;
     for (rte_mbuf* m : b.burst) {
+      m->port = kIn;
       auto* eth = rte_pktmbuf_mtod(m, rte_ether_hdr*);
       const bool one_flow = traffic == Traffic::kOneFlow;
       eth->src_addr = host_mac(traffic == Traffic::kLearning ? fresh++
@@ -88,7 +89,7 @@ void run(benchmark::State& state, Traffic traffic) {
         eth->dst_addr = host_mac(one_flow ? flow_dst : 2 * pick(rng) + 1);
     }
     const uint64_t start = rte_rdtsc_precise();
-    b.stage.process(kIn, b.burst, kMaxBurst);
+    b.stage.run(kIn, b.burst, kMaxBurst);
     cycles += rte_rdtsc_precise() - start;
     packets += kMaxBurst;
     b.recycle();

@@ -28,12 +28,14 @@ constexpr char kUsage[] =
     "[--max-macs N]\n"
     "  bd del ID | bd list\n"
     "  mac add MAC --bd ID --port NAME | mac del MAC --bd ID | mac list [--bd ID]\n"
+    "  mac add MAC --vni N --remote IP | mac del MAC --vni N   (behind a remote VTEP)\n"
     "  interface add NAME (--port P | --bd ID) --ip A.B.C.D/LEN [--mac MAC] | del NAME | list\n"
     "  route add PREFIX via IP [via IP ...] | route add PREFIX --vxlan REMOTE --vni N --mac MAC\n"
     "  route add PREFIX --interface NAME | route del PREFIX | route list\n"
     "  neighbor add IP --mac MAC --interface NAME | neighbor del IP [--interface NAME]\n"
     "  neighbor list\n"
-    "  vxlan add VNI [--bd ID] --remote IP [--remote IP ...] | vxlan del VNI | vxlan list\n"
+    "  vxlan set --local-ip IP [--port N] [--mac MAC]\n"
+    "  vxlan add VNI --bd ID --remote IP [--remote IP ...] | vxlan del VNI | vxlan list\n"
     "  service add NAME --vip IP --port N --protocol tcp|udp --backend IP:PORT [--backend ...]\n"
     "              [--node-port N] [--affinity client_ip] | service del NAME | service list\n"
     "  conntrack list\n"
@@ -144,9 +146,6 @@ struct ResponseOf;
   struct ResponseOf<v1::Name##Request> { \
     using type = v1::Name##Response;     \
   }
-NP_RESPONSE_OF(AddVxlanTunnel);
-NP_RESPONSE_OF(DeleteVxlanTunnel);
-NP_RESPONSE_OF(ListVxlanTunnels);
 NP_RESPONSE_OF(AddService);
 NP_RESPONSE_OF(DeleteService);
 NP_RESPONSE_OF(ListServices);
@@ -303,6 +302,15 @@ class Cli {
   int mac_add(const Args& w) {
     if (w.size() < 3) throw UsageError{"mac add needs a MAC"};
     Options o(w, 3, {});
+    if (o.has("--vni")) {
+      if (o.has("--bd") || o.has("--port") || !o.has("--remote"))
+        throw UsageError{"mac add MAC --vni N needs --remote IP (and no --bd or --port)"};
+      v1::AddVxlanStaticMacRequest req;
+      req.mutable_mac()->set_vni(o.number("--vni"));
+      req.mutable_mac()->set_mac(w[2]);
+      req.mutable_mac()->set_remote(o.get("--remote"));
+      return change(&Stub::AddVxlanStaticMac, req);
+    }
     v1::AddStaticMacRequest req;
     req.set_bridge_domain(o.number("--bd"));
     req.mutable_mac()->set_mac(w[2]);
@@ -316,6 +324,12 @@ class Cli {
   int mac_del(const Args& w) {
     if (w.size() < 3) throw UsageError{"mac del needs a MAC"};
     Options o(w, 3, {});
+    if (o.has("--vni"))
+      return del<v1::DeleteVxlanStaticMacRequest, v1::DeleteVxlanStaticMacResponse>(
+          w, &Stub::DeleteVxlanStaticMac, [&](auto& r) {
+            r.set_vni(o.number("--vni"));
+            r.set_mac(w[2]);
+          });
     return del<v1::DeleteStaticMacRequest, v1::DeleteStaticMacResponse>(
         w, &Stub::DeleteStaticMac, [&](auto& r) {
           r.set_bridge_domain(o.number("--bd"));
@@ -335,7 +349,8 @@ class Cli {
     }
     std::vector<std::vector<std::string>> rows = {{"BD", "MAC", "PORT", "TYPE", "IDLE_S"}};
     for (const v1::MacEntry& m : resp.macs())
-      rows.push_back({std::to_string(m.bridge_domain()), m.mac(), m.port(),
+      rows.push_back({std::to_string(m.bridge_domain()), m.mac(),
+                      m.remote_vtep().empty() ? m.port() : "vtep " + m.remote_vtep(),
                       m.static_() ? "static" : "learned",
                       m.static_() ? "-" : std::to_string(m.idle_s())});
     print_table(rows);
@@ -391,6 +406,18 @@ class Cli {
         static_cast<unsigned long>(l3.arp_failed_drops()),
         static_cast<unsigned long>(l3.punt_queue_drops()),
         static_cast<unsigned long>(l3.icmp_rate_limited()), icmp.empty() ? " none" : icmp.c_str());
+    const v1::VxlanStats& vx = resp.vxlan();
+    if (vx.vnis_size() > 0 || vx.remote_macs() > 0) {
+      std::string vnis;
+      for (const v1::VxlanVniCounters& v : vx.vnis()) {
+        uint64_t drops = 0;
+        for (const auto& [reason, n] : v.drops()) drops += n;
+        vnis += " " + std::to_string(v.vni()) + ":encap=" + std::to_string(v.encap_packets()) +
+                ",decap=" + std::to_string(v.decap_packets()) + ",drops=" + std::to_string(drops);
+      }
+      printf("VXLAN: remote_macs=%u VNIs:%s\n", vx.remote_macs(),
+             vnis.empty() ? " none" : vnis.c_str());
+    }
     return 0;
   }
 
@@ -500,7 +527,8 @@ class Cli {
         if (h.kind_case() == v1::NextHop::kVia) hops += "via " + h.via();
         if (h.kind_case() == v1::NextHop::kInterface) hops += "interface " + h.interface();
         if (h.kind_case() == v1::NextHop::kVxlan)
-          hops += "vxlan " + h.vxlan().remote() + " vni " + std::to_string(h.vxlan().vni());
+          hops += "vxlan " + h.vxlan().remote() + " vni " + std::to_string(h.vxlan().vni()) +
+                  " mac " + h.vxlan().mac();
       }
       rows.push_back({r.prefix(), hops});
     }
@@ -545,22 +573,78 @@ class Cli {
     return 0;
   }
 
-  // vxlan add VNI [--bd ID] --remote IP [--remote IP ...] | del VNI | list
+  // vxlan set --local-ip IP [--port N] [--mac MAC] | add VNI --bd ID --remote IP [...]
+  //   | del VNI | list
   int vxlan_cmd(const Args& w) {
     const std::string verb = w.at(1);
-    if (verb == "list") return call(&Stub::ListVxlanTunnels, v1::ListVxlanTunnelsRequest{});
-    if (verb == "del") {
-      v1::DeleteVxlanTunnelRequest req;
-      req.set_vni(Options::to_number("VNI", w.at(2)));
-      return call(&Stub::DeleteVxlanTunnel, req);
+    if (verb == "list") return vxlan_list();
+    if (verb == "set") {
+      Options o(w, 2, {});
+      if (!o.has("--local-ip")) throw UsageError{"vxlan set needs --local-ip IP"};
+      v1::SetVxlanRequest req;
+      req.mutable_vxlan()->set_local_ip(o.get("--local-ip"));
+      req.mutable_vxlan()->set_port(o.number("--port"));
+      req.mutable_vxlan()->set_mac(o.get("--mac"));
+      return change(&Stub::SetVxlan, req);
     }
-    if (verb != "add") throw UsageError{"vxlan: expected add, del or list"};
+    if (verb == "del")
+      return del<v1::DeleteVxlanTunnelRequest, v1::DeleteVxlanTunnelResponse>(
+          w, &Stub::DeleteVxlanTunnel,
+          [&](auto& r) { r.set_vni(Options::to_number("VNI", w.at(2))); });
+    if (verb != "add") throw UsageError{"vxlan: expected set, add, del or list"};
     Options o(w, 3, {});
+    if (!o.has("--bd")) throw UsageError{"vxlan add needs --bd ID"};
     v1::AddVxlanTunnelRequest req;
     req.mutable_tunnel()->set_vni(Options::to_number("VNI", w.at(2)));
     req.mutable_tunnel()->set_bridge_domain(o.number("--bd"));
     for (const std::string& remote : o.all("--remote")) req.mutable_tunnel()->add_remotes(remote);
-    return call(&Stub::AddVxlanTunnel, req);
+    return change(&Stub::AddVxlanTunnel, req);
+  }
+
+  // The VTEP, a row per VNI (L3 VNIs have no bridge domain), and each port's classification.
+  int vxlan_list() {
+    v1::ListVxlanTunnelsResponse resp;
+    if (grpc::Status st = stub_->ListVxlanTunnels(context().get(), {}, &resp); !st.ok())
+      return fail(st);
+    if (json_) {
+      print_json_array(resp.tunnels());
+      return 0;
+    }
+    const v1::Vxlan& v = resp.vxlan();
+    if (v.local_ip().empty()) {
+      printf("VTEP: not configured (npctl vxlan set --local-ip IP)\n");
+    } else {
+      printf("VTEP: %s port %u mac %s, remote MACs %u\n", v.local_ip().c_str(), v.port(),
+             v.mac().empty() ? "(default)" : v.mac().c_str(), resp.remote_macs());
+    }
+    std::vector<std::vector<std::string>> rows = {
+        {"VNI", "BD", "REMOTES", "ENCAP", "DECAP", "DROPS"}};
+    for (const v1::VxlanTunnel& t : resp.tunnels()) {
+      std::string remotes, drops;
+      for (const std::string& r : t.remotes()) remotes += (remotes.empty() ? "" : ",") + r;
+      for (const auto& [reason, n] : t.drops())
+        if (n) drops += (drops.empty() ? "" : " ") + reason + "=" + std::to_string(n);
+      rows.push_back({std::to_string(t.vni()),
+                      t.bridge_domain() ? std::to_string(t.bridge_domain()) : "- (L3)",
+                      remotes.empty() ? "-" : remotes, std::to_string(t.encap_packets()),
+                      std::to_string(t.decap_packets()), drops.empty() ? "0" : drops});
+    }
+    print_table(rows);
+    if (resp.static_macs_size() > 0) {
+      printf("\n");
+      std::vector<std::vector<std::string>> macs = {{"VNI", "STATIC_MAC", "REMOTE"}};
+      for (const v1::VxlanStaticMac& m : resp.static_macs())
+        macs.push_back({std::to_string(m.vni()), m.mac(), m.remote()});
+      print_table(macs);
+    }
+    printf("\nVXLAN classification:\n");
+    if (resp.offload_size() == 0) printf("  (no ports)\n");
+    for (const v1::VxlanPortOffload& p : resp.offload()) {
+      std::string how = p.offloaded() ? "offloaded" : "software";
+      if (!p.offloaded() && !p.reason().empty()) how += " (" + p.reason() + ")";
+      printf("  %s: %s\n", p.port().c_str(), how.c_str());
+    }
+    return 0;
   }
 
   // service add NAME --vip IP --port N --protocol tcp|udp --backend IP:PORT [...]

@@ -2,7 +2,12 @@
 
 #include <rte_ether.h>
 
+#include <algorithm>
+#include <array>
 #include <cstring>
+#include <iterator>
+#include <utility>
+#include <vector>
 
 #include "np/control/config_rules.h"
 #include "np/control/mac_address.h"
@@ -94,12 +99,20 @@ Status from_proto(const v1::Route& in, RouteConfig& out) {
         h.interface = hop.interface();
         if (h.interface.empty()) return invalid_argument(field + ".interface: must not be empty");
         break;
-      case v1::NextHop::kVxlan:
-        return invalid_argument(field +
-                                ".vxlan: VXLAN next hops are not supported by this "
-                                "build yet");
+      case v1::NextHop::kVxlan: {
+        const v1::VxlanNextHop& v = hop.vxlan();
+        VxlanNextHopConfig x;
+        if (Status st = parse_ipv4_field(v.remote(), field + ".vxlan.remote", x.remote);
+            !st.is_ok())
+          return st;
+        x.vni = v.vni();
+        if (Status st = parse_mac_field(v.mac(), field + ".vxlan.mac", x.mac); !st.is_ok())
+          return st;
+        h.vxlan = x;
+        break;
+      }
       case v1::NextHop::KIND_NOT_SET:
-        return invalid_argument(field + ": one of via and interface is required");
+        return invalid_argument(field + ": one of via, interface and vxlan is required");
     }
     r.next_hops.push_back(std::move(h));
   }
@@ -114,6 +127,49 @@ Status from_proto(const v1::Neighbor& in, NeighborConfig& out) {
   n.interface = in.interface();
   if (n.interface.empty()) return invalid_argument("neighbor.interface: required");
   out = std::move(n);
+  return Status::ok();
+}
+
+Status from_proto(const v1::Vxlan& in, VxlanConfig& out) {
+  VxlanConfig v;
+  if (!in.local_ip().empty())
+    if (Status st = parse_ipv4_field(in.local_ip(), "vxlan.local_ip", v.local_ip); !st.is_ok())
+      return st;
+  v.port = in.port() == 0 ? kVxlanDefaultUdpPort : in.port();
+  if (!in.mac().empty()) {
+    MacAddress mac;
+    if (Status st = parse_mac_field(in.mac(), "vxlan.mac", mac); !st.is_ok()) return st;
+    v.mac = mac;
+  }
+  out = std::move(v);
+  return Status::ok();
+}
+
+Status from_proto(const v1::VxlanTunnel& in, VxlanTunnelConfig& out) {
+  if (in.remotes_size() > static_cast<int>(kMaxVxlanRemotes))
+    return invalid_argument("tunnel.remotes: at most " + std::to_string(kMaxVxlanRemotes) +
+                            ", got " + std::to_string(in.remotes_size()));
+  VxlanTunnelConfig t;
+  t.vni = in.vni();
+  t.bridge_domain = in.bridge_domain();
+  for (int k = 0; k < in.remotes_size(); ++k) {
+    uint32_t remote = 0;
+    if (Status st =
+            parse_ipv4_field(in.remotes(k), "tunnel.remotes[" + std::to_string(k) + "]", remote);
+        !st.is_ok())
+      return st;
+    t.remotes.push_back(remote);
+  }
+  out = std::move(t);
+  return Status::ok();
+}
+
+Status from_proto(const v1::VxlanStaticMac& in, VxlanStaticMacConfig& out) {
+  VxlanStaticMacConfig m;
+  m.vni = in.vni();
+  if (Status st = parse_mac_field(in.mac(), "mac.mac", m.mac); !st.is_ok()) return st;
+  if (Status st = parse_ipv4_field(in.remote(), "mac.remote", m.remote); !st.is_ok()) return st;
+  out = m;
   return Status::ok();
 }
 
@@ -237,6 +293,7 @@ void to_proto(const dp::MacRow& in, v1::MacEntry& out) {
   out.set_port(in.port);
   out.set_static_(in.is_static);
   out.set_idle_s(in.idle_s);
+  if (in.remote_vtep != 0) out.set_remote_vtep(format_ipv4(in.remote_vtep));
 }
 
 void to_proto(const InterfaceConfig& in, v1::Interface& out) {
@@ -253,10 +310,16 @@ void to_proto(const RouteConfig& in, v1::Route& out) {
   out.set_prefix(format_prefix(in.prefix, in.prefix_len));
   for (const NextHopConfig& hop : in.next_hops) {
     v1::NextHop* h = out.add_next_hops();
-    if (!hop.interface.empty())
+    if (hop.vxlan) {
+      v1::VxlanNextHop* v = h->mutable_vxlan();
+      v->set_remote(format_ipv4(hop.vxlan->remote));
+      v->set_vni(hop.vxlan->vni);
+      v->set_mac(format_mac(hop.vxlan->mac));
+    } else if (!hop.interface.empty()) {
       h->set_interface(hop.interface);
-    else
+    } else {
       h->set_via(format_ipv4(hop.via));
+    }
   }
 }
 
@@ -282,6 +345,100 @@ void to_proto(const dp::L3Stats& in, v1::L3Stats& out) {
   out.set_icmp_rate_limited(in.icmp_rate_limited);
   for (unsigned k = 0; k < dp::kIcmpKindCount; ++k)
     (*out.mutable_icmp_sent())[dp::icmp_kind_name(static_cast<dp::IcmpKind>(k))] = in.icmp_sent[k];
+}
+
+}  // namespace np::control
+
+namespace np::control {
+namespace {
+
+void set_drops(const std::array<uint64_t, dp::kVxlanDropCount>& drops,
+               google::protobuf::Map<std::string, uint64_t>& out) {
+  for (unsigned r = 0; r < dp::kVxlanDropCount; ++r)
+    out[dp::vxlan_drop_name(static_cast<dp::VxlanDrop>(r))] = drops[r];
+}
+
+// The counters of `vni` in `stats`, or zeros.
+void set_counters(uint32_t vni, const dp::VxlanStats& stats, v1::VxlanTunnel& out) {
+  dp::VxlanVniStats counters;
+  for (const dp::VxlanVniStats& s : stats.vnis)
+    if (s.vni == vni) counters = s;
+  out.set_encap_packets(counters.encap_pkts);
+  out.set_decap_packets(counters.decap_pkts);
+  set_drops(counters.drops, *out.mutable_drops());
+}
+
+}  // namespace
+
+void to_proto(const VxlanConfig& in, v1::Vxlan& out) {
+  if (in.local_ip != 0) out.set_local_ip(format_ipv4(in.local_ip));
+  out.set_port(in.port);
+  if (in.mac) out.set_mac(format_mac(*in.mac));
+}
+
+void to_proto(const VxlanTunnelConfig& in, v1::VxlanTunnel& out) {
+  out.set_vni(in.vni);
+  out.set_bridge_domain(in.bridge_domain);
+  for (uint32_t remote : in.remotes) out.add_remotes(format_ipv4(remote));
+}
+
+void to_proto(const VxlanStaticMacConfig& in, v1::VxlanStaticMac& out) {
+  out.set_vni(in.vni);
+  out.set_mac(format_mac(in.mac));
+  out.set_remote(format_ipv4(in.remote));
+}
+
+void to_proto(const dp::VxlanPortOffload& in, v1::VxlanPortOffload& out) {
+  out.set_port(in.port);
+  out.set_offloaded(in.offloaded);
+  out.set_reason(in.reason);
+}
+
+void to_proto(const dp::VxlanVniStats& in, v1::VxlanVniCounters& out) {
+  out.set_vni(in.vni);
+  out.set_bridge_domain(in.bridge_domain);
+  out.set_encap_packets(in.encap_pkts);
+  out.set_decap_packets(in.decap_pkts);
+  set_drops(in.drops, *out.mutable_drops());
+}
+
+void to_proto(const dp::VxlanStats& in, v1::VxlanStats& out) {
+  for (const dp::VxlanVniStats& s : in.vnis) to_proto(s, *out.add_vnis());
+  for (const dp::VxlanPortOffload& p : in.ports) to_proto(p, *out.add_offload());
+  out.set_remote_macs(in.remote_macs);
+}
+
+void fill_vxlan_tunnels(const Config& config, const dp::VxlanStats& stats,
+                        v1::ListVxlanTunnelsResponse& out) {
+  to_proto(config.vxlan, *out.mutable_vxlan());
+  for (const VxlanTunnelConfig& t : config.vxlan.tunnels) {
+    v1::VxlanTunnel* row = out.add_tunnels();
+    to_proto(t, *row);
+    set_counters(t.vni, stats, *row);
+  }
+  // L3 VNIs in the order routes first use them, each with its distinct remote VTEPs.
+  std::vector<std::pair<uint32_t, std::vector<uint32_t>>> l3;
+  for (const RouteConfig& r : config.routes)
+    for (const NextHopConfig& hop : r.next_hops) {
+      if (!hop.vxlan) continue;
+      auto it = std::find_if(l3.begin(), l3.end(),
+                             [&](const auto& e) { return e.first == hop.vxlan->vni; });
+      if (it == l3.end()) {
+        l3.emplace_back(hop.vxlan->vni, std::vector<uint32_t>{});
+        it = std::prev(l3.end());
+      }
+      if (!contains(it->second, hop.vxlan->remote)) it->second.push_back(hop.vxlan->remote);
+    }
+  for (const auto& [vni, remotes] : l3) {
+    v1::VxlanTunnel* row = out.add_tunnels();
+    row->set_vni(vni);
+    for (uint32_t remote : remotes) row->add_remotes(format_ipv4(remote));
+    set_counters(vni, stats, *row);
+  }
+  for (const VxlanStaticMacConfig& m : config.vxlan.static_macs)
+    to_proto(m, *out.add_static_macs());
+  for (const dp::VxlanPortOffload& p : stats.ports) to_proto(p, *out.add_offload());
+  out.set_remote_macs(stats.remote_macs);
 }
 
 }  // namespace np::control

@@ -22,6 +22,10 @@ Status from_proto(const nodeplane::v1::StaticMac& in, const std::string& field,
 Status from_proto(const nodeplane::v1::Interface& in, InterfaceConfig& out);
 Status from_proto(const nodeplane::v1::Route& in, RouteConfig& out);
 Status from_proto(const nodeplane::v1::Neighbor& in, NeighborConfig& out);
+// The VTEP's settings only (local_ip, port, mac); an empty local_ip is 0 (off).
+Status from_proto(const nodeplane::v1::Vxlan& in, VxlanConfig& out);
+Status from_proto(const nodeplane::v1::VxlanTunnel& in, VxlanTunnelConfig& out);
+Status from_proto(const nodeplane::v1::VxlanStaticMac& in, VxlanStaticMacConfig& out);
 Status parse_mac_field(const std::string& text, const std::string& field, MacAddress& out);
 Status parse_ipv4_field(const std::string& text, const std::string& field, uint32_t& out);
 // "A.B.C.D/LEN" with LEN in min_len..32; with `network`, host bits must be clear.
@@ -37,5 +41,15 @@ void to_proto(const InterfaceConfig& in, nodeplane::v1::Interface& out);
 void to_proto(const RouteConfig& in, nodeplane::v1::Route& out);
 void to_proto(const dp::NeighborRow& in, nodeplane::v1::Neighbor& out);
 void to_proto(const dp::L3Stats& in, nodeplane::v1::L3Stats& out);
+void to_proto(const VxlanConfig& in, nodeplane::v1::Vxlan& out);
+void to_proto(const VxlanTunnelConfig& in, nodeplane::v1::VxlanTunnel& out);
+void to_proto(const VxlanStaticMacConfig& in, nodeplane::v1::VxlanStaticMac& out);
+void to_proto(const dp::VxlanPortOffload& in, nodeplane::v1::VxlanPortOffload& out);
+void to_proto(const dp::VxlanVniStats& in, nodeplane::v1::VxlanVniCounters& out);
+void to_proto(const dp::VxlanStats& in, nodeplane::v1::VxlanStats& out);
+// The tunnels of `config` (L2 VNIs) then the L3 VNIs its routes use (bridge_domain 0, the
+// routes' remote VTEPs), each with its counters from `stats`.
+void fill_vxlan_tunnels(const Config& config, const dp::VxlanStats& stats,
+                        nodeplane::v1::ListVxlanTunnelsResponse& out);
 
 }  // namespace np::control

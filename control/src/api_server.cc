@@ -228,6 +228,58 @@ class NodeplaneService final : public v1::Nodeplane::Service {
     });
   }
 
+  grpc::Status SetVxlan(grpc::ServerContext*, const v1::SetVxlanRequest* req,
+                        v1::SetVxlanResponse*) override {
+    VxlanConfig settings;
+    if (Status st = from_proto(req->vxlan(), settings); !st.is_ok()) return to_grpc(st);
+    return on_control([&] { return controller_.set_vxlan(settings); });
+  }
+
+  grpc::Status AddVxlanTunnel(grpc::ServerContext*, const v1::AddVxlanTunnelRequest* req,
+                              v1::AddVxlanTunnelResponse*) override {
+    VxlanTunnelConfig tunnel;
+    if (Status st = from_proto(req->tunnel(), tunnel); !st.is_ok()) return to_grpc(st);
+    return on_control([&] { return controller_.add_vxlan_tunnel(tunnel); });
+  }
+
+  grpc::Status DeleteVxlanTunnel(grpc::ServerContext*, const v1::DeleteVxlanTunnelRequest* req,
+                                 v1::DeleteVxlanTunnelResponse* resp) override {
+    bool deleted = false;
+    grpc::Status st =
+        on_control([&] { return controller_.delete_vxlan_tunnel(req->vni(), deleted); });
+    resp->set_deleted(deleted);
+    return st;
+  }
+
+  // The VTEP, its L2 VNIs and the L3 VNIs routes use, with counters, static remote MACs and
+  // each port's VXLAN classification (rte_flow or software).
+  grpc::Status ListVxlanTunnels(grpc::ServerContext*, const v1::ListVxlanTunnelsRequest*,
+                                v1::ListVxlanTunnelsResponse* resp) override {
+    return on_control([&] {
+      fill_vxlan_tunnels(controller_.state(), dataplane_.stats().vxlan, *resp);
+      return Status::ok();
+    });
+  }
+
+  grpc::Status AddVxlanStaticMac(grpc::ServerContext*, const v1::AddVxlanStaticMacRequest* req,
+                                 v1::AddVxlanStaticMacResponse*) override {
+    VxlanStaticMacConfig mac;
+    if (Status st = from_proto(req->mac(), mac); !st.is_ok()) return to_grpc(st);
+    return on_control([&] { return controller_.add_vxlan_static_mac(mac); });
+  }
+
+  grpc::Status DeleteVxlanStaticMac(grpc::ServerContext*,
+                                    const v1::DeleteVxlanStaticMacRequest* req,
+                                    v1::DeleteVxlanStaticMacResponse* resp) override {
+    MacAddress mac;
+    if (Status st = parse_mac_field(req->mac(), "mac", mac); !st.is_ok()) return to_grpc(st);
+    bool deleted = false;
+    grpc::Status st =
+        on_control([&] { return controller_.delete_vxlan_static_mac(req->vni(), mac, deleted); });
+    resp->set_deleted(deleted);
+    return st;
+  }
+
   grpc::Status GetStats(grpc::ServerContext*, const v1::GetStatsRequest*,
                         v1::GetStatsResponse* resp) override {
     return on_control([&] {
@@ -241,6 +293,7 @@ class NodeplaneService final : public v1::Nodeplane::Service {
       resp->set_macs(stats.macs);
       resp->set_mac_capacity(stats.mac_capacity);
       to_proto(stats.l3, *resp->mutable_l3());
+      to_proto(stats.vxlan, *resp->mutable_vxlan());
       return Status::ok();
     });
   }

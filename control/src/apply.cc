@@ -82,7 +82,14 @@ dp::InterfaceSpec interface_spec(const InterfaceConfig& i) {
 dp::RouteSpec route_spec(const RouteConfig& r) {
   dp::RouteSpec spec;
   spec.prefix = {r.prefix, r.prefix_len};
-  for (const NextHopConfig& hop : r.next_hops) spec.next_hops.push_back({hop.via, hop.interface});
+  for (const NextHopConfig& hop : r.next_hops) {
+    dp::NextHopSpec h;
+    h.via = hop.via;
+    h.interface = hop.interface;
+    if (hop.vxlan)
+      h.vxlan = dp::VxlanNextHopSpec{hop.vxlan->remote, hop.vxlan->vni, to_ether(hop.vxlan->mac)};
+    spec.next_hops.push_back(std::move(h));
+  }
   return spec;
 }
 
@@ -94,16 +101,30 @@ dp::NeighborSpec neighbor_spec(const NeighborConfig& n) {
   return spec;
 }
 
+dp::VxlanSpec vxlan_spec(const VxlanConfig& v) {
+  dp::VxlanSpec spec;
+  spec.local_ip = v.local_ip;
+  spec.port = static_cast<uint16_t>(v.port);
+  if (v.mac) spec.mac = to_ether(*v.mac);
+  for (const VxlanTunnelConfig& t : v.tunnels)
+    spec.tunnels.push_back({t.vni, t.bridge_domain, t.remotes});
+  for (const VxlanStaticMacConfig& m : v.static_macs)
+    spec.static_macs.push_back({m.vni, to_ether(m.mac), m.remote});
+  return spec;
+}
+
 dp::L3Spec l3_spec(const Config& config) {
   dp::L3Spec spec;
   for (const InterfaceConfig& i : config.interfaces) spec.interfaces.push_back(interface_spec(i));
   for (const RouteConfig& r : config.routes) spec.routes.push_back(route_spec(r));
   for (const NeighborConfig& n : config.neighbors) spec.neighbors.push_back(neighbor_spec(n));
+  spec.vxlan = vxlan_spec(config.vxlan);
   return spec;
 }
 
 bool has_l3(const Config& config) {
-  return !config.interfaces.empty() || !config.routes.empty() || !config.neighbors.empty();
+  return !config.interfaces.empty() || !config.routes.empty() || !config.neighbors.empty() ||
+         config.vxlan.local_ip != 0 || !config.vxlan.tunnels.empty();
 }
 
 dp::EalOptions eal_options(const Config& config) {

@@ -33,7 +33,7 @@
 namespace np::control {
 namespace {
 
-constexpr std::string_view kNotYetSupported[] = {"vxlan", "services"};
+constexpr std::string_view kNotYetSupported[] = {"services"};
 struct LoadError {
   SourceMark mark;
   std::string message;
@@ -114,6 +114,8 @@ class Loader {
   MacAddress read_unicast_mac(const YAML::Node& node, std::string_view key) const;
   PortType read_port_type(const YAML::Node& node) const;
   uint32_t read_ipv4(const YAML::Node& node, std::string_view key) const;
+  // An IPv4 address a host can have (not 0/8, loopback, multicast or reserved).
+  uint32_t read_host_ipv4(const YAML::Node& node, std::string_view key) const;
   // "A.B.C.D/LEN" with LEN in min_len..32; host bits may be set.
   void read_prefix(const YAML::Node& node, std::string_view key, uint8_t min_len, uint32_t& addr,
                    uint8_t& len) const;
@@ -139,6 +141,11 @@ class Loader {
   RouteConfig load_route(const YAML::Node& node, const std::string& label) const;
   std::vector<NeighborConfig> load_neighbors(const YAML::Node& node) const;
   NeighborConfig load_neighbor(const YAML::Node& node, const std::string& label) const;
+  VxlanNextHopConfig load_vxlan_next_hop(const YAML::Node& node, const std::string& label) const;
+  VxlanConfig load_vxlan(const YAML::Node& node) const;
+  VxlanTunnelConfig load_vxlan_tunnel(const YAML::Node& node, const std::string& label) const;
+  VxlanStaticMacConfig load_vxlan_static_mac(const YAML::Node& node,
+                                             const std::string& label) const;
 
   const std::string& text_;
 };
@@ -253,6 +260,14 @@ uint32_t Loader::read_ipv4(const YAML::Node& node, std::string_view key) const {
   return addr;
 }
 
+uint32_t Loader::read_host_ipv4(const YAML::Node& node, std::string_view key) const {
+  const uint32_t addr = read_ipv4(node, key);
+  if (!is_host_address(addr)) {
+    fail(node, quote(key) + ": " + format_ipv4(addr) + " is not a unicast host address");
+  }
+  return addr;
+}
+
 void Loader::read_prefix(const YAML::Node& node, std::string_view key, uint8_t min_len,
                          uint32_t& addr, uint8_t& len) const {
   const std::string text = read_string(node, key);
@@ -272,7 +287,7 @@ Config Loader::load(const YAML::Node& root) const {
   }
   check_keys(root, "at the top level",
              {"node", "dpdk", "api", "metrics", "state_dir", "ports", "bridge_domains",
-              "interfaces", "routes", "neighbors"});
+              "interfaces", "routes", "neighbors", "vxlan"});
 
   Config config;
   if (const YAML::Node node = root["node"]) {
@@ -303,6 +318,7 @@ Config Loader::load(const YAML::Node& root) const {
   }
   if (const YAML::Node routes = root["routes"]) config.routes = load_routes(routes);
   if (const YAML::Node neighbors = root["neighbors"]) config.neighbors = load_neighbors(neighbors);
+  if (const YAML::Node vxlan = root["vxlan"]) config.vxlan = load_vxlan(vxlan);
   // The rules between entries (references, overlaps) are the API's, at the entry at fault.
   SourceMark where;
   if (Status st = validate_l3(config, &where); !st.is_ok()) throw LoadError{where, st.message()};
@@ -639,11 +655,6 @@ RouteConfig Loader::load_route(const YAML::Node& node, const std::string& label)
   expect_map(node, label);
   const std::string where = "in " + label;
   check_keys(node, where, {"prefix", "via", "interface", "vxlan"});
-  for (const auto& entry : node) {
-    if (entry.first.Scalar() == "vxlan") {
-      fail(entry.first, "'vxlan' next hops are not supported by this build yet");
-    }
-  }
   const YAML::Node prefix = node["prefix"];
   if (!prefix) fail(node, "missing required key 'prefix' " + where);
   RouteConfig route;
@@ -654,8 +665,22 @@ RouteConfig Loader::load_route(const YAML::Node& node, const std::string& label)
   }
   const YAML::Node via = node["via"];
   const YAML::Node interface = node["interface"];
+  const YAML::Node vxlan = node["vxlan"];
   if (via && interface) fail(interface, "'via' and 'interface' are exclusive " + where);
-  if (!via && !interface) fail(node, "missing required key 'via' or 'interface' " + where);
+  if (vxlan && (via || interface)) {
+    fail(vxlan, "'vxlan' and '" + std::string(via ? "via" : "interface") + "' are exclusive " +
+                    where + " (a route goes through one VXLAN next hop, gateways or an interface)");
+  }
+  if (!via && !interface && !vxlan) {
+    fail(node, "missing required key 'via', 'interface' or 'vxlan' " + where);
+  }
+  if (vxlan) {
+    NextHopConfig hop;
+    hop.mark = source_mark(vxlan.Mark());
+    hop.vxlan = load_vxlan_next_hop(vxlan, label + ".vxlan");
+    route.next_hops.push_back(std::move(hop));
+    return route;
+  }
   if (interface) {
     NextHopConfig hop;
     hop.mark = source_mark(interface.Mark());
@@ -711,6 +736,112 @@ NeighborConfig Loader::load_neighbor(const YAML::Node& node, const std::string& 
   neighbor.mac = read_unicast_mac(node["mac"], "mac");
   neighbor.interface = read_string(node["interface"], "interface");
   return neighbor;
+}
+
+VxlanNextHopConfig Loader::load_vxlan_next_hop(const YAML::Node& node,
+                                               const std::string& label) const {
+  expect_map(node, label);
+  const std::string where = "in " + label;
+  check_keys(node, where, {"remote", "vni", "mac"});
+  for (const char* key : {"remote", "vni", "mac"}) {
+    if (!node[key]) fail(node, "missing required key " + quote(key) + " " + where);
+  }
+  VxlanNextHopConfig hop;
+  hop.remote = read_host_ipv4(node["remote"], "remote");
+  hop.vni = static_cast<uint32_t>(read_uint(node["vni"], "vni", 1, kMaxVni));
+  hop.mac = read_unicast_mac(node["mac"], "mac");
+  return hop;
+}
+
+VxlanConfig Loader::load_vxlan(const YAML::Node& node) const {
+  expect_map(node, "'vxlan'");
+  check_keys(node, "in vxlan", {"local_ip", "port", "mac", "tunnels", "static_macs"});
+  VxlanConfig vxlan;
+  vxlan.mark = source_mark(node.Mark());
+  const YAML::Node local_ip = node["local_ip"];
+  if (!local_ip) fail(node, "missing required key 'local_ip' in vxlan");
+  vxlan.local_ip_mark = source_mark(local_ip.Mark());
+  vxlan.local_ip = read_host_ipv4(local_ip, "local_ip");
+  if (const YAML::Node port = node["port"]) {
+    vxlan.port = static_cast<uint32_t>(read_uint(port, "port", 1, kMaxTcpPort));
+  }
+  if (const YAML::Node mac = node["mac"]) vxlan.mac = read_unicast_mac(mac, "mac");
+  if (const YAML::Node tunnels = node["tunnels"]) {
+    expect_list(tunnels, "tunnels");
+    for (const YAML::Node& item : tunnels) {
+      VxlanTunnelConfig tunnel =
+          load_vxlan_tunnel(item, "vxlan.tunnels[" + std::to_string(vxlan.tunnels.size()) + "]");
+      for (const VxlanTunnelConfig& other : vxlan.tunnels) {
+        if (other.vni == tunnel.vni) {
+          fail(item["vni"], "'vni': VNI " + std::to_string(tunnel.vni) +
+                                " is already defined at line " + std::to_string(other.mark.line));
+        }
+      }
+      vxlan.tunnels.push_back(std::move(tunnel));
+    }
+  }
+  if (const YAML::Node statics = node["static_macs"]) {
+    expect_list(statics, "static_macs");
+    for (const YAML::Node& item : statics) {
+      VxlanStaticMacConfig entry = load_vxlan_static_mac(
+          item, "vxlan.static_macs[" + std::to_string(vxlan.static_macs.size()) + "]");
+      for (const VxlanStaticMacConfig& other : vxlan.static_macs) {
+        if (other.vni == entry.vni && other.mac == entry.mac) {
+          fail(item["mac"], "'mac': " + format_mac(entry.mac) + " is already a static MAC of VNI " +
+                                std::to_string(entry.vni) + " (line " +
+                                std::to_string(other.mark.line) + ")");
+        }
+      }
+      vxlan.static_macs.push_back(entry);
+    }
+  }
+  return vxlan;
+}
+
+VxlanTunnelConfig Loader::load_vxlan_tunnel(const YAML::Node& node,
+                                            const std::string& label) const {
+  expect_map(node, label);
+  const std::string where = "in " + label;
+  check_keys(node, where, {"vni", "bridge_domain", "remotes"});
+  for (const char* key : {"vni", "bridge_domain"}) {
+    if (!node[key]) fail(node, "missing required key " + quote(key) + " " + where);
+  }
+  VxlanTunnelConfig tunnel;
+  tunnel.mark = source_mark(node.Mark());
+  tunnel.vni = static_cast<uint32_t>(read_uint(node["vni"], "vni", 1, kMaxVni));
+  tunnel.bridge_domain = static_cast<uint32_t>(
+      read_uint(node["bridge_domain"], "bridge_domain", 1, kMaxBridgeDomainId));
+  if (const YAML::Node remotes = node["remotes"]) {
+    expect_list(remotes, "remotes");
+    if (remotes.size() > kMaxVxlanRemotes) {
+      fail(remotes, "'remotes': at most " + std::to_string(kMaxVxlanRemotes) + ", got " +
+                        std::to_string(remotes.size()));
+    }
+    for (const YAML::Node& item : remotes) {
+      const uint32_t remote = read_host_ipv4(item, "remotes");
+      if (contains(tunnel.remotes, remote)) {
+        fail(item, "'remotes': " + format_ipv4(remote) + " is listed twice");
+      }
+      tunnel.remotes.push_back(remote);
+    }
+  }
+  return tunnel;
+}
+
+VxlanStaticMacConfig Loader::load_vxlan_static_mac(const YAML::Node& node,
+                                                   const std::string& label) const {
+  expect_map(node, label);
+  const std::string where = "in " + label;
+  check_keys(node, where, {"vni", "mac", "remote"});
+  for (const char* key : {"vni", "mac", "remote"}) {
+    if (!node[key]) fail(node, "missing required key " + quote(key) + " " + where);
+  }
+  VxlanStaticMacConfig entry;
+  entry.mark = source_mark(node.Mark());
+  entry.vni = static_cast<uint32_t>(read_uint(node["vni"], "vni", 1, kMaxVni));
+  entry.mac = read_unicast_mac(node["mac"], "mac");
+  entry.remote = read_host_ipv4(node["remote"], "remote");
+  return entry;
 }
 
 // Reads the whole file; returns 0 or the errno of the failure.

@@ -217,6 +217,11 @@ const char* reserved_address_kind(uint32_t ip, uint8_t len) {
   return nullptr;
 }
 
+bool is_host_address(uint32_t ip) {
+  const uint32_t first = ip >> 24;
+  return first != 0 && first != 127 && first < 224;
+}
+
 bool is_unicast_mac(const MacAddress& mac) { return (mac[0] & 1) == 0 && mac != MacAddress{}; }
 
 }  // namespace np::control

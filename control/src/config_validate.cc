@@ -94,12 +94,6 @@ Status validate_domain(const BridgeDomainConfig& domain, const std::set<std::str
   return Status::ok();
 }
 
-// 0.0.0.0/8, 127.0.0.0/8, multicast and the reserved 240.0.0.0/4 are no interface's address.
-bool is_host_address(uint32_t ip) {
-  const uint32_t first = ip >> 24;
-  return first != 0 && first != 127 && first < 224;
-}
-
 // Checks L3 entries in order; each failure records the mark of the entry at fault.
 class L3Validator {
  public:
@@ -108,6 +102,7 @@ class L3Validator {
   Status run() {
     for (const InterfaceConfig& i : config_.interfaces)
       if (Status st = check_interface(i); !st.is_ok()) return at(i.mark, st);
+    if (Status st = check_vxlan(); !st.is_ok()) return st;
     std::set<std::pair<uint32_t, uint8_t>> prefixes;
     for (const RouteConfig& r : config_.routes) {
       if (Status st = check_route(r); !st.is_ok()) return at(r.mark, st);
@@ -138,6 +133,127 @@ class L3Validator {
   }
   static std::string neighbor_name(const NeighborConfig& n) {
     return "neighbor " + format_ipv4(n.ip);
+  }
+  static std::string tunnel_name(const VxlanTunnelConfig& t) {
+    return "vxlan tunnel " + std::to_string(t.vni);
+  }
+
+  // The interface whose address is `ip`, or nullptr.
+  const InterfaceConfig* interface_with_address(uint32_t ip) const {
+    for (const InterfaceConfig& i : config_.interfaces)
+      if (i.ip == ip) return &i;
+    return nullptr;
+  }
+
+  const VxlanTunnelConfig* find_tunnel(uint32_t vni) const {
+    for (const VxlanTunnelConfig& t : config_.vxlan.tunnels)
+      if (t.vni == vni) return &t;
+    return nullptr;
+  }
+
+  // A remote VTEP's address: a unicast host address that is not one of ours.
+  Status check_remote(uint32_t remote, const std::string& what) const {
+    if (!is_host_address(remote))
+      return invalid_argument(what + format_ipv4(remote) + " is not a unicast host address");
+    if (const InterfaceConfig* i = interface_with_address(remote))
+      return invalid_argument(what + format_ipv4(remote) + " is our own address (interface '" +
+                              i->name + "')");
+    return Status::ok();
+  }
+
+  // The VTEP, its L2 VNIs and their static MACs.
+  Status check_vxlan() {
+    const VxlanConfig& v = config_.vxlan;
+    if (v.local_ip == 0) {
+      if (!v.tunnels.empty())
+        return at(v.tunnels.front().mark,
+                  {StatusCode::kFailedPrecondition,
+                   tunnel_name(v.tunnels.front()) +
+                       ": vxlan.local_ip: not set (set the VTEP address first)"});
+      if (!v.static_macs.empty())
+        return at(v.static_macs.front().mark,
+                  {StatusCode::kFailedPrecondition,
+                   "vxlan static MAC " + format_mac(v.static_macs.front().mac) +
+                       ": vxlan.local_ip: not set (set the VTEP address first)"});
+      return Status::ok();
+    }
+    const SourceMark& ip_mark = v.local_ip_mark.line ? v.local_ip_mark : v.mark;
+    if (!is_host_address(v.local_ip))
+      return at(ip_mark, invalid_argument("vxlan: local_ip: " + format_ipv4(v.local_ip) +
+                                          " is not a unicast host address"));
+    if (interface_with_address(v.local_ip) == nullptr)
+      return at(ip_mark,
+                {StatusCode::kFailedPrecondition,
+                 "vxlan: local_ip: " + format_ipv4(v.local_ip) + " is not an interface address"});
+    if (v.port < 1 || v.port > kMaxTcpPort)
+      return at(v.mark, invalid_argument("vxlan: port: " + std::to_string(v.port) +
+                                         " out of range 1-" + std::to_string(kMaxTcpPort)));
+    if (v.mac && !is_unicast(*v.mac))
+      return at(v.mark, invalid_argument("vxlan: mac: " + format_mac(*v.mac) +
+                                         " is not a unicast address"));
+    std::map<uint32_t, uint32_t> vni_of_domain;
+    for (const VxlanTunnelConfig& t : v.tunnels)
+      if (Status st = check_tunnel(t, vni_of_domain); !st.is_ok()) return at(t.mark, st);
+    std::set<std::pair<uint32_t, MacAddress>> statics;
+    for (const VxlanStaticMacConfig& m : v.static_macs) {
+      Status st = check_vxlan_static_mac(m);
+      if (st.is_ok() && !statics.insert({m.vni, m.mac}).second)
+        st = invalid_argument("vxlan static MAC " + format_mac(m.mac) + ": listed twice in VNI " +
+                              std::to_string(m.vni));
+      if (!st.is_ok()) return at(m.mark, st);
+    }
+    return Status::ok();
+  }
+
+  Status check_tunnel(const VxlanTunnelConfig& t, std::map<uint32_t, uint32_t>& vni_of_domain) {
+    if (t.vni < 1 || t.vni > kMaxVni)
+      return invalid_argument("vxlan tunnel: vni: must be 1.." + std::to_string(kMaxVni) +
+                              ", got " + std::to_string(t.vni));
+    const std::string what = tunnel_name(t) + ": ";
+    if (find_tunnel(t.vni) != &t) return invalid_argument(what + "vni: listed twice");
+    if (t.bridge_domain == 0)
+      return invalid_argument(what +
+                              "bridge_domain: required (an L3 VNI needs no tunnel: routes "
+                              "name it)");
+    const std::string domain = "bridge domain " + std::to_string(t.bridge_domain);
+    const bool exists =
+        std::any_of(config_.bridge_domains.begin(), config_.bridge_domains.end(),
+                    [&](const BridgeDomainConfig& d) { return d.id == t.bridge_domain; });
+    if (!exists)
+      return {StatusCode::kNotFound, what + "bridge_domain: " + domain + " does not exist"};
+    auto [it, fresh] = vni_of_domain.emplace(t.bridge_domain, t.vni);
+    if (!fresh)
+      return {StatusCode::kFailedPrecondition,
+              what + "bridge_domain: " + domain + " already has VNI " + std::to_string(it->second)};
+    if (t.remotes.size() > kMaxVxlanRemotes)
+      return invalid_argument(what + "remotes: at most " + std::to_string(kMaxVxlanRemotes) +
+                              ", got " + std::to_string(t.remotes.size()));
+    for (size_t k = 0; k < t.remotes.size(); ++k) {
+      if (Status st = check_remote(t.remotes[k], what + "remotes: "); !st.is_ok()) return st;
+      for (size_t j = 0; j < k; ++j)
+        if (t.remotes[j] == t.remotes[k])
+          return invalid_argument(what + "remotes: " + format_ipv4(t.remotes[k]) +
+                                  " is listed twice");
+    }
+    return Status::ok();
+  }
+
+  Status check_vxlan_static_mac(const VxlanStaticMacConfig& m) const {
+    const std::string what = "vxlan static MAC " + format_mac(m.mac) + ": ";
+    if (!is_unicast(m.mac)) return invalid_argument(what + "mac: not a unicast address");
+    const VxlanTunnelConfig* t = find_tunnel(m.vni);
+    if (t == nullptr)
+      return {StatusCode::kNotFound,
+              what + "vni: VNI " + std::to_string(m.vni) + " is not an L2 VNI (no tunnel)"};
+    if (Status st = check_remote(m.remote, what + "remote: "); !st.is_ok()) return st;
+    for (const BridgeDomainConfig& d : config_.bridge_domains)
+      if (d.id == t->bridge_domain)
+        for (const StaticMacConfig& s : d.static_macs)
+          if (s.mac == m.mac)
+            return {StatusCode::kFailedPrecondition,
+                    what + "mac: is a static MAC of bridge domain " + std::to_string(d.id) +
+                        " on port '" + s.port + "'"};
+    return Status::ok();
   }
 
   const InterfaceConfig* find_interface(const std::string& name) const {
@@ -232,9 +348,14 @@ class L3Validator {
                               " (ECMP), got " + std::to_string(r.next_hops.size()));
     for (size_t k = 0; k < r.next_hops.size(); ++k) {
       const NextHopConfig& hop = r.next_hops[k];
-      if ((hop.via == 0) == hop.interface.empty())
+      const int kinds = (hop.via != 0) + !hop.interface.empty() + hop.vxlan.has_value();
+      if (kinds != 1)
         return invalid_argument(what + "next_hops[" + std::to_string(k) +
-                                "]: exactly one of via and interface is required");
+                                "]: exactly one of via, interface and vxlan is required");
+      if (hop.vxlan && r.next_hops.size() > 1)
+        return invalid_argument(what +
+                                "next_hops: a route through a VXLAN tunnel has no other next "
+                                "hop");
       if (!hop.interface.empty() && r.next_hops.size() > 1)
         return invalid_argument(what +
                                 "next_hops: a route through an interface has no other "
@@ -249,6 +370,7 @@ class L3Validator {
 
   Status check_next_hop(const RouteConfig& r, const NextHopConfig& hop) const {
     const std::string what = route_name(r) + ": ";
+    if (hop.vxlan) return check_vxlan_next_hop(*hop.vxlan, what);
     if (!hop.interface.empty()) {
       if (find_interface(hop.interface) == nullptr)
         return {StatusCode::kNotFound,
@@ -266,6 +388,26 @@ class L3Validator {
     if (const char* kind = reserved_address_kind(hop.via, on->prefix_len))
       return invalid_argument(what + "via: next hop " + via + " is the " + kind +
                               " address of interface '" + on->name + "'");
+    return Status::ok();
+  }
+
+  // A flannel-style next hop: through our VTEP, into an L3 VNI, to a remote VTEP.
+  Status check_vxlan_next_hop(const VxlanNextHopConfig& v, const std::string& what) const {
+    if (v.vni < 1 || v.vni > kMaxVni)
+      return invalid_argument(what + "vxlan.vni: must be 1.." + std::to_string(kMaxVni) + ", got " +
+                              std::to_string(v.vni));
+    if (Status st = check_remote(v.remote, what + "vxlan.remote: "); !st.is_ok()) return st;
+    if (!is_unicast(v.mac))
+      return invalid_argument(what + "vxlan.mac: " + format_mac(v.mac) +
+                              " is not a unicast address");
+    if (config_.vxlan.local_ip == 0)
+      return {StatusCode::kFailedPrecondition,
+              what + "vxlan: VXLAN is not configured (vxlan.local_ip is not set)"};
+    if (const VxlanTunnelConfig* t = find_tunnel(v.vni))
+      return {StatusCode::kFailedPrecondition, what + "vxlan.vni: VNI " + std::to_string(v.vni) +
+                                                   " is the L2 VNI of bridge domain " +
+                                                   std::to_string(t->bridge_domain) +
+                                                   " (a route needs an L3 VNI)"};
     return Status::ok();
   }
 

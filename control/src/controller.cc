@@ -77,7 +77,7 @@ bool same_route(const RouteConfig& a, const RouteConfig& b) {
   return a.prefix == b.prefix && a.prefix_len == b.prefix_len &&
          std::equal(a.next_hops.begin(), a.next_hops.end(), b.next_hops.begin(), b.next_hops.end(),
                     [](const NextHopConfig& x, const NextHopConfig& y) {
-                      return x.via == y.via && x.interface == y.interface;
+                      return x.via == y.via && x.interface == y.interface && x.vxlan == y.vxlan;
                     });
 }
 
@@ -85,20 +85,39 @@ bool same_neighbor(const NeighborConfig& a, const NeighborConfig& b) {
   return a.ip == b.ip && a.mac == b.mac && a.interface == b.interface;
 }
 
-// Whether the data plane would be given the same interfaces, routes and neighbors.
+bool same_tunnel(const VxlanTunnelConfig& a, const VxlanTunnelConfig& b) {
+  return a.vni == b.vni && a.bridge_domain == b.bridge_domain && a.remotes == b.remotes;
+}
+
+bool same_vxlan_static_mac(const VxlanStaticMacConfig& a, const VxlanStaticMacConfig& b) {
+  return a.vni == b.vni && a.mac == b.mac && a.remote == b.remote;
+}
+
+bool same_vxlan(const VxlanConfig& a, const VxlanConfig& b) {
+  return a.local_ip == b.local_ip && a.port == b.port && a.mac == b.mac &&
+         std::equal(a.tunnels.begin(), a.tunnels.end(), b.tunnels.begin(), b.tunnels.end(),
+                    same_tunnel) &&
+         std::equal(a.static_macs.begin(), a.static_macs.end(), b.static_macs.begin(),
+                    b.static_macs.end(), same_vxlan_static_mac);
+}
+
+// Whether the data plane would be given the same interfaces, routes, neighbors and VXLAN.
 bool same_l3(const Config& a, const Config& b) {
   return std::equal(a.interfaces.begin(), a.interfaces.end(), b.interfaces.begin(),
                     b.interfaces.end(), same_interface) &&
          std::equal(a.routes.begin(), a.routes.end(), b.routes.begin(), b.routes.end(),
                     same_route) &&
          std::equal(a.neighbors.begin(), a.neighbors.end(), b.neighbors.begin(), b.neighbors.end(),
-                    same_neighbor);
+                    same_neighbor) &&
+         same_vxlan(a.vxlan, b.vxlan);
 }
 
 // The L3 part of `to` that the data plane can take while it still has the ports and domains
 // of `from`: the interfaces whose port or domain is there before and after the change (a
 // port reopened with new settings is not, nor one still bridged in `from`), the routes with
-// their next hops through those interfaces, and their neighbors.
+// their next hops through those interfaces, and their neighbors; the VTEP if its address is
+// on one of those interfaces, with the L2 VNIs whose bridge domain is in `from` (and their
+// static MACs) and the routes into VXLAN.
 Config l3_during_change(const Config& from, const Config& to,
                         const std::vector<PortConfig>& leaving) {
   auto stays = [&](const InterfaceConfig& i) {
@@ -119,7 +138,22 @@ Config l3_during_change(const Config& from, const Config& to,
     return std::any_of(out.interfaces.begin(), out.interfaces.end(),
                        [&](const InterfaceConfig& i) { return i.name == name; });
   };
+  const bool vtep =
+      std::any_of(out.interfaces.begin(), out.interfaces.end(),
+                  [&](const InterfaceConfig& i) { return i.ip == to.vxlan.local_ip; });
+  if (vtep && to.vxlan.local_ip != 0) {
+    out.vxlan = to.vxlan;
+    erase_matching(out.vxlan.tunnels, [&](const VxlanTunnelConfig& t) {
+      return std::none_of(from.bridge_domains.begin(), from.bridge_domains.end(),
+                          [&](const BridgeDomainConfig& d) { return d.id == t.bridge_domain; });
+    });
+    erase_matching(out.vxlan.static_macs, [&](const VxlanStaticMacConfig& m) {
+      return std::none_of(out.vxlan.tunnels.begin(), out.vxlan.tunnels.end(),
+                          [&](const VxlanTunnelConfig& t) { return t.vni == m.vni; });
+    });
+  }
   auto reachable = [&](const NextHopConfig& hop) {
+    if (hop.vxlan) return out.vxlan.local_ip != 0;
     if (!hop.interface.empty()) return kept(hop.interface);
     return std::any_of(out.interfaces.begin(), out.interfaces.end(), [&](const InterfaceConfig& i) {
       return in_subnet(i.ip, i.prefix_len, hop.via);
@@ -176,6 +210,13 @@ void roll_back(dp::Dataplane& dataplane, const Config& failed, const Config& sta
 const InterfaceConfig* interface_on_port(const Config& config, const std::string& port) {
   for (const InterfaceConfig& i : config.interfaces)
     if (!i.port.empty() && i.port == port) return &i;
+  return nullptr;
+}
+
+// The L2 VNI of bridge domain `id`, or nullptr.
+const VxlanTunnelConfig* tunnel_of_domain(const Config& config, uint32_t id) {
+  for (const VxlanTunnelConfig& t : config.vxlan.tunnels)
+    if (t.bridge_domain == id) return &t;
   return nullptr;
 }
 
@@ -240,6 +281,10 @@ Status Controller::delete_bridge_domain(uint32_t id, bool& deleted) {
     return {StatusCode::kFailedPrecondition, "bridge domain " + std::to_string(id) +
                                                  ": interface '" + i->name +
                                                  "' is its gateway (delete the interface first)"};
+  if (const VxlanTunnelConfig* t = tunnel_of_domain(state_, id))
+    return {StatusCode::kFailedPrecondition, "bridge domain " + std::to_string(id) +
+                                                 ": VXLAN VNI " + std::to_string(t->vni) +
+                                                 " extends it (delete the tunnel first)"};
   Config desired = state_;
   deleted = erase_matching(desired.bridge_domains,
                            [&](const BridgeDomainConfig& d) { return d.id == id; });
@@ -280,6 +325,10 @@ Status Controller::delete_interface(const std::string& name, bool& deleted) {
   auto it = std::find_if(state_.interfaces.begin(), state_.interfaces.end(),
                          [&](const InterfaceConfig& i) { return i.name == name; });
   if (it == state_.interfaces.end()) return Status::ok();
+  if (state_.vxlan.local_ip != 0 && state_.vxlan.local_ip == it->ip)
+    return {StatusCode::kFailedPrecondition,
+            "interface '" + name + "': its address " + format_ipv4(it->ip) +
+                " is vxlan.local_ip (change the VXLAN settings first)"};
   for (const RouteConfig& r : state_.routes)
     for (const NextHopConfig& hop : r.next_hops)
       if (hop.interface == name || (hop.via != 0 && in_subnet(it->ip, it->prefix_len, hop.via)))
@@ -315,6 +364,49 @@ Status Controller::add_neighbor(const NeighborConfig& neighbor) {
     return n.ip == neighbor.ip && n.interface == neighbor.interface;
   });
   return commit(std::move(desired));
+}
+
+Status Controller::set_vxlan(const VxlanConfig& settings) {
+  Config desired = state_;
+  desired.vxlan.local_ip = settings.local_ip;
+  desired.vxlan.port = settings.port;
+  desired.vxlan.mac = settings.mac;
+  desired.vxlan.mark = {};
+  desired.vxlan.local_ip_mark = {};
+  return commit(std::move(desired));
+}
+
+Status Controller::add_vxlan_tunnel(const VxlanTunnelConfig& tunnel) {
+  Config desired = state_;
+  replace_or_append(desired.vxlan.tunnels, tunnel,
+                    [&](const VxlanTunnelConfig& t) { return t.vni == tunnel.vni; });
+  return commit(std::move(desired));
+}
+
+Status Controller::delete_vxlan_tunnel(uint32_t vni, bool& deleted) {
+  Config desired = state_;
+  deleted = erase_matching(desired.vxlan.tunnels,
+                           [&](const VxlanTunnelConfig& t) { return t.vni == vni; });
+  if (!deleted) return Status::ok();
+  erase_matching(desired.vxlan.static_macs,
+                 [&](const VxlanStaticMacConfig& m) { return m.vni == vni; });
+  return commit(std::move(desired));
+}
+
+Status Controller::add_vxlan_static_mac(const VxlanStaticMacConfig& mac) {
+  Config desired = state_;
+  replace_or_append(desired.vxlan.static_macs, mac, [&](const VxlanStaticMacConfig& m) {
+    return m.vni == mac.vni && m.mac == mac.mac;
+  });
+  return commit(std::move(desired));
+}
+
+Status Controller::delete_vxlan_static_mac(uint32_t vni, const MacAddress& mac, bool& deleted) {
+  Config desired = state_;
+  deleted = erase_matching(desired.vxlan.static_macs, [&](const VxlanStaticMacConfig& m) {
+    return m.vni == vni && m.mac == mac;
+  });
+  return deleted ? commit(std::move(desired)) : Status::ok();
 }
 
 Status Controller::delete_neighbor(uint32_t ip, const std::string& interface, bool& deleted) {

@@ -181,6 +181,33 @@ void add_l3_metrics(MetricsText& text, const dp::L3Stats& l3) {
     icmp_sent.add({{"type", dp::icmp_kind_name(static_cast<dp::IcmpKind>(k))}}, l3.icmp_sent[k]);
 }
 
+void add_vxlan_metrics(MetricsText& text, const dp::VxlanStats& vxlan) {
+  auto& encap = text.family("nodeplane_vxlan_encap_packets_total",
+                            "Packets encapsulated into VXLAN, by VNI.", MetricType::kCounter);
+  auto& decap = text.family("nodeplane_vxlan_decap_packets_total",
+                            "VXLAN packets decapsulated, by VNI.", MetricType::kCounter);
+  auto& drops = text.family("nodeplane_vxlan_drops_total",
+                            "VXLAN packets dropped, by VNI and drop reason.", MetricType::kCounter);
+  for (const dp::VxlanVniStats& v : vxlan.vnis) {
+    const std::string vni = std::to_string(v.vni);
+    encap.add({{"vni", vni}}, v.encap_pkts);
+    decap.add({{"vni", vni}}, v.decap_pkts);
+    // Every reason, zeros included, so that rate() sees a series from its first drop on.
+    for (unsigned r = 0; r < dp::kVxlanDropCount; ++r)
+      drops.add({{"vni", vni}, {"reason", dp::vxlan_drop_name(static_cast<dp::VxlanDrop>(r))}},
+                v.drops[r]);
+  }
+  auto& offload = text.family(
+      "nodeplane_vxlan_offload",
+      "Whether the port classifies VXLAN in hardware through rte_flow (1) or in software (0).",
+      MetricType::kGauge);
+  for (const dp::VxlanPortOffload& p : vxlan.ports)
+    offload.add({{"port", p.port}}, p.offloaded ? 1 : 0);
+  text.family("nodeplane_vxlan_remote_macs",
+              "MAC addresses behind remote VTEPs (learned and static).", MetricType::kGauge)
+      .add({}, vxlan.remote_macs);
+}
+
 }  // namespace
 
 std::string render_metrics(const dp::DataplaneStats& stats, const std::string& node_name) {
@@ -192,6 +219,7 @@ std::string render_metrics(const dp::DataplaneStats& stats, const std::string& n
   add_worker_metrics(text, stats);
   add_table_metrics(text, stats);
   add_l3_metrics(text, stats.l3);
+  add_vxlan_metrics(text, stats.vxlan);
   return text.render();
 }
 

@@ -55,12 +55,17 @@ void emit_interface(YAML::Emitter& out, const InterfaceConfig& i) {
   out << YAML::EndMap;
 }
 
-// A route's next hops are either gateways (`via`, a list when more than one) or one
-// interface; validation keeps them so.
+// A route's next hops are either gateways (`via`, a list when more than one), one interface
+// or one VXLAN next hop; validation keeps them so.
 void emit_route(YAML::Emitter& out, const RouteConfig& r) {
   out << YAML::Flow << YAML::BeginMap << YAML::Key << "prefix" << YAML::Value
       << format_prefix(r.prefix, r.prefix_len);
-  if (r.next_hops.size() == 1 && !r.next_hops[0].interface.empty()) {
+  if (r.next_hops.size() == 1 && r.next_hops[0].vxlan) {
+    const VxlanNextHopConfig& v = *r.next_hops[0].vxlan;
+    out << YAML::Key << "vxlan" << YAML::Value << YAML::Flow << YAML::BeginMap << YAML::Key
+        << "remote" << YAML::Value << format_ipv4(v.remote) << YAML::Key << "vni" << YAML::Value
+        << v.vni << YAML::Key << "mac" << YAML::Value << format_mac(v.mac) << YAML::EndMap;
+  } else if (r.next_hops.size() == 1 && !r.next_hops[0].interface.empty()) {
     out << YAML::Key << "interface" << YAML::Value << r.next_hops[0].interface;
   } else if (r.next_hops.size() == 1) {
     out << YAML::Key << "via" << YAML::Value << format_ipv4(r.next_hops[0].via);
@@ -76,6 +81,32 @@ void emit_neighbor(YAML::Emitter& out, const NeighborConfig& n) {
   out << YAML::Flow << YAML::BeginMap << YAML::Key << "ip" << YAML::Value << format_ipv4(n.ip)
       << YAML::Key << "mac" << YAML::Value << format_mac(n.mac) << YAML::Key << "interface"
       << YAML::Value << n.interface << YAML::EndMap;
+}
+
+void emit_vxlan(YAML::Emitter& out, const VxlanConfig& v) {
+  out << YAML::BeginMap << YAML::Key << "local_ip" << YAML::Value << format_ipv4(v.local_ip)
+      << YAML::Key << "port" << YAML::Value << v.port;
+  if (v.mac) out << YAML::Key << "mac" << YAML::Value << format_mac(*v.mac);
+  if (!v.tunnels.empty()) {
+    out << YAML::Key << "tunnels" << YAML::Value << YAML::BeginSeq;
+    for (const VxlanTunnelConfig& t : v.tunnels) {
+      out << YAML::Flow << YAML::BeginMap << YAML::Key << "vni" << YAML::Value << t.vni << YAML::Key
+          << "bridge_domain" << YAML::Value << t.bridge_domain << YAML::Key << "remotes"
+          << YAML::Value << YAML::Flow << YAML::BeginSeq;
+      for (uint32_t remote : t.remotes) out << format_ipv4(remote);
+      out << YAML::EndSeq << YAML::EndMap;
+    }
+    out << YAML::EndSeq;
+  }
+  if (!v.static_macs.empty()) {
+    out << YAML::Key << "static_macs" << YAML::Value << YAML::BeginSeq;
+    for (const VxlanStaticMacConfig& m : v.static_macs)
+      out << YAML::Flow << YAML::BeginMap << YAML::Key << "vni" << YAML::Value << m.vni << YAML::Key
+          << "mac" << YAML::Value << format_mac(m.mac) << YAML::Key << "remote" << YAML::Value
+          << format_ipv4(m.remote) << YAML::EndMap;
+    out << YAML::EndSeq;
+  }
+  out << YAML::EndMap;
 }
 
 Status errno_status(const std::string& what) {
@@ -128,6 +159,11 @@ std::string to_yaml(const Config& c) {
     out << YAML::Key << "neighbors" << YAML::Value << YAML::BeginSeq;
     for (const NeighborConfig& n : c.neighbors) emit_neighbor(out, n);
     out << YAML::EndSeq;
+  }
+  // Off (no local_ip) is the absence of the section; validation allows no tunnels then.
+  if (c.vxlan.local_ip != 0) {
+    out << YAML::Key << "vxlan" << YAML::Value;
+    emit_vxlan(out, c.vxlan);
   }
   out << YAML::EndMap;
   return std::string(out.c_str()) + "\n";

@@ -156,6 +156,9 @@ DpStatus Dataplane::set_bridge_domains(const std::vector<BridgeDomainSpec>& spec
         return DpStatus::error(what + "static MAC port '" + s.port + "' is not a member");
     }
   }
+  for (const auto& [id, _] : domain_index_)
+    if (ids.count(id) == 0 && vxlan_.uses_domain(id))
+      return DpStatus::error("bridge domain " + std::to_string(id) + " is used by a VXLAN tunnel");
   for (const auto& ifc : ifaces_) {
     if (!ifc) continue;
     if (ifc->port_name.empty() && ids.count(ifc->bridge_domain) == 0)
@@ -185,12 +188,13 @@ DpStatus Dataplane::set_bridge_domains(const std::vector<BridgeDomainSpec>& spec
   // Entries that no longer belong: learned on a port that left the domain, or static and no
   // longer configured. Static MACs that stay are updated in place, never missing a moment.
   std::set<MacKey> statics;
+  for (const auto& [key, _] : vxlan_statics_) statics.insert(key);
   for (const BridgeDomainSpec& spec : specs)
     for (const StaticMac& s : spec.static_macs)
       statics.insert(make_mac_key(domain_index(spec.id), s.mac));
   macs_.remove_if([&](MacKey key, const MacEntry& entry) {
     if (entry.is_static.load(std::memory_order_relaxed)) return statics.count(key) == 0;
-    return config.port_domain[entry.port.load(std::memory_order_relaxed)] != mac_key_domain(key);
+    return !config.port_in_domain(entry.port.load(std::memory_order_relaxed), mac_key_domain(key));
   });
   for (const BridgeDomainSpec& spec : specs)
     for (const StaticMac& s : spec.static_macs) {
@@ -232,6 +236,7 @@ void Dataplane::publish_config(const std::vector<BridgeDomainSpec>& specs,
       d.gateway_ip = data.ip;
     }
   }
+  vxlan_.annotate(*next, domain_index_);
   if (learn_stats_.size() < next->domains.size()) learn_stats_.resize(next->domains.size());
   l2_.publish(std::move(next));
 }
@@ -346,6 +351,7 @@ DpStatus Dataplane::set_l3(const L3Spec& spec) {
       return DpStatus::error(what + "needs 1-" + std::to_string(kMaxEcmpPaths) + " next hops");
     ResolvedRoute r{rs.prefix, {}};
     for (const NextHopSpec& nh : rs.next_hops) {
+      if (nh.vxlan) continue;  // Checked and resolved with the VXLAN settings below.
       const int i = nh.interface.empty() ? on_link(nh.via) : find_iface(nh.interface);
       if (i < 0)
         return DpStatus::error(
@@ -364,11 +370,39 @@ DpStatus Dataplane::set_l3(const L3Spec& spec) {
                              ": not on the subnet of interface '" + ns.interface + "'");
     neighbors.push_back({static_cast<uint16_t>(i), ns.ip, ns.mac});
   }
+  // Last check, first change: VXLAN (its remotes and VNIs are numbered once accepted).
+  if (DpStatus st = vxlan_.set(spec.vxlan, spec.routes, ifaces, domain_index_); !st.ok()) return st;
+  for (size_t r = 0; r < routes.size(); ++r)
+    for (const NextHopSpec& nh : spec.routes[r].next_hops)
+      if (nh.vxlan) routes[r].next_hops.push_back(vxlan_.next_hop(*nh.vxlan));
   // Workers learn of new interfaces before any route can lead to them.
   publish_config(domain_specs_, ifaces);
   ifaces_ = std::move(ifaces);
-  l3_.apply(ifaces_, routes, neighbors, now_ms());
+  l3_.apply(ifaces_, routes, neighbors, now_ms(), vxlan_.mac());
+  sync_vxlan_macs_and_rules();
   return {};
+}
+
+void Dataplane::sync_vxlan_macs_and_rules() {
+  const L2Config& config = *l2_.read();
+  std::set<uint16_t> active;
+  for (const RemoteEntry& r : config.vxlan.remote_lookup) active.insert(r.index);
+  const std::map<MacKey, uint16_t> statics = vxlan_.static_macs(domain_index_);
+  macs_.remove_if([&](MacKey key, const MacEntry& entry) {
+    const uint16_t port = entry.port.load(std::memory_order_relaxed);
+    if (!is_remote_port(port)) return false;
+    if (entry.is_static.load(std::memory_order_relaxed)) return statics.count(key) == 0;
+    return !config.port_in_domain(port, mac_key_domain(key)) ||
+           active.count(static_cast<uint16_t>(port - kRemotePortBase)) == 0;
+  });
+  for (const auto& [key, port] : statics)
+    if (DpStatus st = macs_.add_static(key, port); !st.ok())
+      fprintf(stderr, "nodeplane: static remote MAC not added: %s\n", st.message().c_str());
+  vxlan_statics_ = statics;
+  std::vector<std::pair<uint16_t, std::string>> routed;
+  for (const auto& ifc : ifaces_)
+    if (ifc && ifc->data.port != kNoPort) routed.push_back({ifc->data.port, ifc->port_name});
+  vxlan_.program_ports(routed);
 }
 
 std::vector<InterfaceRow> Dataplane::list_interfaces() const {
@@ -544,6 +578,26 @@ DataplaneStats Dataplane::stats() const {
   out.macs = macs_.size();
   out.mac_capacity = macs_.capacity();
   out.l3 = l3_.stats();
+  for (auto& [row, slot] : vxlan_.vni_rows()) {
+    for (const auto& worker : workers_) {
+      const VniCounters& c = worker->counters().vnis[slot];
+      row.encap_pkts += c.encap.get();
+      row.decap_pkts += c.decap.get();
+      for (unsigned r = 0; r < kVxlanDropCount; ++r) row.drops[r] += c.drops[r].get();
+    }
+    out.vxlan.vnis.push_back(row);
+  }
+  if (vxlan_.enabled()) {
+    VxlanVniStats unattributed;  // VNI 0: dropped before a VNI was known.
+    for (const auto& worker : workers_)
+      for (unsigned r = 0; r < kVxlanDropCount; ++r)
+        unattributed.drops[r] += worker->counters().vxlan_drops[r].get();
+    out.vxlan.vnis.push_back(unattributed);
+  }
+  out.vxlan.ports = vxlan_.offload();
+  macs_.for_each([&](MacKey, const MacEntry& entry) {
+    out.vxlan.remote_macs += is_remote_port(entry.port.load(std::memory_order_relaxed));
+  });
   for (const auto& worker : workers_) {
     const L3Counters& c = worker->counters().l3;
     for (unsigned k = 0; k < kIcmpKindCount; ++k) out.l3.icmp_sent[k] += c.icmp_sent[k].get();
@@ -566,9 +620,16 @@ std::vector<MacRow> Dataplane::list_macs(uint32_t domain_id) const {
     if (domain == wanted.end()) return;
     const uint16_t port = entry.port.load(std::memory_order_relaxed);
     const bool is_static = entry.is_static.load(std::memory_order_relaxed);
-    rows.push_back({domain->second, mac_key_address(key),
-                    ports_[port] ? ports_[port]->spec.name : "?", is_static,
-                    is_static ? 0 : now_s - entry.last_seen_s.load(std::memory_order_relaxed)});
+    const bool remote = is_remote_port(port);
+    const L2Config& config = *l2_.read();
+    const uint16_t index = static_cast<uint16_t>(port - kRemotePortBase);
+    rows.push_back(
+        {domain->second, mac_key_address(key),
+         remote ? "" : (port < kMaxPorts && ports_[port] ? ports_[port]->spec.name : "?"),
+         is_static, is_static ? 0 : now_s - entry.last_seen_s.load(std::memory_order_relaxed),
+         remote && index < config.vxlan.remotes.size()
+             ? rte_be_to_cpu_32(config.vxlan.remotes[index])
+             : 0});
   });
   return rows;
 }

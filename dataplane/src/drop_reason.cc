@@ -24,6 +24,8 @@ const char* drop_reason_name(DropReason reason) {
       return "link_down";
     case DropReason::kTxFull:
       return "tx_full";
+    case DropReason::kSplitHorizon:
+      return "split_horizon";
     case DropReason::kNotOurMac:
       return "not_our_mac";
     case DropReason::kNotIpv4:
@@ -58,6 +60,10 @@ const char* drop_reason_name(DropReason reason) {
       return "arp_not_for_us";
     case DropReason::kPuntQueueFull:
       return "punt_queue_full";
+    case DropReason::kVxlanInvalid:
+      return "vxlan_invalid";
+    case DropReason::kVxlanEncap:
+      return "vxlan_encap";
     case DropReason::kCount:
       break;
   }

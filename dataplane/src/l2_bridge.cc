@@ -27,7 +27,7 @@ inline L2Bridge::Verdict L2Bridge::decide(WorkerCtx& ctx, const BridgeDomain& do
   } else if (src->port.load(std::memory_order_relaxed) != in_port) {
     // A static MAC seen on another port is a spoof, not a move.
     if (src->is_static.load(std::memory_order_relaxed))
-      return {Verdict::kDrop, in_port, DropReason::kStaticMacMoved};
+      return {Verdict::kDrop, kNoPort, DropReason::kStaticMacMoved};
     if (domain.learning) report_source(ctx, src_key, in_port, last_reported);
   } else if (src->last_seen_s.load(std::memory_order_relaxed) != now_s) {
     // Written at most once a second per entry, so the line stays shared between workers.
@@ -38,10 +38,14 @@ inline L2Bridge::Verdict L2Bridge::decide(WorkerCtx& ctx, const BridgeDomain& do
   if (is_group(dst_key)) return {Verdict::kFlood, 0, DropReason::kCount};
   if (dst == nullptr) {
     if (domain.flood) return {Verdict::kFlood, 0, DropReason::kCount};
-    return {Verdict::kDrop, in_port, DropReason::kUnknownUnicast};
+    return {Verdict::kDrop, kNoPort, DropReason::kUnknownUnicast};
   }
   const uint16_t out = dst->port.load(std::memory_order_relaxed);
-  if (out == in_port) return {Verdict::kDrop, in_port, DropReason::kSamePort};
+  if (out == in_port) return {Verdict::kDrop, kNoPort, DropReason::kSamePort};
+  if (is_remote_port(out)) {
+    if (is_remote_port(in_port)) return {Verdict::kDrop, kNoPort, DropReason::kSplitHorizon};
+    return {Verdict::kEncap, out, DropReason::kCount};
+  }
   if (!ctx.shared.link_up[out].load(std::memory_order_relaxed))
     return {Verdict::kDrop, out, DropReason::kLinkDown};
   return {Verdict::kForward, out, DropReason::kCount};
@@ -54,6 +58,26 @@ void L2Bridge::process(WorkerCtx& ctx, const L2Config& config, uint16_t in_port,
     for (uint16_t i = 0; i < n; ++i) ctx.drop(pkts[i], in_port, DropReason::kNoBridgeDomain);
     return;
   }
+  switch_frames(ctx, config, domain_index, in_port, pkts, n);
+}
+
+void L2Bridge::process_tunnel(WorkerCtx& ctx, const L2Config& config) const noexcept {
+  TunnelInput& in = ctx.from_tunnel;
+  // Runs of frames from one remote into one domain go through the switch together. (The
+  // pipeline has taken the L3 VNI frames out.)
+  for (uint16_t first = 0, last; first < in.count; first = last) {
+    last = first + 1;
+    while (last < in.count && in.domains[last] == in.domains[first] &&
+           in.remote_ports[last] == in.remote_ports[first])
+      ++last;
+    switch_frames(ctx, config, in.domains[first], in.remote_ports[first], &in.pkts[first],
+                  static_cast<uint16_t>(last - first));
+  }
+  in.count = 0;
+}
+
+void L2Bridge::switch_frames(WorkerCtx& ctx, const L2Config& config, uint16_t domain_index,
+                             uint16_t in_port, rte_mbuf** pkts, uint16_t n) const noexcept {
   const BridgeDomain& domain = config.domains[domain_index];
 
   // Pass 1: validate headers, keep the good frames in `valid`, and cut them into runs of
@@ -67,17 +91,17 @@ void L2Bridge::process(WorkerCtx& ctx, const L2Config& config, uint16_t in_port,
     if (i + kPrefetchAhead < n) rte_prefetch0(rte_pktmbuf_mtod(pkts[i + kPrefetchAhead], void*));
     rte_mbuf* m = pkts[i];
     if (m->pkt_len < sizeof(rte_ether_hdr)) {
-      ctx.drop(m, in_port, DropReason::kRunt);
+      ctx.drop(m, m->port, DropReason::kRunt);
       continue;
     }
     if (m->data_len < sizeof(rte_ether_hdr)) {
-      ctx.drop(m, in_port, DropReason::kTruncatedHeader);
+      ctx.drop(m, m->port, DropReason::kTruncatedHeader);
       continue;
     }
     const auto* eth = rte_pktmbuf_mtod(m, const rte_ether_hdr*);
     const MacKey src = make_mac_key_unsafe(domain_index, &eth->src_addr);
     if (is_bad_source(src)) {
-      ctx.drop(m, in_port, DropReason::kBadSourceMac);
+      ctx.drop(m, m->port, DropReason::kBadSourceMac);
       continue;
     }
     const MacKey dst = make_mac_key_unsafe(domain_index, &eth->dst_addr);
@@ -111,16 +135,22 @@ void L2Bridge::process(WorkerCtx& ctx, const L2Config& config, uint16_t in_port,
         break;
       case Verdict::kFlood:
         if (domain.gateway != kNoIface)
-          flood_or_divert_arp(ctx, domain, in_port, &valid[first],
+          flood_or_divert_arp(ctx, config, domain, in_port, &valid[first],
                               static_cast<uint16_t>(run_end[r] - first));
         else
-          flood(ctx, domain, in_port, &valid[first], static_cast<uint16_t>(run_end[r] - first));
+          flood(ctx, config, domain, in_port, &valid[first],
+                static_cast<uint16_t>(run_end[r] - first));
         break;
       case Verdict::kRoute:
         for (uint16_t i = first; i < run_end[r]; ++i) to_router(ctx, domain, valid[i]);
         break;
+      case Verdict::kEncap:
+        for (uint16_t i = first; i < run_end[r]; ++i)
+          to_tunnel(ctx, config, domain, v.port, valid[i]);
+        break;
       case Verdict::kDrop:
-        for (uint16_t i = first; i < run_end[r]; ++i) ctx.drop(valid[i], v.port, v.reason);
+        for (uint16_t i = first; i < run_end[r]; ++i)
+          ctx.drop(valid[i], v.port == kNoPort ? valid[i]->port : v.port, v.reason);
         break;
     }
   }
@@ -133,8 +163,8 @@ void L2Bridge::report_source(WorkerCtx& ctx, MacKey key, uint16_t in_port, MacKe
   if (!ctx.learn.push({key, in_port})) ctx.counters.learn_events_dropped.add(1);
 }
 
-void L2Bridge::flood(WorkerCtx& ctx, const BridgeDomain& domain, uint16_t in_port, rte_mbuf** pkts,
-                     uint16_t n) {
+void L2Bridge::flood(WorkerCtx& ctx, const L2Config& config, const BridgeDomain& domain,
+                     uint16_t in_port, rte_mbuf** pkts, uint16_t n) {
   uint16_t targets[kMaxPorts];
   uint16_t n_targets = 0;
   for (uint16_t j = 0; j < domain.n_members; ++j) {
@@ -142,25 +172,56 @@ void L2Bridge::flood(WorkerCtx& ctx, const BridgeDomain& domain, uint16_t in_por
     if (port != in_port && ctx.shared.link_up[port].load(std::memory_order_relaxed))
       targets[n_targets++] = port;
   }
+  // Split horizon: what came from a tunnel never goes back into one.
+  const bool to_remotes = !is_remote_port(in_port) && !domain.flood_remotes.empty();
   for (uint16_t i = 0; i < n; ++i) {
+    rte_mbuf* m = pkts[i];
+    // Each remote gets its own copy: encapsulation writes in front of the frame.
+    if (to_remotes)
+      for (const uint16_t remote : domain.flood_remotes) {
+        rte_mbuf* copy = rte_pktmbuf_copy(m, m->pool, 0, UINT32_MAX);
+        if (copy == nullptr) {
+          ctx.counters.ports[m->port].drops[static_cast<unsigned>(DropReason::kTxFull)].add(1);
+          continue;
+        }
+        copy->port = m->port;
+        to_tunnel(ctx, config, domain, kRemotePortBase + remote, copy);
+      }
     if (n_targets == 0) {
-      ctx.drop(pkts[i], pkts[i]->port, DropReason::kNoFloodMembers);
+      if (to_remotes)
+        rte_pktmbuf_free(m);  // Sent to the remotes only.
+      else
+        ctx.drop(m, m->port, DropReason::kNoFloodMembers);
       continue;
     }
-    // Every egress shares the one mbuf; each transmit (or drop) releases one reference.
-    if (n_targets > 1) rte_mbuf_refcnt_update(pkts[i], static_cast<int16_t>(n_targets - 1));
-    for (uint16_t j = 0; j < n_targets; ++j) ctx.enqueue_tx(targets[j], pkts[i]);
+    // Every local egress shares the one mbuf; each transmit (or drop) releases a reference.
+    if (n_targets > 1) rte_mbuf_refcnt_update(m, static_cast<int16_t>(n_targets - 1));
+    for (uint16_t j = 0; j < n_targets; ++j) ctx.enqueue_tx(targets[j], m);
   }
+}
+
+void L2Bridge::to_tunnel(WorkerCtx& ctx, const L2Config& config, const BridgeDomain& domain,
+                         uint16_t remote_port, rte_mbuf* m) {
+  TunnelOutput& out = ctx.to_tunnel;
+  if (out.count == kTxBufferSize) {
+    ctx.drop(m, m->port, DropReason::kTxFull);
+    return;
+  }
+  out.pkts[out.count] = m;
+  out.remotes[out.count] = config.vxlan.remotes[remote_port - kRemotePortBase];
+  out.vnis[out.count] = domain.vni;
+  out.slots[out.count++] = domain.vni_slot;
 }
 
 void L2Bridge::to_router(WorkerCtx& ctx, const BridgeDomain& domain, rte_mbuf* m) {
   RouterInput& in = ctx.to_router;
-  in.iface = domain.gateway;
+  in.ifaces[in.count] = domain.gateway;
   in.pkts[in.count++] = m;
 }
 
-void L2Bridge::flood_or_divert_arp(WorkerCtx& ctx, const BridgeDomain& domain, uint16_t in_port,
-                                   rte_mbuf** pkts, uint16_t n) {
+void L2Bridge::flood_or_divert_arp(WorkerCtx& ctx, const L2Config& config,
+                                   const BridgeDomain& domain, uint16_t in_port, rte_mbuf** pkts,
+                                   uint16_t n) {
   rte_mbuf* flooded[kMaxBurst];
   uint16_t n_flooded = 0;
   for (uint16_t i = 0; i < n; ++i) {
@@ -181,7 +242,7 @@ void L2Bridge::flood_or_divert_arp(WorkerCtx& ctx, const BridgeDomain& domain, u
     }
     flooded[n_flooded++] = m;
   }
-  flood(ctx, domain, in_port, flooded, n_flooded);
+  flood(ctx, config, domain, in_port, flooded, n_flooded);
 }
 
 void L2Bridge::output(WorkerCtx& ctx, const L2Config& config) const noexcept {
@@ -199,12 +260,16 @@ void L2Bridge::output(WorkerCtx& ctx, const L2Config& config) const noexcept {
     const BridgeDomain& domain = config.domains[out.domains[i]];
     if (entries[i] == nullptr || is_group(keys[i])) {
       if (is_group(keys[i]) || domain.flood)
-        flood(ctx, domain, kNoPort, &m, 1);
+        flood(ctx, config, domain, kNoPort, &m, 1);
       else
         ctx.drop(m, m->port, DropReason::kUnknownUnicast);
       continue;
     }
     const uint16_t port = entries[i]->port.load(std::memory_order_relaxed);
+    if (is_remote_port(port)) {
+      to_tunnel(ctx, config, domain, port, m);
+      continue;
+    }
     if (!ctx.shared.link_up[port].load(std::memory_order_relaxed))
       ctx.drop(m, m->port, DropReason::kLinkDown);
     else

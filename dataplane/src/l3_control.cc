@@ -3,6 +3,7 @@
 #include <rte_byteorder.h>
 
 #include <cstdio>
+#include <cstring>
 #include <set>
 
 #include "np/dp/icmp.h"
@@ -31,8 +32,10 @@ void L3Control::release_packets() {
 
 void L3Control::apply(const std::vector<std::optional<ResolvedInterface>>& ifaces,
                       const std::vector<ResolvedRoute>& routes,
-                      const std::vector<ResolvedNeighbor>& static_neighbors, uint64_t now_ms) {
+                      const std::vector<ResolvedNeighbor>& static_neighbors, uint64_t now_ms,
+                      const rte_ether_addr& vtep_mac) {
   ifaces_ = ifaces;
+  vtep_mac_ = vtep_mac;
 
   // Neighbors: the static ones as given; none left on a removed interface or off-subnet.
   std::set<NeighborKey> statics;
@@ -72,9 +75,16 @@ void L3Control::apply(const std::vector<std::optional<ResolvedInterface>>& iface
   }
   for (const ResolvedRoute& r : routes) {
     HopList hops;
-    for (const ResolvedNextHop& h : r.next_hops)
-      hops.push_back(h.via != 0 ? Hop{Hop::kNeighbor, h.iface, h.via}
-                                : Hop{Hop::kConnected, h.iface, 0});
+    for (const ResolvedNextHop& h : r.next_hops) {
+      if (h.vxlan_remote != 0) {
+        uint64_t mac = 0;
+        std::memcpy(&mac, &h.vxlan_mac, RTE_ETHER_ADDR_LEN);
+        hops.push_back({Hop::kVxlan, 0, h.vxlan_remote, h.vni, h.vni_slot, mac});
+      } else {
+        hops.push_back(h.via != 0 ? Hop{Hop::kNeighbor, h.iface, h.via}
+                                  : Hop{Hop::kConnected, h.iface, 0});
+      }
+    }
     desired.insert({r.prefix, {Source::kRoute, hops}});
   }
   for (const auto& [key, n] : neighbors_) {
@@ -174,6 +184,15 @@ NextHopGroup L3Control::build_group(const HopList& hops) const {
     p.iface = h.iface;
     if (h.kind == Hop::kLocal) {
       p.kind = Path::kLocal;
+      continue;
+    }
+    if (h.kind == Hop::kVxlan) {
+      p.kind = Path::kVxlan;
+      p.resolve_ip = h.ip;
+      p.vni = h.vni;
+      p.vni_slot = h.vni_slot;
+      std::memcpy(&p.dst, &h.mac, RTE_ETHER_ADDR_LEN);
+      p.src = vtep_mac_;
       continue;
     }
     p.kind = Path::kResolve;

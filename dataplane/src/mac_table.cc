@@ -68,7 +68,7 @@ bool MacTable::try_insert(MacKey key, uint16_t port, uint32_t now_s, bool is_sta
 LearnResult MacTable::learn(MacKey key, uint16_t port, uint32_t now_s, const L2Config& config) {
   const uint16_t domain = mac_key_domain(key);
   // The event may predate a configuration change that moved the port or removed the domain.
-  if (port >= kMaxPorts || config.port_domain[port] != domain) return LearnResult::kStale;
+  if (!config.port_in_domain(port, domain)) return LearnResult::kStale;
   if (MacEntry* entry = lookup(key)) {
     if (entry->is_static.load(std::memory_order_relaxed)) return LearnResult::kStaticKept;
     entry->last_seen_s.store(now_s, std::memory_order_relaxed);

@@ -9,6 +9,7 @@
 
 #include "np/dp/icmp.h"
 #include "np/dp/ipv4.h"
+#include "np/vxlan/vxlan.h"
 
 namespace np::dp {
 namespace {
@@ -143,11 +144,26 @@ void Router::process(WorkerCtx& ctx, const L2Config& config, uint16_t iface, rte
       path = &group->paths[hash % group->n_paths];
     }
     if (path->kind == Path::kLocal) {
-      local_input(ctx, in, m);
+      local_input(ctx, config, in, m);
       continue;
     }
     if (ip->time_to_live <= 1) {
       icmp_error(ctx, in, m, IcmpKind::kTimeExceeded, DropReason::kTtlExpired);
+      continue;
+    }
+    if (path->kind == Path::kVxlan) {
+      // The outer packet's route and MTU are checked when it is sent (send_tunnelled).
+      decrement_ttl(ip);
+      std::memcpy(eth, &path->dst, 2 * RTE_ETHER_ADDR_LEN);
+      TunnelOutput& t = ctx.to_tunnel;
+      if (t.count == kTxBufferSize) {
+        ctx.drop(m, m->port, DropReason::kTxFull);
+        continue;
+      }
+      t.pkts[t.count] = m;
+      t.remotes[t.count] = rte_cpu_to_be_32(path->resolve_ip);
+      t.vnis[t.count] = path->vni;
+      t.slots[t.count++] = path->vni_slot;
       continue;
     }
     const L3Interface& out = config.ifaces[path->iface];
@@ -210,9 +226,19 @@ void Router::arp_input(WorkerCtx& ctx, const L3Interface& in, uint16_t iface, rt
   ctx.drop(m, m->port, DropReason::kArpNotForUs);
 }
 
-void Router::local_input(WorkerCtx& ctx, const L3Interface& in, rte_mbuf* m) const {
+void Router::local_input(WorkerCtx& ctx, const L2Config& config, const L3Interface& in,
+                         rte_mbuf* m) const {
   const auto* ip = rte_pktmbuf_mtod_offset(m, const rte_ipv4_hdr*, sizeof(rte_ether_hdr));
   const uint16_t ihl = rte_ipv4_hdr_len(ip);
+  if (ip->next_proto_id == IPPROTO_UDP && config.vxlan.enabled && !is_fragment(ip) &&
+      m->data_len >= sizeof(rte_ether_hdr) + ihl + sizeof(rte_udp_hdr)) {
+    const auto* udp =
+        reinterpret_cast<const rte_udp_hdr*>(reinterpret_cast<const uint8_t*>(ip) + ihl);
+    if (udp->dst_port == config.vxlan.port) {
+      vxlan_input(ctx, config, m, ihl);
+      return;
+    }
+  }
   if (ip->next_proto_id == IPPROTO_ICMP && !is_fragment(ip)) {
     if (!is_valid_echo_request(m, ihl)) {
       ctx.drop(m, m->port, DropReason::kIcmpBadChecksum);
@@ -229,6 +255,122 @@ void Router::local_input(WorkerCtx& ctx, const L3Interface& in, rte_mbuf* m) con
     return;
   }
   ctx.drop(m, m->port, DropReason::kNoLocalService);
+}
+
+void Router::vxlan_input(WorkerCtx& ctx, const L2Config& config, rte_mbuf* m, uint16_t ihl) {
+  const VxlanConfig& vx = config.vxlan;
+  const auto* ip = rte_pktmbuf_mtod_offset(m, const rte_ipv4_hdr*, sizeof(rte_ether_hdr));
+  const auto offset = static_cast<uint16_t>(sizeof(rte_ether_hdr) + ihl + sizeof(rte_udp_hdr));
+  auto refuse = [&](VxlanDrop why, const VniEntry* vni) {
+    Counter& c = vni != nullptr ? ctx.counters.vnis[vni->slot].drops[static_cast<unsigned>(why)]
+                                : ctx.counters.vxlan_drops[static_cast<unsigned>(why)];
+    c.add(1);
+    ctx.drop(m, m->port, DropReason::kVxlanInvalid);
+  };
+  if (ip->dst_addr != vx.local_ip) return refuse(VxlanDrop::kNotOurVtep, nullptr);
+  uint32_t vni = 0;
+  if (const VxlanDrop bad = vxlan::parse(m, offset, vni); bad != VxlanDrop::kCount)
+    return refuse(bad, nullptr);
+  const VniEntry* entry = vx.find_vni(vni);
+  if (entry == nullptr) return refuse(VxlanDrop::kUnknownVni, nullptr);
+  uint16_t remote_port = kNoPort;
+  if (entry->domain != kNoDomain) {
+    remote_port = vx.remote_port(ip->src_addr);
+    if (remote_port == kNoPort) return refuse(VxlanDrop::kUnknownRemote, entry);
+  } else {
+    const auto* inner =
+        rte_pktmbuf_mtod_offset(m, const rte_ether_hdr*, offset + sizeof(rte_vxlan_hdr));
+    if (!rte_is_same_ether_addr(&inner->dst_addr, &vx.mac))
+      return refuse(VxlanDrop::kNotOurVtep, entry);
+  }
+  vxlan::decapsulate(m, offset);
+  ctx.counters.vnis[entry->slot].decap.add(1);
+  TunnelInput& in = ctx.from_tunnel;
+  in.pkts[in.count] = m;
+  in.domains[in.count] = entry->domain;
+  in.remote_ports[in.count++] = remote_port;
+}
+
+void Router::send_tunnelled(WorkerCtx& ctx, const L2Config& config) const noexcept {
+  TunnelOutput& t = ctx.to_tunnel;
+  const VxlanConfig& vx = config.vxlan;
+  rte_mbuf* outer[kMaxBurst];
+  uint16_t slots[kMaxBurst];
+  uint16_t k = 0;
+  for (uint16_t i = 0; i < t.count; ++i) {
+    rte_mbuf* m = t.pkts[i];
+    VniCounters& c = ctx.counters.vnis[t.slots[i]];
+    if (!vx.enabled) {
+      c.drops[static_cast<unsigned>(VxlanDrop::kUnknownVni)].add(1);
+      ctx.drop(m, m->port, DropReason::kVxlanEncap);
+      continue;
+    }
+    if (!vxlan::encapsulate(m, {vx.local_ip, t.remotes[i], vx.port, t.vnis[i]})) {
+      c.drops[static_cast<unsigned>(VxlanDrop::kNoHeadroom)].add(1);
+      ctx.drop(m, m->port, DropReason::kVxlanEncap);
+      continue;
+    }
+    outer[k] = m;
+    slots[k++] = t.slots[i];
+    if (k == kMaxBurst) {
+      route_outer(ctx, config, outer, slots, k);
+      k = 0;
+    }
+  }
+  if (k != 0) route_outer(ctx, config, outer, slots, k);
+  t.count = 0;
+}
+
+void Router::route_outer(WorkerCtx& ctx, const L2Config& config, rte_mbuf** pkts,
+                         const uint16_t* slots, uint16_t n) const {
+  uint32_t dsts[kMaxBurst], groups[kMaxBurst];
+  for (uint16_t i = 0; i < n; ++i) {
+    const auto* ip = rte_pktmbuf_mtod_offset(pkts[i], const rte_ipv4_hdr*, sizeof(rte_ether_hdr));
+    dsts[i] = rte_be_to_cpu_32(ip->dst_addr);
+  }
+  fib_.lookup_bulk(dsts, groups, n);
+  for (uint16_t i = 0; i < n; ++i) {
+    rte_mbuf* m = pkts[i];
+    VniCounters& c = ctx.counters.vnis[slots[i]];
+    auto refuse = [&](VxlanDrop why) {
+      c.drops[static_cast<unsigned>(why)].add(1);
+      ctx.drop(m, m->port, DropReason::kVxlanEncap);
+    };
+    const NextHopGroup* group = groups[i] == kNoGroup ? nullptr : fib_.group(groups[i]);
+    if (group == nullptr || group->n_paths == 0) {
+      refuse(VxlanDrop::kNoRouteToVtep);
+      continue;
+    }
+    auto* eth = rte_pktmbuf_mtod(m, rte_ether_hdr*);
+    auto* ip = reinterpret_cast<rte_ipv4_hdr*>(eth + 1);
+    const Path* path = &group->paths[0];
+    if (group->n_paths > 1) {
+      const uint32_t hash = flow_hash(ip, reinterpret_cast<const uint8_t*>(ip + 1),
+                                      m->data_len - sizeof(rte_ether_hdr) - sizeof(*ip));
+      path = &group->paths[hash % group->n_paths];
+    }
+    // A VTEP behind ourselves or behind another tunnel is a configuration loop.
+    if (path->kind == Path::kLocal || path->kind == Path::kVxlan) {
+      refuse(VxlanDrop::kNoRouteToVtep);
+      continue;
+    }
+    const L3Interface& out = config.ifaces[path->iface];
+    if (rte_be_to_cpu_16(ip->total_length) > out.mtu) {
+      refuse(VxlanDrop::kMtuExceeded);
+      continue;
+    }
+    c.encap.add(1);
+    if (path->kind == Path::kRewrite) {
+      std::memcpy(eth, &path->dst, 2 * RTE_ETHER_ADDR_LEN);
+      output(ctx, out, m);
+      continue;
+    }
+    const uint32_t target = path->resolve_ip != 0 ? path->resolve_ip : dsts[i];
+    if (!ctx.punt.push({PuntEvent::kResolve, path->iface, kNoIface, target, {}, m})) {
+      ctx.counters.l3.punt_queue_drops.add(1);
+      ctx.drop(m, m->port, DropReason::kPuntQueueFull);
+    }
+  }
 }
 
 bool Router::take_icmp_token(WorkerCtx& ctx) const {

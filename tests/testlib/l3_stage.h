@@ -5,8 +5,9 @@
 //   port 1: routed, interface 1 "up1"  10.0.1.1/24  02:00:00:00:00:a1
 //   ports 2, 3: bridge domain 0 (id 10), gateway interface 2 "bvi" 10.0.2.1/24
 //               02:00:00:00:00:a2
-// Routes and static neighbors are set with apply(). Every link is up. Frames the control
-// thread sends land in ctx.inject; run_injected() sends them as the worker would.
+// Routes and static neighbors are set with apply(), VXLAN with set_vxlan(). Every link is up.
+// Frames the control thread sends land in ctx.inject; run_injected() sends them as the worker
+// would.
 #pragma once
 
 #include <memory>
@@ -14,8 +15,12 @@
 #include <string>
 #include <vector>
 
+#include <map>
+#include <stdexcept>
+
 #include "np/dp/l3_control.h"
 #include "np/dp/pipeline.h"
+#include "np/dp/vxlan_control.h"
 #include "testlib/eal_env.h"
 #include "testlib/ipv4_builder.h"
 
@@ -59,13 +64,38 @@ struct L3Stage {
 
   void apply(const std::vector<dp::ResolvedRoute>& routes,
              const std::vector<dp::ResolvedNeighbor>& neighbors) {
-    l3.apply(ifaces, routes, neighbors, now_ms);
+    l3.apply(ifaces, routes, neighbors, now_ms, vxlan.mac());
     rcu.drain();
+  }
+
+  // Sets the VXLAN settings (bridge domain 10 is index 0) as the data plane does; `routes`
+  // are checked for their vxlan next hops only (apply them with apply()).
+  void set_vxlan(const dp::VxlanSpec& spec, const std::vector<dp::RouteSpec>& routes = {}) {
+    const std::map<uint32_t, uint16_t> domains{{10, 0}};
+    if (dp::DpStatus st = vxlan.set(spec, routes, ifaces, domains); !st.ok())
+      throw std::runtime_error(st.message());
+    auto c = std::make_unique<dp::L2Config>(*config.read());
+    c->ifaces.resize(ifaces.size());
+    c->vxlan = {};
+    for (dp::BridgeDomain& d : c->domains) {
+      d.vni = 0;
+      d.flood_remotes.clear();
+    }
+    vxlan.annotate(*c, domains);
+    config.publish(std::move(c));
+    rcu.drain();
+    for (const auto& [key, port] : vxlan.static_macs(domains))
+      if (!macs.add_static(key, port).ok()) throw std::runtime_error("static remote MAC");
   }
 
   // Runs the pipeline on a burst as a worker does (m->port set).
   void process(uint16_t in_port, rte_mbuf** pkts, uint16_t n) {
     for (uint16_t i = 0; i < n; ++i) pkts[i]->port = in_port;
+    run(in_port, pkts, n);
+  }
+  // The same for packets whose m->port the caller has set (benchmarks, outside the clock:
+  // the worker sets it in its rx loop, which touches every mbuf anyway).
+  void run(uint16_t in_port, rte_mbuf** pkts, uint16_t n) {
     pipeline.process(ctx, in_port, pkts, n);
   }
   void process(uint16_t in_port, rte_mbuf* m) { process(in_port, &m, 1); }
@@ -113,6 +143,7 @@ struct L3Stage {
   dp::WorkerCtx ctx;
   std::vector<std::optional<dp::ResolvedInterface>> ifaces;
   uint64_t now_ms = 1000;
+  dp::VxlanControl vxlan;
   dp::L3Control l3;
 
  private:

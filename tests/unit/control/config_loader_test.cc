@@ -25,6 +25,14 @@ namespace {
 #define L3_IFACES                                                     \
   L3 "interfaces: [{name: up, port: r, ip: 10.0.0.1/24}, {name: gw, " \
      "bridge_domain: 5, ip: 10.1.0.1/24}]\n"
+// Lines 5-7: a VTEP on `up` with tunnels starting at line 8.
+#define VX_TUNNELS L3_IFACES "vxlan:\n  local_ip: 10.0.0.1\n  tunnels:\n"
+// Lines 5-8: a VTEP with L2 VNI 100 on domain 5, static MACs starting at line 9.
+#define VX_STATICS \
+  L3_IFACES        \
+  "vxlan:\n  local_ip: 10.0.0.1\n  tunnels: [{vni: 100, bridge_domain: 5}]\n  static_macs:\n"
+// Line 5: the VTEP and VNI 100 on one line; routes on line 6.
+#define VX_ROUTES L3_IFACES "vxlan: {local_ip: 10.0.0.1, tunnels: [{vni: 100, bridge_domain: 5}]}\n"
 
 struct ErrorCase {
   const char* name;
@@ -55,7 +63,6 @@ const ErrorCase kErrorCases[] = {
     {"NonScalarKey", DPDK "[a]: 1\n",
      "t.yaml:2:1: expected a key name at the top level, got a list"},
     {"NullKey", DPDK "~: 1\n", "t.yaml:2:1: expected a key name at the top level, got null"},
-    {"Vxlan", DPDK "vxlan: {}\n", "t.yaml:2:1: 'vxlan' is not supported by this build yet"},
     {"Services", "services: []\n" DPDK,
      "t.yaml:1:1: 'services' is not supported by this build yet"},
 
@@ -406,16 +413,57 @@ const ErrorCase kErrorCases[] = {
      "t.yaml:5:10: missing required key 'prefix' in routes[0]"},
     {"RouteUnknownKey", L3_IFACES "routes: [{prefix: 0.0.0.0/0, via: 10.0.0.2, metric: 1}]\n",
      "t.yaml:5:45: unknown key 'metric' in routes[0]"},
-    {"RouteVxlan",
-     L3_IFACES "routes: [{prefix: 10.9.0.0/16, vxlan: {remote: 10.0.0.9, vni: 1, mac: "
+    {"RouteVxlanWithoutVtep",
+     L3_IFACES "routes: [{prefix: 10.9.0.0/16, vxlan: {remote: 192.168.1.2, vni: 1, mac: "
                "'02:00:00:00:00:01'}}]\n",
-     "t.yaml:5:32: 'vxlan' next hops are not supported by this build yet"},
+     "t.yaml:5:39: route 10.9.0.0/16: vxlan: VXLAN is not configured (vxlan.local_ip is not "
+     "set)"},
+    {"RouteVxlanL2Vni",
+     VX_ROUTES "routes: [{prefix: 10.9.0.0/16, vxlan: {remote: 192.168.1.2, vni: 100, mac: "
+               "'02:00:00:00:00:01'}}]\n",
+     "t.yaml:6:39: route 10.9.0.0/16: vxlan.vni: VNI 100 is the L2 VNI of bridge domain 5 (a "
+     "route needs an L3 VNI)"},
+    {"RouteVxlanRemoteOurs",
+     VX_ROUTES "routes: [{prefix: 10.9.0.0/16, vxlan: {remote: 10.0.0.1, vni: 1, mac: "
+               "'02:00:00:00:00:01'}}]\n",
+     "t.yaml:6:39: route 10.9.0.0/16: vxlan.remote: 10.0.0.1 is our own address (interface "
+     "'up')"},
+    {"RouteVxlanRemoteMulticast",
+     VX_ROUTES "routes: [{prefix: 10.9.0.0/16, vxlan: {remote: 239.0.0.1, vni: 1, mac: "
+               "'02:00:00:00:00:01'}}]\n",
+     "t.yaml:6:48: 'remote': 239.0.0.1 is not a unicast host address"},
+    {"RouteVxlanAndVia",
+     VX_ROUTES "routes: [{prefix: 10.9.0.0/16, via: 10.0.0.2, vxlan: {remote: 192.168.1.2, vni: "
+               "1, mac: '02:00:00:00:00:01'}}]\n",
+     "t.yaml:6:54: 'vxlan' and 'via' are exclusive in routes[0] (a route goes through one VXLAN "
+     "next hop, gateways or an interface)"},
+    {"RouteVxlanVniZero",
+     VX_ROUTES "routes: [{prefix: 10.9.0.0/16, vxlan: {remote: 192.168.1.2, vni: 0, mac: "
+               "'02:00:00:00:00:01'}}]\n",
+     "t.yaml:6:66: 'vni': 0 is out of range (1..16777215)"},
+    {"RouteVxlanVniTooBig",
+     VX_ROUTES "routes: [{prefix: 10.9.0.0/16, vxlan: {remote: 192.168.1.2, vni: 16777216, mac: "
+               "'02:00:00:00:00:01'}}]\n",
+     "t.yaml:6:66: 'vni': 16777216 is out of range (1..16777215)"},
+    {"RouteVxlanNoMac",
+     VX_ROUTES "routes: [{prefix: 10.9.0.0/16, vxlan: {remote: 192.168.1.2, vni: 1}}]\n",
+     "t.yaml:6:39: missing required key 'mac' in routes[0].vxlan"},
+    {"RouteVxlanMulticastMac",
+     VX_ROUTES "routes: [{prefix: 10.9.0.0/16, vxlan: {remote: 192.168.1.2, vni: 1, mac: "
+               "'01:00:5e:00:00:01'}}]\n",
+     "t.yaml:6:74: 'mac': 01:00:5e:00:00:01 is a multicast address, not unicast"},
+    {"RouteVxlanNotMap", VX_ROUTES "routes: [{prefix: 10.9.0.0/16, vxlan: 192.168.1.2}]\n",
+     "t.yaml:6:39: routes[0].vxlan: expected a map, got a scalar"},
+    {"RouteVxlanUnknownKey",
+     VX_ROUTES "routes: [{prefix: 10.9.0.0/16, vxlan: {remote: 192.168.1.2, vni: 1, mac: "
+               "'02:00:00:00:00:01', ttl: 8}}]\n",
+     "t.yaml:6:95: unknown key 'ttl' in routes[0].vxlan"},
     {"RouteHostBits", L3_IFACES "routes: [{prefix: 10.9.0.1/16, via: 10.0.0.2}]\n",
      "t.yaml:5:19: 'prefix': prefix 10.9.0.1/16 has host bits set; did you mean 10.9.0.0/16?"},
     {"RouteLength33", L3_IFACES "routes: [{prefix: 10.9.0.1/33, via: 10.0.0.2}]\n",
      "t.yaml:5:19: 'prefix': prefix length 33 out of range 0-32"},
     {"RouteNoNextHop", L3_IFACES "routes: [{prefix: 10.9.0.0/16}]\n",
-     "t.yaml:5:10: missing required key 'via' or 'interface' in routes[0]"},
+     "t.yaml:5:10: missing required key 'via', 'interface' or 'vxlan' in routes[0]"},
     {"RouteViaAndInterface",
      L3_IFACES "routes: [{prefix: 10.9.0.0/16, via: 10.0.0.2, interface: up}]\n",
      "t.yaml:5:58: 'via' and 'interface' are exclusive in routes[0]"},
@@ -468,6 +516,73 @@ const ErrorCase kErrorCases[] = {
      L3_IFACES "neighbors:\n  - {ip: 10.0.0.9, mac: '02:00:00:00:00:09', interface: up}\n"
                "  - {ip: 10.0.0.9, mac: '02:00:00:00:00:0a', interface: up}\n",
      "t.yaml:7:5: neighbor 10.0.0.9: listed twice on interface 'up'"},
+
+    // vxlan
+    {"VxlanNotMap", L3_IFACES "vxlan: 1\n", "t.yaml:5:8: 'vxlan': expected a map, got a scalar"},
+    {"VxlanUnknownKey", L3_IFACES "vxlan: {local_ip: 10.0.0.1, vtep: 1}\n",
+     "t.yaml:5:29: unknown key 'vtep' in vxlan"},
+    {"VxlanNoLocalIp", L3_IFACES "vxlan: {port: 4789}\n",
+     "t.yaml:5:8: missing required key 'local_ip' in vxlan"},
+    {"VxlanLocalIpNotIp", L3_IFACES "vxlan: {local_ip: vtep}\n",
+     "t.yaml:5:19: 'local_ip': 'vtep' is not an IPv4 address (expected A.B.C.D)"},
+    {"VxlanLocalIpMulticast", L3_IFACES "vxlan: {local_ip: 239.1.1.1}\n",
+     "t.yaml:5:19: 'local_ip': 239.1.1.1 is not a unicast host address"},
+    {"VxlanLocalIpNotOurs", L3_IFACES "vxlan: {local_ip: 10.0.0.9}\n",
+     "t.yaml:5:19: vxlan: local_ip: 10.0.0.9 is not an interface address"},
+    {"VxlanPortTooBig", L3_IFACES "vxlan: {local_ip: 10.0.0.1, port: 70000}\n",
+     "t.yaml:5:35: 'port': 70000 is out of range (1..65535)"},
+    {"VxlanPortZero", L3_IFACES "vxlan: {local_ip: 10.0.0.1, port: 0}\n",
+     "t.yaml:5:35: 'port': 0 is out of range (1..65535)"},
+    {"VxlanPortNegative", L3_IFACES "vxlan: {local_ip: 10.0.0.1, port: -1}\n",
+     "t.yaml:5:35: 'port': must not be negative, got -1"},
+    {"VxlanMulticastMac", L3_IFACES "vxlan: {local_ip: 10.0.0.1, mac: '01:00:5e:00:00:01'}\n",
+     "t.yaml:5:34: 'mac': 01:00:5e:00:00:01 is a multicast address, not unicast"},
+    {"VxlanZeroMac", L3_IFACES "vxlan: {local_ip: 10.0.0.1, mac: '00:00:00:00:00:00'}\n",
+     "t.yaml:5:34: 'mac': the all-zero address is not allowed"},
+    {"TunnelsNotList", L3_IFACES "vxlan: {local_ip: 10.0.0.1, tunnels: {}}\n",
+     "t.yaml:5:38: 'tunnels': expected a list, got a map"},
+    {"TunnelNoDomain", VX_TUNNELS "    - {vni: 100}\n",
+     "t.yaml:8:7: missing required key 'bridge_domain' in vxlan.tunnels[0]"},
+    {"TunnelUnknownKey", VX_TUNNELS "    - {vni: 100, bridge_domain: 5, flood: true}\n",
+     "t.yaml:8:36: unknown key 'flood' in vxlan.tunnels[0]"},
+    {"TunnelVniZero", VX_TUNNELS "    - {vni: 0, bridge_domain: 5}\n",
+     "t.yaml:8:13: 'vni': 0 is out of range (1..16777215)"},
+    {"TunnelVniTooBig", VX_TUNNELS "    - {vni: 16777216, bridge_domain: 5}\n",
+     "t.yaml:8:13: 'vni': 16777216 is out of range (1..16777215)"},
+    {"TunnelVniTwice",
+     VX_TUNNELS "    - {vni: 100, bridge_domain: 5}\n    - {vni: 100, bridge_domain: 5}\n",
+     "t.yaml:9:13: 'vni': VNI 100 is already defined at line 8"},
+    {"TunnelUnknownDomain", VX_TUNNELS "    - {vni: 100, bridge_domain: 6}\n",
+     "t.yaml:8:7: vxlan tunnel 100: bridge_domain: bridge domain 6 does not exist"},
+    {"TunnelDomainTwice",
+     VX_TUNNELS "    - {vni: 100, bridge_domain: 5}\n    - {vni: 200, bridge_domain: 5}\n",
+     "t.yaml:9:7: vxlan tunnel 200: bridge_domain: bridge domain 5 already has VNI 100"},
+    {"TunnelRemoteNotIp", VX_TUNNELS "    - {vni: 100, bridge_domain: 5, remotes: [x]}\n",
+     "t.yaml:8:46: 'remotes': 'x' is not an IPv4 address (expected A.B.C.D)"},
+    {"TunnelRemoteMulticast",
+     VX_TUNNELS "    - {vni: 100, bridge_domain: 5, remotes: [224.0.0.5]}\n",
+     "t.yaml:8:46: 'remotes': 224.0.0.5 is not a unicast host address"},
+    {"TunnelRemoteTwice",
+     VX_TUNNELS "    - {vni: 100, bridge_domain: 5, remotes: [192.168.1.2, 192.168.1.2]}\n",
+     "t.yaml:8:59: 'remotes': 192.168.1.2 is listed twice"},
+    {"TunnelRemoteOurs", VX_TUNNELS "    - {vni: 100, bridge_domain: 5, remotes: [10.1.0.1]}\n",
+     "t.yaml:8:7: vxlan tunnel 100: remotes: 10.1.0.1 is our own address (interface 'gw')"},
+    {"VxlanStaticUnknownVni",
+     VX_STATICS "    - {vni: 7, mac: '02:00:00:00:00:09', remote: 192.168.1.2}\n",
+     "t.yaml:9:7: vxlan static MAC 02:00:00:00:00:09: vni: VNI 7 is not an L2 VNI (no tunnel)"},
+    {"VxlanStaticNoRemote", VX_STATICS "    - {vni: 100, mac: '02:00:00:00:00:09'}\n",
+     "t.yaml:9:7: missing required key 'remote' in vxlan.static_macs[0]"},
+    {"VxlanStaticBroadcast",
+     VX_STATICS "    - {vni: 100, mac: 'ff:ff:ff:ff:ff:ff', remote: 192.168.1.2}\n",
+     "t.yaml:9:23: 'mac': ff:ff:ff:ff:ff:ff is a multicast address, not unicast"},
+    {"VxlanStaticTwice",
+     VX_STATICS "    - {vni: 100, mac: '02:00:00:00:00:09', remote: 192.168.1.2}\n"
+                "    - {vni: 100, mac: '02:00:00:00:00:09', remote: 192.168.1.3}\n",
+     "t.yaml:10:23: 'mac': 02:00:00:00:00:09 is already a static MAC of VNI 100 (line 9)"},
+    {"VxlanStaticRemoteOurs",
+     VX_STATICS "    - {vni: 100, mac: '02:00:00:00:00:09', remote: 10.0.0.1}\n",
+     "t.yaml:9:7: vxlan static MAC 02:00:00:00:00:09: remote: 10.0.0.1 is our own address "
+     "(interface 'up')"},
 };
 
 void PrintTo(const ErrorCase& c, std::ostream* os) { *os << c.name; }
@@ -691,6 +806,58 @@ TEST(ConfigLoaderTest, ReadsInterfacesRoutesAndNeighbors) {
   EXPECT_EQ(config.neighbors[0].interface, "up");
 }
 
+TEST(ConfigLoaderTest, ReadsVxlan) {
+  const Config config =
+      load_ok(L3_IFACES
+              "vxlan:\n"
+              "  local_ip: 10.0.0.1\n"
+              "  port: 8472\n"
+              "  mac: '02:00:00:00:0b:01'\n"
+              "  tunnels:\n"
+              "    - {vni: 100, bridge_domain: 5, remotes: [192.168.1.2, 192.168.1.3]}\n"
+              "  static_macs: [{vni: 100, mac: '02:00:00:00:0a:02', remote: 192.168.1.3}]\n"
+              "routes:\n"
+              "  - {prefix: 10.244.2.0/24, vxlan: {remote: 192.168.1.2, vni: 1, mac: "
+              "'02:00:00:00:0b:02'}}\n");
+  const VxlanConfig& v = config.vxlan;
+  EXPECT_EQ(v.local_ip, 0x0a000001u);
+  EXPECT_EQ(v.port, 8472u);
+  EXPECT_EQ(v.mac, mac("02:00:00:00:0b:01"));
+  EXPECT_EQ(v.mark.line, 6);
+  EXPECT_EQ(v.local_ip_mark.line, 6);
+  EXPECT_EQ(v.local_ip_mark.column, 13);
+  ASSERT_EQ(v.tunnels.size(), 1u);
+  EXPECT_EQ(v.tunnels[0].vni, 100u);
+  EXPECT_EQ(v.tunnels[0].bridge_domain, 5u);
+  EXPECT_EQ(v.tunnels[0].remotes, (std::vector<uint32_t>{0xc0a80102, 0xc0a80103}));
+  EXPECT_EQ(v.tunnels[0].mark.line, 10);
+  ASSERT_EQ(v.static_macs.size(), 1u);
+  EXPECT_EQ(v.static_macs[0].vni, 100u);
+  EXPECT_EQ(v.static_macs[0].mac, mac("02:00:00:00:0a:02"));
+  EXPECT_EQ(v.static_macs[0].remote, 0xc0a80103u);
+  ASSERT_EQ(config.routes.size(), 1u);
+  ASSERT_EQ(config.routes[0].next_hops.size(), 1u);
+  const NextHopConfig& hop = config.routes[0].next_hops[0];
+  EXPECT_EQ(hop.via, 0u);
+  EXPECT_TRUE(hop.interface.empty());
+  ASSERT_TRUE(hop.vxlan.has_value());
+  EXPECT_EQ(hop.vxlan->remote, 0xc0a80102u);
+  EXPECT_EQ(hop.vxlan->vni, 1u);
+  EXPECT_EQ(hop.vxlan->mac, mac("02:00:00:00:0b:02"));
+  EXPECT_EQ(hop.mark.line, 13);
+}
+
+TEST(ConfigLoaderTest, VxlanDefaults) {
+  const Config none = load_ok(DPDK);
+  EXPECT_EQ(none.vxlan.local_ip, 0u);
+  const Config config = load_ok(L3_IFACES "vxlan: {local_ip: 10.1.0.1}\n");
+  EXPECT_EQ(config.vxlan.local_ip, 0x0a010001u);
+  EXPECT_EQ(config.vxlan.port, 4789u);
+  EXPECT_FALSE(config.vxlan.mac.has_value());
+  EXPECT_TRUE(config.vxlan.tunnels.empty());
+  EXPECT_TRUE(config.vxlan.static_macs.empty());
+}
+
 TEST(ConfigLoaderTest, AcceptsEveryApiAddressForm) {
   for (const char* listen :
        {"unix:///run/np.sock", "tcp://127.0.0.1:1", "tcp://localhost:65535", "tcp://[::1]:50051"}) {
@@ -783,6 +950,13 @@ TEST(ConfigLoaderTest, ReferenceExampleHasL3) {
   EXPECT_TRUE(std::any_of(config.routes.begin(), config.routes.end(),
                           [](const RouteConfig& r) { return r.next_hops.size() > 1; }));
   EXPECT_FALSE(config.neighbors.empty());
+  EXPECT_NE(config.vxlan.local_ip, 0u);
+  EXPECT_TRUE(std::any_of(
+      config.vxlan.tunnels.begin(), config.vxlan.tunnels.end(),
+      [](const VxlanTunnelConfig& t) { return t.bridge_domain == 10 && t.remotes.size() == 2; }));
+  EXPECT_TRUE(std::any_of(config.routes.begin(), config.routes.end(), [](const RouteConfig& r) {
+    return r.next_hops.size() == 1 && r.next_hops[0].vxlan.has_value();
+  }));
 }
 
 TEST(Ipv4Test, ParsesAndFormats) {

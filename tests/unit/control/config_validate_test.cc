@@ -269,7 +269,8 @@ INSTANTIATE_TEST_SUITE_P(
              "route 10.9.0.0/16: next_hops: at most 16 (ECMP), got 17"},
         Case{"NextHopBoth", [](Config& c) { c.routes[0].next_hops[0].interface = "up"; },
              StatusCode::kInvalidArgument,
-             "route 0.0.0.0/0: next_hops[0]: exactly one of via and interface is required"},
+             "route 0.0.0.0/0: next_hops[0]: exactly one of via, interface and vxlan is "
+             "required"},
         Case{"InterfaceHopWithOthers",
              [](Config& c) { c.routes[1].next_hops.push_back({0, "up", {}}); },
              StatusCode::kInvalidArgument,
@@ -312,6 +313,202 @@ INSTANTIATE_TEST_SUITE_P(
              StatusCode::kInvalidArgument,
              "neighbor 10.0.0.2: listed twice on interface 'up'"}),
     [](const ::testing::TestParamInfo<Case>& info) { return info.param.name; });
+
+// The L3 base plus a VTEP on `up` (10.0.0.1), L2 VNI 100 extending domain 1 to two remote
+// VTEPs, a static remote MAC, and a flannel-style route through L3 VNI 1.
+Config vxlan_base() {
+  Config c = l3_base();
+  c.vxlan.local_ip = 0x0a000001;
+  c.vxlan.mac = MacAddress{0x02, 0, 0, 0, 0x0b, 1};
+  VxlanTunnelConfig t;
+  t.vni = 100;
+  t.bridge_domain = 1;
+  t.remotes = {0xc0a80102, 0xc0a80103};
+  c.vxlan.tunnels = {t};
+  c.vxlan.static_macs = {{100, kUnicast, 0xc0a80103, {}}};
+  RouteConfig pods;
+  pods.prefix = 0x0af40200;  // 10.244.2.0/24
+  pods.prefix_len = 24;
+  NextHopConfig hop;
+  hop.vxlan = VxlanNextHopConfig{0xc0a80109, 1, MacAddress{0x02, 0, 0, 0, 0x0b, 9}};
+  pods.next_hops = {hop};
+  c.routes.push_back(pods);
+  return c;
+}
+
+class ValidateVxlanTest : public ::testing::TestWithParam<Case> {};
+
+TEST_P(ValidateVxlanTest, RefusesWithCodeAndField) {
+  Config c = vxlan_base();
+  GetParam().change(c);
+  const Status st = validate_config(c);
+  EXPECT_EQ(st.code(), GetParam().code) << st.message();
+  EXPECT_EQ(st.message(), GetParam().message);
+}
+
+VxlanNextHopConfig& pods_hop(Config& c) { return *c.routes.back().next_hops[0].vxlan; }
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, ValidateVxlanTest,
+    ::testing::Values(
+        Case{"LocalIpNotInterface", [](Config& c) { c.vxlan.local_ip = 0x0a000009; },
+             StatusCode::kFailedPrecondition,
+             "vxlan: local_ip: 10.0.0.9 is not an interface address"},
+        Case{"LocalIpLoopback", [](Config& c) { c.vxlan.local_ip = 0x7f000001; },
+             StatusCode::kInvalidArgument,
+             "vxlan: local_ip: 127.0.0.1 is not a unicast host address"},
+        Case{"VtepInterfaceGone", [](Config& c) { c.interfaces.erase(c.interfaces.begin()); },
+             StatusCode::kFailedPrecondition,
+             "vxlan: local_ip: 10.0.0.1 is not an interface address"},
+        Case{"PortTooBig", [](Config& c) { c.vxlan.port = 70000; }, StatusCode::kInvalidArgument,
+             "vxlan: port: 70000 out of range 1-65535"},
+        Case{"PortZero", [](Config& c) { c.vxlan.port = 0; }, StatusCode::kInvalidArgument,
+             "vxlan: port: 0 out of range 1-65535"},
+        Case{"MacMulticast", [](Config& c) { c.vxlan.mac = kMulticast; },
+             StatusCode::kInvalidArgument,
+             "vxlan: mac: 01:00:5e:00:00:01 is not a unicast address"},
+        Case{"MacZero", [](Config& c) { c.vxlan.mac = MacAddress{}; }, StatusCode::kInvalidArgument,
+             "vxlan: mac: 00:00:00:00:00:00 is not a unicast address"},
+        Case{"TunnelWithoutVtep",
+             [](Config& c) {
+               c.vxlan.local_ip = 0;
+               c.routes.pop_back();
+             },
+             StatusCode::kFailedPrecondition,
+             "vxlan tunnel 100: vxlan.local_ip: not set (set the VTEP address first)"},
+        Case{"VniZero", [](Config& c) { c.vxlan.tunnels[0].vni = 0; },
+             StatusCode::kInvalidArgument, "vxlan tunnel: vni: must be 1..16777215, got 0"},
+        Case{"VniTooBig", [](Config& c) { c.vxlan.tunnels[0].vni = 1u << 24; },
+             StatusCode::kInvalidArgument,
+             "vxlan tunnel: vni: must be 1..16777215, got 16777216"},
+        Case{"VniTwice",
+             [](Config& c) {
+               c.vxlan.tunnels.push_back(c.vxlan.tunnels[0]);
+               c.vxlan.tunnels[1].bridge_domain = 2;
+             },
+             StatusCode::kInvalidArgument, "vxlan tunnel 100: vni: listed twice"},
+        Case{"NoDomain", [](Config& c) { c.vxlan.tunnels[0].bridge_domain = 0; },
+             StatusCode::kInvalidArgument,
+             "vxlan tunnel 100: bridge_domain: required (an L3 VNI needs no tunnel: routes name "
+             "it)"},
+        Case{"DanglingDomain", [](Config& c) { c.vxlan.tunnels[0].bridge_domain = 2; },
+             StatusCode::kNotFound,
+             "vxlan tunnel 100: bridge_domain: bridge domain 2 does not exist"},
+        Case{"TwoVnisOneDomain",
+             [](Config& c) {
+               c.vxlan.tunnels.push_back(c.vxlan.tunnels[0]);
+               c.vxlan.tunnels[1].vni = 200;
+             },
+             StatusCode::kFailedPrecondition,
+             "vxlan tunnel 200: bridge_domain: bridge domain 1 already has VNI 100"},
+        Case{"RemoteMulticast", [](Config& c) { c.vxlan.tunnels[0].remotes[1] = 0xe0000001; },
+             StatusCode::kInvalidArgument,
+             "vxlan tunnel 100: remotes: 224.0.0.1 is not a unicast host address"},
+        Case{"RemoteZero", [](Config& c) { c.vxlan.tunnels[0].remotes[0] = 0; },
+             StatusCode::kInvalidArgument,
+             "vxlan tunnel 100: remotes: 0.0.0.0 is not a unicast host address"},
+        Case{"RemoteOurs", [](Config& c) { c.vxlan.tunnels[0].remotes[1] = 0x0a010001; },
+             StatusCode::kInvalidArgument,
+             "vxlan tunnel 100: remotes: 10.1.0.1 is our own address (interface 'gw')"},
+        Case{"RemoteTwice",
+             [](Config& c) { c.vxlan.tunnels[0].remotes[1] = c.vxlan.tunnels[0].remotes[0]; },
+             StatusCode::kInvalidArgument, "vxlan tunnel 100: remotes: 192.168.1.2 is listed twice"},
+        Case{"StaticMacUnknownVni", [](Config& c) { c.vxlan.static_macs[0].vni = 7; },
+             StatusCode::kNotFound,
+             "vxlan static MAC 02:00:00:00:00:09: vni: VNI 7 is not an L2 VNI (no tunnel)"},
+        Case{"StaticMacL3Vni", [](Config& c) { c.vxlan.static_macs[0].vni = 1; },
+             StatusCode::kNotFound,
+             "vxlan static MAC 02:00:00:00:00:09: vni: VNI 1 is not an L2 VNI (no tunnel)"},
+        Case{"StaticMacMulticast", [](Config& c) { c.vxlan.static_macs[0].mac = kMulticast; },
+             StatusCode::kInvalidArgument,
+             "vxlan static MAC 01:00:5e:00:00:01: mac: not a unicast address"},
+        Case{"StaticMacRemoteOurs", [](Config& c) { c.vxlan.static_macs[0].remote = 0x0a000001; },
+             StatusCode::kInvalidArgument,
+             "vxlan static MAC 02:00:00:00:00:09: remote: 10.0.0.1 is our own address (interface "
+             "'up')"},
+        Case{"StaticMacTwice",
+             [](Config& c) { c.vxlan.static_macs.push_back(c.vxlan.static_macs[0]); },
+             StatusCode::kInvalidArgument,
+             "vxlan static MAC 02:00:00:00:00:09: listed twice in VNI 100"},
+        Case{"StaticMacOnAPortToo",
+             [](Config& c) { c.bridge_domains[0].static_macs = {{kUnicast, "a", {}}}; },
+             StatusCode::kFailedPrecondition,
+             "vxlan static MAC 02:00:00:00:00:09: mac: is a static MAC of bridge domain 1 on "
+             "port 'a'"},
+        Case{"RouteWithoutVtep",
+             [](Config& c) {
+               c.vxlan.local_ip = 0;
+               c.vxlan.tunnels.clear();
+               c.vxlan.static_macs.clear();
+             },
+             StatusCode::kFailedPrecondition,
+             "route 10.244.2.0/24: vxlan: VXLAN is not configured (vxlan.local_ip is not set)"},
+        Case{"RouteL2Vni", [](Config& c) { pods_hop(c).vni = 100; },
+             StatusCode::kFailedPrecondition,
+             "route 10.244.2.0/24: vxlan.vni: VNI 100 is the L2 VNI of bridge domain 1 (a route "
+             "needs an L3 VNI)"},
+        Case{"RouteVniZero", [](Config& c) { pods_hop(c).vni = 0; }, StatusCode::kInvalidArgument,
+             "route 10.244.2.0/24: vxlan.vni: must be 1..16777215, got 0"},
+        Case{"RouteVniTooBig", [](Config& c) { pods_hop(c).vni = 1u << 24; },
+             StatusCode::kInvalidArgument,
+             "route 10.244.2.0/24: vxlan.vni: must be 1..16777215, got 16777216"},
+        Case{"RouteRemoteOurs", [](Config& c) { pods_hop(c).remote = 0x0a010001; },
+             StatusCode::kInvalidArgument,
+             "route 10.244.2.0/24: vxlan.remote: 10.1.0.1 is our own address (interface 'gw')"},
+        Case{"RouteRemoteMulticast", [](Config& c) { pods_hop(c).remote = 0xe0000001; },
+             StatusCode::kInvalidArgument,
+             "route 10.244.2.0/24: vxlan.remote: 224.0.0.1 is not a unicast host address"},
+        Case{"RouteMacMulticast", [](Config& c) { pods_hop(c).mac = kMulticast; },
+             StatusCode::kInvalidArgument,
+             "route 10.244.2.0/24: vxlan.mac: 01:00:5e:00:00:01 is not a unicast address"},
+        Case{"RouteVxlanWithVia",
+             [](Config& c) { c.routes.back().next_hops.push_back({0x0a000002, "", {}}); },
+             StatusCode::kInvalidArgument,
+             "route 10.244.2.0/24: next_hops: a route through a VXLAN tunnel has no other next "
+             "hop"},
+        Case{"RouteTwoVxlanHops",
+             [](Config& c) {
+               c.routes.back().next_hops.push_back(c.routes.back().next_hops[0]);
+               pods_hop(c).remote = 0xc0a8010a;
+             },
+             StatusCode::kInvalidArgument,
+             "route 10.244.2.0/24: next_hops: a route through a VXLAN tunnel has no other next "
+             "hop"},
+        Case{"RouteVxlanAndViaInOneHop",
+             [](Config& c) { c.routes.back().next_hops[0].via = 0x0a000002; },
+             StatusCode::kInvalidArgument,
+             "route 10.244.2.0/24: next_hops[0]: exactly one of via, interface and vxlan is "
+             "required"}),
+    [](const ::testing::TestParamInfo<Case>& info) { return info.param.name; });
+
+TEST(ValidateConfigTest, AcceptsTheVxlanBase) {
+  const Status st = validate_config(vxlan_base());
+  EXPECT_TRUE(st.is_ok()) << st.message();
+}
+
+TEST(ValidateConfigTest, VxlanOffWithoutTunnelsOrRoutes) {
+  Config c = l3_base();
+  c.vxlan.mac = kMulticast;  // Not looked at while off.
+  EXPECT_TRUE(validate_config(c).is_ok());
+}
+
+TEST(ValidateConfigTest, VxlanErrorsPointAtTheEntry) {
+  Config c = vxlan_base();
+  c.vxlan.mark = {20, 1};
+  c.vxlan.local_ip_mark = {21, 13};
+  c.vxlan.tunnels[0].mark = {23, 7};
+  c.vxlan.local_ip = 0x0a000009;
+  SourceMark where;
+  EXPECT_FALSE(validate_l3(c, &where).is_ok());
+  EXPECT_EQ(where.line, 21);
+  EXPECT_EQ(where.column, 13);
+  c = vxlan_base();
+  c.vxlan.tunnels[0].mark = {23, 7};
+  c.vxlan.tunnels[0].bridge_domain = 9;
+  EXPECT_FALSE(validate_l3(c, &where).is_ok());
+  EXPECT_EQ(where.line, 23);
+  EXPECT_EQ(where.column, 7);
+}
 
 TEST(ValidateConfigTest, AcceptsTheL3Base) {
   const Status st = validate_config(l3_base());

@@ -108,6 +108,21 @@ dp::DataplaneStats sample_stats() {
   s.l3.punt_queue_drops = 16;
   s.l3.icmp_rate_limited = 17;
   for (unsigned k = 0; k < dp::kIcmpKindCount; ++k) s.l3.icmp_sent[k] = 100 + k;
+
+  dp::VxlanVniStats l2;
+  l2.vni = 100;
+  l2.bridge_domain = 1;
+  l2.encap_pkts = 21;
+  l2.decap_pkts = 22;
+  for (unsigned r = 0; r < dp::kVxlanDropCount; ++r) l2.drops[r] = 200 + r;
+  dp::VxlanVniStats l3;
+  l3.vni = 1;
+  l3.encap_pkts = 31;
+  l3.decap_pkts = 32;
+  s.vxlan.vnis = {l2, l3};
+  s.vxlan.ports = {{"uplink", false, "rte_flow_create: Operation not supported"},
+                   {"nic0", true, ""}};
+  s.vxlan.remote_macs = 5;
   return s;
 }
 
@@ -247,6 +262,32 @@ TEST(RenderMetricsTest, L3Series) {
   }
 }
 
+TEST(RenderMetricsTest, VxlanSeries) {
+  const std::string out = render_metrics(sample_stats(), "node-a");
+  EXPECT_TRUE(has_line(out, "# TYPE nodeplane_vxlan_encap_packets_total counter")) << out;
+  EXPECT_TRUE(has_line(out, "# TYPE nodeplane_vxlan_decap_packets_total counter"));
+  EXPECT_TRUE(has_line(out, "# TYPE nodeplane_vxlan_drops_total counter"));
+  EXPECT_TRUE(has_line(out, "# TYPE nodeplane_vxlan_offload gauge"));
+  EXPECT_TRUE(has_line(out, "# TYPE nodeplane_vxlan_remote_macs gauge"));
+  EXPECT_TRUE(has_line(out, "nodeplane_vxlan_encap_packets_total{vni=\"100\"} 21"));
+  EXPECT_TRUE(has_line(out, "nodeplane_vxlan_decap_packets_total{vni=\"100\"} 22"));
+  EXPECT_TRUE(has_line(out, "nodeplane_vxlan_encap_packets_total{vni=\"1\"} 31"));
+  EXPECT_TRUE(has_line(out, "nodeplane_vxlan_decap_packets_total{vni=\"1\"} 32"));
+  // Every reason for every VNI, zeros included.
+  EXPECT_EQ(lines_starting(out, "nodeplane_vxlan_drops_total{").size(), 2 * dp::kVxlanDropCount);
+  for (unsigned r = 0; r < dp::kVxlanDropCount; ++r) {
+    const std::string reason = dp::vxlan_drop_name(static_cast<dp::VxlanDrop>(r));
+    EXPECT_TRUE(has_line(out, "nodeplane_vxlan_drops_total{vni=\"100\",reason=\"" + reason +
+                                  "\"} " + std::to_string(200 + r)))
+        << reason;
+    EXPECT_TRUE(has_line(out, "nodeplane_vxlan_drops_total{vni=\"1\",reason=\"" + reason + "\"} 0"))
+        << reason;
+  }
+  EXPECT_TRUE(has_line(out, "nodeplane_vxlan_offload{port=\"uplink\"} 0"));
+  EXPECT_TRUE(has_line(out, "nodeplane_vxlan_offload{port=\"nic0\"} 1"));
+  EXPECT_TRUE(has_line(out, "nodeplane_vxlan_remote_macs 5"));
+}
+
 TEST(RenderMetricsTest, EveryFamilyIsPrefixedAndTyped) {
   const std::string out = render_metrics(sample_stats(), "node-a");
   std::set<std::string> helped, typed;
@@ -260,7 +301,7 @@ TEST(RenderMetricsTest, EveryFamilyIsPrefixedAndTyped) {
     }
   }
   EXPECT_EQ(helped, typed);
-  EXPECT_EQ(helped.size(), 35u);
+  EXPECT_EQ(helped.size(), 40u);
   for (const std::string& name : helped) EXPECT_EQ(name.rfind("nodeplane_", 0), 0u) << name;
 }
 

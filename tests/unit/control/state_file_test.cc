@@ -33,6 +33,9 @@ TEST(StateFileTest, RoundTripsThroughTheLoader) {
   EXPECT_EQ(back.interfaces.size(), c.interfaces.size());
   EXPECT_EQ(back.routes.size(), c.routes.size());
   EXPECT_EQ(back.neighbors.size(), c.neighbors.size());
+  EXPECT_EQ(back.vxlan.local_ip, c.vxlan.local_ip);
+  EXPECT_EQ(back.vxlan.tunnels.size(), c.vxlan.tunnels.size());
+  EXPECT_EQ(back.vxlan.static_macs.size(), c.vxlan.static_macs.size());
 }
 
 TEST(StateFileTest, RoundTripsInterfacesRoutesAndNeighbors) {
@@ -98,6 +101,69 @@ TEST(StateFileTest, RoundTripsInterfacesRoutesAndNeighbors) {
   EXPECT_EQ(back.neighbors[0].ip, c.neighbors[0].ip);
   EXPECT_EQ(back.neighbors[0].mac, c.neighbors[0].mac);
   EXPECT_EQ(back.neighbors[0].interface, "wan");
+}
+
+TEST(StateFileTest, RoundTripsVxlan) {
+  Config c;
+  PortConfig routed;
+  routed.name = "up";
+  routed.type = PortType::kRing;
+  PortConfig member = routed;
+  member.name = "pod";
+  c.ports = {routed, member};
+  BridgeDomainConfig domain;
+  domain.id = 7;
+  domain.ports = {"pod"};
+  c.bridge_domains = {domain};
+  InterfaceConfig wan;
+  wan.name = "wan";
+  wan.port = "up";
+  wan.ip = 0xc0a80a0a;  // 192.168.10.10/24
+  wan.prefix_len = 24;
+  c.interfaces = {wan};
+  c.vxlan.local_ip = wan.ip;
+  c.vxlan.port = 8472;
+  c.vxlan.mac = MacAddress{0x02, 0, 0, 0, 0x0b, 0x0a};
+  VxlanTunnelConfig l2;
+  l2.vni = 4096;
+  l2.bridge_domain = 7;
+  l2.remotes = {0xc0a80a14, 0xc0a80a15};
+  c.vxlan.tunnels = {l2};
+  c.vxlan.static_macs = {{4096, MacAddress{0x02, 0, 0, 0, 0x0a, 0x15}, 0xc0a80a15, {}}};
+  RouteConfig pods;
+  pods.prefix = 0x0af40200;  // 10.244.2.0/24
+  pods.prefix_len = 24;
+  NextHopConfig hop;
+  hop.vxlan = VxlanNextHopConfig{0xc0a80a14, 1, MacAddress{0x02, 0, 0, 0, 0x0b, 0x14}};
+  pods.next_hops = {hop};
+  c.routes = {pods};
+
+  const std::string yaml = to_yaml(c);
+  Config back;
+  const Status st = load_config_text(yaml, "state.yaml", back);
+  ASSERT_TRUE(st.is_ok()) << st.message() << "\n" << yaml;
+  EXPECT_EQ(to_yaml(back), yaml);
+  EXPECT_EQ(back.vxlan.local_ip, c.vxlan.local_ip);
+  EXPECT_EQ(back.vxlan.port, 8472u);
+  EXPECT_EQ(back.vxlan.mac, c.vxlan.mac);
+  ASSERT_EQ(back.vxlan.tunnels.size(), 1u);
+  EXPECT_EQ(back.vxlan.tunnels[0].vni, 4096u);
+  EXPECT_EQ(back.vxlan.tunnels[0].bridge_domain, 7u);
+  EXPECT_EQ(back.vxlan.tunnels[0].remotes, l2.remotes);
+  ASSERT_EQ(back.vxlan.static_macs.size(), 1u);
+  EXPECT_EQ(back.vxlan.static_macs[0].vni, 4096u);
+  EXPECT_EQ(back.vxlan.static_macs[0].mac, c.vxlan.static_macs[0].mac);
+  EXPECT_EQ(back.vxlan.static_macs[0].remote, 0xc0a80a15u);
+  ASSERT_EQ(back.routes.size(), 1u);
+  ASSERT_EQ(back.routes[0].next_hops.size(), 1u);
+  EXPECT_EQ(back.routes[0].next_hops[0].vxlan, hop.vxlan);
+  EXPECT_EQ(back.routes[0].next_hops[0].via, 0u);
+  EXPECT_TRUE(back.routes[0].next_hops[0].interface.empty());
+}
+
+TEST(StateFileTest, VxlanOffWritesNoSection) {
+  Config c;
+  EXPECT_EQ(to_yaml(c).find("vxlan"), std::string::npos);
 }
 
 TEST(StateFileTest, SaveReplacesTheFileWholeAndPrivately) {

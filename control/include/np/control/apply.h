@@ -17,13 +17,14 @@ std::vector<dp::BridgeDomainSpec> domain_specs(const Config& config);
 dp::InterfaceSpec interface_spec(const InterfaceConfig& interface);
 dp::RouteSpec route_spec(const RouteConfig& route);
 dp::NeighborSpec neighbor_spec(const NeighborConfig& neighbor);
-// The interfaces, routes and static neighbors of `config`.
+dp::VxlanSpec vxlan_spec(const VxlanConfig& vxlan);
+// The interfaces, routes, static neighbors and VXLAN settings of `config`.
 dp::L3Spec l3_spec(const Config& config);
 bool has_l3(const Config& config);
 dp::EalOptions eal_options(const Config& config);
 dp::DataplaneOptions dataplane_options(const Config& config);
-// Creates every port and bridge domain of `config`, then its interfaces, routes and
-// neighbors (which need their ports and domains); stops at the first failure.
+// Creates every port and bridge domain of `config`, then its interfaces, routes, neighbors
+// and VXLAN tunnels (which need their ports and domains); stops at the first failure.
 Status apply_config(const Config& config, dp::Dataplane& dataplane);
 
 }  // namespace np::control

@@ -79,12 +79,25 @@ struct InterfaceConfig {
   SourceMark mark;
 };
 
-// One path of a route: a gateway `via` (resolved by ARP), or straight out of `interface`.
-// Exactly one of the two is set.
+// A flannel-style next hop: the inner frame goes to the remote VTEP's MAC `mac` inside VNI
+// `vni` (an L3 VNI: one no tunnel uses), outer destination `remote`.
+struct VxlanNextHopConfig {
+  uint32_t remote = 0;
+  uint32_t vni = 0;
+  MacAddress mac{};
+  bool operator==(const VxlanNextHopConfig& o) const {
+    return remote == o.remote && vni == o.vni && mac == o.mac;
+  }
+};
+
+// One path of a route: a gateway `via` (resolved by ARP), straight out of `interface`, or
+// into a VXLAN tunnel (`vxlan`). Exactly one of the three is set.
 struct NextHopConfig {
   uint32_t via = 0;  // 0 = none.
   std::string interface;
   SourceMark mark;
+  // Initialized, so that {via, interface, mark} initializers need not name it.
+  std::optional<VxlanNextHopConfig> vxlan = std::nullopt;
 };
 
 struct RouteConfig {
@@ -102,6 +115,37 @@ struct NeighborConfig {
   SourceMark mark;
 };
 
+// An L2 VNI: extends bridge domain `bridge_domain` to the remote VTEPs `remotes`, which get
+// its broadcast, multicast and unknown unicast (head-end replication).
+struct VxlanTunnelConfig {
+  uint32_t vni = 0;
+  uint32_t bridge_domain = 0;
+  std::vector<uint32_t> remotes;
+  SourceMark mark;
+};
+
+// A MAC pinned behind remote VTEP `remote` in L2 VNI `vni`.
+struct VxlanStaticMacConfig {
+  uint32_t vni = 0;
+  MacAddress mac{};
+  uint32_t remote = 0;
+  SourceMark mark;
+};
+
+inline constexpr uint32_t kVxlanDefaultUdpPort = 4789;
+
+// Our VTEP (SPEC.md, "vxlan"). Off while `local_ip` is 0 (no `vxlan` section).
+struct VxlanConfig {
+  uint32_t local_ip = 0;                 // One of our interfaces' addresses.
+  uint32_t port = kVxlanDefaultUdpPort;  // UDP destination port (wide, so that validation
+                                         // can name a value out of range).
+  std::optional<MacAddress> mac;  // Our VTEP's inner MAC (L3 VNIs); default: the data plane's.
+  std::vector<VxlanTunnelConfig> tunnels;
+  std::vector<VxlanStaticMacConfig> static_macs;
+  SourceMark mark;           // The section.
+  SourceMark local_ip_mark;  // Its `local_ip` value.
+};
+
 struct Config {
   std::string file;  // The file it was loaded from, for messages.
   std::string node_name;
@@ -114,6 +158,7 @@ struct Config {
   std::vector<InterfaceConfig> interfaces;
   std::vector<RouteConfig> routes;
   std::vector<NeighborConfig> neighbors;
+  VxlanConfig vxlan;
 };
 
 // Human-readable name of a port type as written in the config ("vhost-user", ...).

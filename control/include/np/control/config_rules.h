@@ -32,7 +32,9 @@ inline constexpr uint64_t kMinAgingS = 10;
 inline constexpr uint64_t kMaxAgingS = 1000000;
 inline constexpr uint64_t kMaxMacLimit = 1u << 24;
 inline constexpr uint64_t kMaxTcpPort = 65535;
-inline constexpr size_t kMaxNextHops = 16;  // ECMP paths of one route.
+inline constexpr size_t kMaxNextHops = 16;           // ECMP paths of one route.
+inline constexpr uint64_t kMaxVni = (1u << 24) - 1;  // VXLAN Network Identifiers are 24 bits.
+inline constexpr size_t kMaxVxlanRemotes = 1024;     // Flood list of one L2 VNI.
 
 inline constexpr PortType kPortTypes[] = {
     PortType::kVhostUser,  PortType::kAfPacket, PortType::kTap, PortType::kPci,
@@ -94,6 +96,9 @@ bool subnets_overlap(uint32_t a, uint8_t a_len, uint32_t b, uint8_t b_len);
 // The name of a subnet's network ("network") or broadcast ("broadcast") address that `ip`
 // is, for subnets of /30 and wider; nullptr otherwise.
 const char* reserved_address_kind(uint32_t ip, uint8_t len);
+// Whether `ip` can be a host's address: not 0.0.0.0/8, 127.0.0.0/8, multicast or 240.0.0.0/4
+// (nor the limited broadcast).
+bool is_host_address(uint32_t ip);
 // Whether `mac` is unicast and not all zeros.
 bool is_unicast_mac(const MacAddress& mac);
 

@@ -26,13 +26,14 @@ class Controller {
   // while an interface is on the port.
   Status delete_port(const std::string& name, bool& deleted);
   Status add_bridge_domain(const BridgeDomainConfig& domain);
-  // FAILED_PRECONDITION while the domain has an interface.
+  // FAILED_PRECONDITION while the domain has an interface or a VXLAN tunnel.
   Status delete_bridge_domain(uint32_t id, bool& deleted);
   Status add_static_mac(uint32_t domain_id, const StaticMacConfig& mac);
   Status delete_static_mac(uint32_t domain_id, const MacAddress& mac, bool& deleted);
   Status add_interface(const InterfaceConfig& interface);
   // Also removes the interface's static neighbors. FAILED_PRECONDITION while a route goes
-  // through the interface (names it, or has a next hop on its subnet).
+  // through the interface (names it, or has a next hop on its subnet), or while its address
+  // is our VTEP's (vxlan.local_ip).
   Status delete_interface(const std::string& name, bool& deleted);
   // Replaces the route with the same prefix.
   Status add_route(const RouteConfig& route);
@@ -41,6 +42,16 @@ class Controller {
   Status add_neighbor(const NeighborConfig& neighbor);
   // An empty `interface` matches any (subnets do not overlap, so an IP is on one interface).
   Status delete_neighbor(uint32_t ip, const std::string& interface, bool& deleted);
+  // Sets our VTEP's local_ip, port and mac; keeps the tunnels and static MACs. A local_ip of
+  // 0 turns VXLAN off (refused while tunnels or routes use it).
+  Status set_vxlan(const VxlanConfig& settings);
+  // Replaces the tunnel with the same VNI.
+  Status add_vxlan_tunnel(const VxlanTunnelConfig& tunnel);
+  // Also removes the tunnel's static MACs.
+  Status delete_vxlan_tunnel(uint32_t vni, bool& deleted);
+  // Replaces the static MAC with the same VNI and MAC.
+  Status add_vxlan_static_mac(const VxlanStaticMacConfig& mac);
+  Status delete_vxlan_static_mac(uint32_t vni, const MacAddress& mac, bool& deleted);
 
  private:
   // Validates `desired`, applies it, saves it; on any failure nothing has changed.

@@ -23,7 +23,10 @@ namespace np::control {
 // learning counters; the MAC table's size and capacity; the IPv4 layer's routes and
 // neighbors (gauges), ARP counters (requests and replies sent, misses, queue and failure
 // drops), punt queue drops, ICMP rate-limited and nodeplane_icmp_sent_total{type} for every
-// type; nodeplane_info{node}.
+// type; VXLAN per VNI (label `vni`) nodeplane_vxlan_{encap,decap}_packets_total and
+// nodeplane_vxlan_drops_total{reason} for every reason, nodeplane_vxlan_offload{port} (1 when
+// rte_flow classifies VXLAN, 0 in software) and nodeplane_vxlan_remote_macs;
+// nodeplane_info{node}.
 std::string render_metrics(const dp::DataplaneStats& stats, const std::string& node_name);
 
 }  // namespace np::control

@@ -10,6 +10,7 @@
 #include "np/dp/drop_reason.h"
 #include "np/dp/l3_spec.h"
 #include "np/dp/limits.h"
+#include "np/dp/vxlan_spec.h"
 
 namespace np::dp {
 
@@ -31,6 +32,8 @@ struct PortCounters {
   Counter drops[kDropReasonCount];
 };
 
+inline constexpr unsigned kVniCounterSlots = 256;  // VNIs with their own counters.
+
 inline constexpr unsigned kPollSizeBuckets = 9;  // 0, 1, 2-3, ..., 64-127, 128+
 
 inline unsigned poll_size_bucket(uint32_t packets) {
@@ -45,6 +48,11 @@ struct L3Counters {
   Counter punt_queue_drops;
 };
 
+struct VniCounters {
+  Counter encap, decap;
+  Counter drops[kVxlanDropCount];
+};
+
 struct WorkerCounters {
   Counter polls;       // Loop iterations.
   Counter busy_polls;  // Iterations that received at least one packet.
@@ -56,6 +64,8 @@ struct WorkerCounters {
   // [2^(b-1), 2^b) packets; the last bucket takes everything above.
   Counter poll_sizes[kPollSizeBuckets];
   L3Counters l3;
+  Counter vxlan_drops[kVxlanDropCount];  // Decapsulation drops before a VNI is known.
+  VniCounters vnis[kVniCounterSlots];
   alignas(64) PortCounters ports[kMaxPorts];
 };
 

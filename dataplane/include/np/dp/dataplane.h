@@ -30,6 +30,7 @@
 #include "np/dp/rcu.h"
 #include "np/dp/router.h"
 #include "np/dp/status.h"
+#include "np/dp/vxlan_control.h"
 #include "np/dp/worker.h"
 
 namespace np::dp {
@@ -101,6 +102,7 @@ struct DataplaneStats {
   std::vector<DomainStats> domains;
   uint32_t macs = 0, mac_capacity = 0;
   L3Stats l3;
+  VxlanStats vxlan;
 };
 
 struct MacRow {
@@ -108,7 +110,8 @@ struct MacRow {
   rte_ether_addr mac{};
   std::string port;
   bool is_static = false;
-  uint32_t idle_s = 0;  // Seconds since the source was last seen (learned entries).
+  uint32_t idle_s = 0;       // Seconds since the source was last seen (learned entries).
+  uint32_t remote_vtep = 0;  // Behind a VXLAN tunnel: the remote VTEP (`port` is then empty).
 };
 
 class Dataplane {
@@ -161,6 +164,9 @@ class Dataplane {
                               std::vector<std::optional<ResolvedInterface>>& out);
   // The interface that uses a port or domain, or "".
   std::string interface_using(int port, uint32_t domain_id) const;
+  // After a VXLAN change: static remote MACs as configured, learned ones behind remotes
+  // that left dropped; the rte_flow rules of the routed ports.
+  void sync_vxlan_macs_and_rules();
   uint64_t now_ms() const { return rte_rdtsc() / (tsc_hz_ / 1000); }
   void poll_links();
   void publish_worker_plans();
@@ -184,6 +190,8 @@ class Dataplane {
   std::vector<BridgeDomainSpec> domain_specs_;            // As last set.
   std::vector<std::optional<ResolvedInterface>> ifaces_;  // By interface index.
   L3Control l3_;
+  VxlanControl vxlan_;
+  std::map<MacKey, uint16_t> vxlan_statics_;  // Static remote MACs in the MAC table.
   std::atomic<bool> workers_stop_{false};
   bool started_ = false;
   uint64_t tsc_hz_;

@@ -18,6 +18,7 @@ enum class DropReason : uint8_t {
   kNoFloodMembers,   // Nobody to flood to (the ingress is the only member up).
   kLinkDown,         // Egress port's link is down (e.g. pod disconnected).
   kTxFull,           // Egress queue did not take the packet.
+  kSplitHorizon,     // From one VXLAN tunnel to another: never.
   // IPv4 and ARP on an interface (counted on the ingress port).
   kNotOurMac,          // On a routed port: not to its MAC (nor a broadcast ARP).
   kNotIpv4,            // Neither IPv4 nor ARP, sent to a router MAC.
@@ -36,6 +37,8 @@ enum class DropReason : uint8_t {
   kArpMalformed,       // Not Ethernet/IPv4 ARP, or truncated.
   kArpNotForUs,        // ARP on a routed port for an address not ours.
   kPuntQueueFull,      // The queue to the control thread (ARP resolution) was full.
+  kVxlanInvalid,       // VXLAN to us we cannot take (reason counted per VNI or in vxlan_drops).
+  kVxlanEncap,         // Could not be sent into a VXLAN tunnel (reason counted per VNI).
   kCount,
 };
 

@@ -33,12 +33,16 @@ struct Path {
     kRewrite,  // Neighbor known: rewrite and send.
     kResolve,  // Neighbor unknown: hand the packet to the control thread, which ARPs.
     kLocal,    // One of our own addresses.
+    kVxlan,    // Into a VXLAN tunnel (flannel-style): inner rewrite, then encapsulation.
   };
   Kind kind = kResolve;
   uint16_t iface = 0;  // The egress interface (kLocal: the interface owning the address).
   // kResolve: the address to resolve; 0 = the packet's destination (a connected subnet).
+  // kVxlan: the remote VTEP.
   uint32_t resolve_ip = 0;
-  rte_ether_addr dst{}, src{};  // kRewrite.
+  rte_ether_addr dst{}, src{};  // kRewrite; kVxlan: the inner frame's.
+  uint32_t vni = 0;             // kVxlan.
+  uint16_t vni_slot = 0;        // kVxlan: the VNI's counters.
 };
 
 struct NextHopGroup {

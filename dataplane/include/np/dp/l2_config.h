@@ -1,12 +1,13 @@
-// Bridge-domain and IPv4-interface settings as workers see them: an immutable snapshot
-// published through Published<L2Config> whenever a domain, its members or an interface
-// change (one snapshot, so a domain and its gateway interface always agree).
+// Bridge-domain, IPv4-interface and VXLAN settings as workers see them: an immutable
+// snapshot published through Published<L2Config> whenever a domain, its members, an
+// interface or a tunnel change (one snapshot, so they always agree).
 //
 // Thread: built by control; read by workers (once per burst) and control.
 #pragma once
 
 #include <rte_ether.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <vector>
@@ -19,6 +20,14 @@ inline constexpr uint16_t kNoDomain = 0xffff;
 inline constexpr uint16_t kNoIface = 0xffff;
 inline constexpr uint16_t kNoPort = 0xffff;
 inline constexpr uint16_t kDefaultMtu = 1500;
+// MAC entries behind a VXLAN tunnel carry a virtual port: this base + the remote VTEP's
+// index in VxlanConfig::remotes. Virtual ports index no per-port array.
+inline constexpr uint16_t kRemotePortBase = 0x4000;
+inline constexpr uint16_t kMaxRemotes = 4096;
+
+inline bool is_remote_port(uint16_t port) {
+  return port >= kRemotePortBase && port < kRemotePortBase + kMaxRemotes;
+}
 
 struct BridgeDomain {
   uint32_t id = 0;  // The user's id (config, API).
@@ -33,6 +42,45 @@ struct BridgeDomain {
   uint16_t gateway = kNoIface;
   uint64_t gateway_key = ~uint64_t{0};
   rte_be32_t gateway_ip = 0;
+  // The L2 VNI extending the domain (0 = none), its counter slot, and the remote VTEPs
+  // (indices in VxlanConfig::remotes) that get its floods.
+  uint32_t vni = 0;
+  uint16_t vni_slot = 0;
+  std::vector<uint16_t> flood_remotes;
+};
+
+struct VniEntry {
+  uint32_t vni;
+  uint16_t domain;  // An L2 VNI's domain index; kNoDomain for an L3 VNI.
+  uint16_t slot;    // Its counters.
+  bool operator<(uint32_t v) const { return vni < v; }
+};
+
+struct RemoteEntry {
+  rte_be32_t ip;
+  uint16_t index;
+  bool operator<(rte_be32_t v) const { return ip < v; }
+};
+
+struct VxlanConfig {
+  bool enabled = false;
+  rte_be32_t local_ip = 0;
+  rte_be16_t port = 0;
+  rte_ether_addr mac{};             // Our VTEP's inner MAC (L3 VNIs).
+  uint16_t iface = kNoIface;        // The interface L3-VNI frames are routed as coming in on.
+  std::vector<VniEntry> vnis;       // Sorted by VNI.
+  std::vector<rte_be32_t> remotes;  // By remote index (stable for the daemon's lifetime).
+  std::vector<RemoteEntry> remote_lookup;  // Sorted by address.
+
+  const VniEntry* find_vni(uint32_t vni) const {
+    auto it = std::lower_bound(vnis.begin(), vnis.end(), vni);
+    return it != vnis.end() && it->vni == vni ? &*it : nullptr;
+  }
+  // The virtual port of remote VTEP `ip`, or kNoPort.
+  uint16_t remote_port(rte_be32_t ip) const {
+    auto it = std::lower_bound(remote_lookup.begin(), remote_lookup.end(), ip);
+    return it != remote_lookup.end() && it->ip == ip ? kRemotePortBase + it->index : kNoPort;
+  }
 };
 
 // An IPv4 interface: a routed port, or the gateway of a bridge domain.
@@ -56,6 +104,15 @@ struct L2Config {
   std::array<uint16_t, kMaxPorts> port_iface;
   std::vector<BridgeDomain> domains;  // By domain index.
   std::vector<L3Interface> ifaces;    // By interface index.
+  VxlanConfig vxlan;
+
+  // Whether `port` (real, or a remote VTEP's virtual port) belongs to domain `domain`.
+  bool port_in_domain(uint16_t port, uint16_t domain) const {
+    if (is_remote_port(port))
+      return domain < domains.size() && domains[domain].vni != 0 &&
+             static_cast<size_t>(port - kRemotePortBase) < vxlan.remotes.size();
+    return port < kMaxPorts && port_domain[port] == domain;
+  }
 };
 
 }  // namespace np::dp

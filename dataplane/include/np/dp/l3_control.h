@@ -50,6 +50,11 @@ struct ResolvedInterface {
 struct ResolvedNextHop {
   uint16_t iface = 0;
   uint32_t via = 0;  // 0 = connected (resolve each destination).
+  // Or into a VXLAN tunnel: remote VTEP, VNI (with its counter slot), remote VTEP's MAC.
+  uint32_t vxlan_remote = 0;
+  uint32_t vni = 0;
+  uint16_t vni_slot = 0;
+  rte_ether_addr vxlan_mac{};
 };
 struct ResolvedRoute {
   Ipv4Prefix prefix;
@@ -70,9 +75,11 @@ class L3Control {
 
   // Replaces interfaces (by index; std::nullopt = no interface there), routes and static
   // neighbors. The caller has validated them and published the interfaces to the workers.
+  // `vtep_mac` is the inner source MAC of frames routed into VXLAN tunnels.
   void apply(const std::vector<std::optional<ResolvedInterface>>& ifaces,
              const std::vector<ResolvedRoute>& routes,
-             const std::vector<ResolvedNeighbor>& static_neighbors, uint64_t now_ms);
+             const std::vector<ResolvedNeighbor>& static_neighbors, uint64_t now_ms,
+             const rte_ether_addr& vtep_mac = {});
 
   void handle(const PuntEvent& event, uint64_t now_ms);
   // Retries, probes and expiries due at now_ms.
@@ -87,15 +94,21 @@ class L3Control {
 
  private:
   // A next hop before resolution: our address, a connected subnet (ip 0), or a neighbor.
+  // (kVxlan: ip = the remote VTEP, with its VNI, counter slot and MAC.)
   struct Hop {
-    enum Kind : uint8_t { kLocal, kConnected, kNeighbor } kind;
+    enum Kind : uint8_t { kLocal, kConnected, kNeighbor, kVxlan } kind;
     uint16_t iface;
     uint32_t ip;
+    uint32_t vni = 0;
+    uint16_t vni_slot = 0;
+    uint64_t mac = 0;
     bool operator<(const Hop& o) const {
-      return std::tie(kind, iface, ip) < std::tie(o.kind, o.iface, o.ip);
+      return std::tie(kind, iface, ip, vni, vni_slot, mac) <
+             std::tie(o.kind, o.iface, o.ip, o.vni, o.vni_slot, o.mac);
     }
-    bool operator==(const Hop& o) const { return kind == o.kind && iface == o.iface && ip == o.ip; }
+    bool operator==(const Hop& o) const { return !(*this < o) && !(o < *this); }
   };
+
   using HopList = std::vector<Hop>;
   // Why a prefix is in the FIB; a lower value wins a tie on the same prefix.
   enum class Source : uint8_t { kLocal, kConnected, kRoute, kNeighborHost };
@@ -150,6 +163,7 @@ class L3Control {
   std::map<HopList, Group> groups_;
   std::map<NeighborKey, Neighbor> neighbors_;
   uint32_t routes_ = 0;
+  rte_ether_addr vtep_mac_{};
   L3Stats counts_;  // The control thread's own counters.
 };
 

@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "np/dp/vxlan_spec.h"
+
 namespace np::dp {
 
 struct Ipv4Prefix {
@@ -41,10 +43,12 @@ struct InterfaceSpec {
 };
 
 // One path of a route: through a gateway (`via`, resolved by ARP on the interface whose
-// subnet holds it) or straight out of `interface` (connected: ARP for the destination).
+// subnet holds it), straight out of `interface` (connected: ARP for the destination), or
+// into a VXLAN tunnel (`vxlan`, flannel-style).
 struct NextHopSpec {
   uint32_t via = 0;       // 0 = none.
   std::string interface;  // Empty = the one whose subnet holds `via`.
+  std::optional<VxlanNextHopSpec> vxlan = std::nullopt;
 };
 
 struct RouteSpec {
@@ -62,6 +66,7 @@ struct L3Spec {
   std::vector<InterfaceSpec> interfaces;
   std::vector<RouteSpec> routes;
   std::vector<NeighborSpec> neighbors;  // Static ARP entries.
+  VxlanSpec vxlan;                      // Applied with the routes that use it.
 };
 
 struct InterfaceRow {

@@ -1,7 +1,9 @@
-// The stages a received burst runs through, in order: a routed port's frames go to the
-// router; a bridged port's to the bridge, whose frames for a gateway go on to the router,
-// whose frames out of a gateway go back to the bridge for switching. One configuration
-// snapshot serves the whole burst, so the stages always agree on ports and interfaces.
+// The stages a received burst runs through: a routed port's frames go to the router; a
+// bridged port's to the bridge. Then, until nothing is left: frames for a gateway go to
+// the router; frames the router decapsulated go to the bridge (L2 VNI) or back to the
+// router (L3 VNI); frames for a tunnel are encapsulated and routed to their VTEP; frames
+// out of a gateway are switched in its domain. One configuration snapshot serves the whole
+// burst, so the stages always agree on ports, interfaces and tunnels.
 //
 // Thread: process, inject: workers; construction: control.
 #pragma once
@@ -37,13 +39,11 @@ class Pipeline {
   unsigned inject(WorkerCtx& ctx) const noexcept;
 
  private:
-  void finish(WorkerCtx& ctx, const L2Config& config) const noexcept {
-    if (ctx.to_router.count != 0) {
-      router_.process(ctx, config, ctx.to_router.iface, ctx.to_router.pkts, ctx.to_router.count);
-      ctx.to_router.count = 0;
-    }
-    if (ctx.to_bridge.count != 0) bridge_.output(ctx, config);
-  }
+  void finish(WorkerCtx& ctx, const L2Config& config) const noexcept;
+  // Routes ctx.to_router, in runs of one gateway interface.
+  void route_from_bridge(WorkerCtx& ctx, const L2Config& config) const noexcept;
+  // Takes the L3 VNI frames out of ctx.from_tunnel and routes them; the bridge gets the rest.
+  void deliver_decapsulated(WorkerCtx& ctx, const L2Config& config) const noexcept;
 
   const Published<L2Config>& config_;
   const L2Bridge& bridge_;

@@ -30,13 +30,22 @@ class Router {
   // bridge for a gateway interface.
   static void output(WorkerCtx& ctx, const L3Interface& out, rte_mbuf* m);
 
+  // Encapsulates the frames in ctx.to_tunnel and routes the outer packets to their VTEPs.
+  void send_tunnelled(WorkerCtx& ctx, const L2Config& config) const noexcept;
+
  private:
   // Sends an answer (ARP reply, ICMP) back where `m` came from: on a gateway interface,
   // straight to the port it arrived on, with no MAC lookup or flood.
   static void reply(WorkerCtx& ctx, const L3Interface& in, rte_mbuf* m);
 
   void arp_input(WorkerCtx& ctx, const L3Interface& in, uint16_t iface, rte_mbuf* m) const;
-  void local_input(WorkerCtx& ctx, const L3Interface& in, rte_mbuf* m) const;
+  void local_input(WorkerCtx& ctx, const L2Config& config, const L3Interface& in,
+                   rte_mbuf* m) const;
+  // VXLAN to our VTEP: checked, decapsulated, and queued in ctx.from_tunnel.
+  static void vxlan_input(WorkerCtx& ctx, const L2Config& config, rte_mbuf* m, uint16_t ihl);
+  // Sends up to kMaxBurst encapsulated packets (outer Ethernet still blank) to their VTEPs.
+  void route_outer(WorkerCtx& ctx, const L2Config& config, rte_mbuf** pkts, const uint16_t* slots,
+                   uint16_t n) const;
   // Answers m with an ICMP error out of `in` (rate permitting), else drops it; the drop is
   // counted with `reason` either way.
   void icmp_error(WorkerCtx& ctx, const L3Interface& in, rte_mbuf* m, IcmpKind kind,
