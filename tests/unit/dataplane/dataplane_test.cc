@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include "np/vxlan/flow.h"
 #include "testlib/eal_env.h"
 #include "testlib/ipv4_builder.h"
 #include "testlib/packet_builder.h"
@@ -177,6 +178,37 @@ TEST_F(DataplaneL3Test, PortsAndDomainsInUseByAnInterfaceStay) {
   EXPECT_TRUE(dp_.list_interfaces().empty());
   EXPECT_TRUE(dp_.set_bridge_domains({}).ok());
   EXPECT_TRUE(dp_.remove_port("r0"));
+}
+
+// net_tap validates the VTEP rule but this kernel cannot create it (no TC flower): the
+// software path runs and the refusal is reported, per port.
+TEST_F(DataplaneTest, VxlanRuleIsValidatedOnTapAndTheSoftwareFallbackReported) {
+  PortSpec tap;
+  tap.name = "t0";
+  tap.kind = PortKind::kTap;
+  tap.iface = "npvxtap0";
+  ASSERT_TRUE(dp_.add_port(tap).ok());
+  const uint16_t id = dp_.stats().ports[0].id;
+  std::string reason;
+  EXPECT_TRUE(vxlan::validate_vtep_rule(id, rte_cpu_to_be_32(testlib::ipv4("10.7.0.1")),
+                                        rte_cpu_to_be_16(4789), reason))
+      << reason;
+  L3Spec spec;
+  InterfaceSpec wan;
+  wan.name = "wan";
+  wan.port = "t0";
+  wan.ip = testlib::ipv4("10.7.0.1");
+  wan.prefix_len = 24;
+  spec.interfaces = {wan};
+  spec.vxlan.local_ip = wan.ip;
+  ASSERT_TRUE(dp_.set_l3(spec).ok());
+  const std::vector<VxlanPortOffload> ports = dp_.stats().vxlan.ports;
+  ASSERT_EQ(ports.size(), 1u);
+  EXPECT_EQ(ports[0].port, "t0");
+  EXPECT_FALSE(ports[0].offloaded);
+  EXPECT_EQ(ports[0].reason.rfind("create: ", 0), 0u) << ports[0].reason;
+  ASSERT_TRUE(dp_.set_l3({}).ok());
+  EXPECT_TRUE(dp_.stats().vxlan.ports.empty());
 }
 
 }  // namespace

@@ -1,0 +1,141 @@
+#!/usr/bin/env python3
+"""VXLAN integration against the Linux kernel's vxlan device as the remote VTEP. nodeplane's
+VTEP is 192.168.50.1 on a routed af-packet uplink; behind the uplink, netns "node2" is a
+second node at 192.168.50.2 with:
+  - vx42 (VNI 42): an L2 VNI shared with nodeplane's bridge domain 1, where pod1 lives; the
+    kernel host 10.42.0.2 sits on vx42;
+  - flannel.1 (VNI 1), configured the way flannel configures a node (its own MAC, onlink
+    route to our pod subnet, permanent neighbor, fdb entry): our pod2 (10.244.1.5, behind
+    gateway 10.244.1.1) reaches node2's 10.244.2.0 through an L3 VNI route.
+Pings both ways, a TCP transfer arrives intact, the frames on the wire are VXLAN with the
+right VNI (tcpdump), the remote MAC is learned behind its VTEP, and per-port offload status
+is reported (software on af-packet)."""
+
+import json
+import os
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(__file__))
+from pods_case import PodsTestCase, main  # noqa: E402
+from topology import free_tcp_port  # noqa: E402
+
+OUR_VTEP, NODE2_VTEP = "192.168.50.1", "192.168.50.2"
+L2_HOST = "10.42.0.2"
+OUR_VTEP_MAC = "02:76:00:00:00:01"
+FLANNEL_MAC = "02:76:00:00:00:02"
+
+
+class VxlanTest(PodsTestCase):
+    SUBNET = "10.42.0"  # pod1 10.42.0.1 in the L2 VNI; pod2 moves to 10.244.1.5.
+
+    @classmethod
+    def start(cls, t, uplink):
+        cls.pod2 = (cls.pod2[0], "10.244.1.5")
+        node2, node2_if = cls.host_ns, f"nph{t.tag}1"
+        t.ns_exec(node2, "ip", "addr", "flush", "dev", node2_if)
+        t.ns_exec(node2, "ip", "addr", "add", f"{NODE2_VTEP}/24", "dev", node2_if)
+        # The L2 VNI, as in LAB.md: head-end flooding to our VTEP.
+        t.ns_exec(node2, "ip", "link", "add", "vx42", "type", "vxlan", "id", "42", "dstport",
+                  "4789", "local", NODE2_VTEP, "dev", node2_if, "nolearning")
+        t.ns_exec(node2, "bridge", "fdb", "append", "00:00:00:00:00:00", "dev", "vx42", "dst",
+                  OUR_VTEP)
+        t.ns_exec(node2, "ip", "link", "set", "vx42", "up")
+        t.ns_exec(node2, "ip", "addr", "add", f"{L2_HOST}/24", "dev", "vx42")
+        # flannel's vxlan backend on node2 (subnet 10.244.2.0/24), peering with us (10.244.1.0/24).
+        t.ns_exec(node2, "ip", "link", "add", "flannel.1", "address", FLANNEL_MAC, "type", "vxlan",
+                  "id", "1", "dstport", "4789", "local", NODE2_VTEP, "dev", node2_if, "nolearning")
+        t.ns_exec(node2, "ip", "link", "set", "flannel.1", "up")
+        t.ns_exec(node2, "ip", "addr", "add", "10.244.2.0/32", "dev", "flannel.1")
+        t.ns_exec(node2, "ip", "route", "add", "10.244.1.0/24", "via", "10.244.1.0", "dev",
+                  "flannel.1", "onlink")
+        t.ns_exec(node2, "ip", "neigh", "add", "10.244.1.0", "lladdr", OUR_VTEP_MAC, "dev",
+                  "flannel.1", "nud", "permanent")
+        t.ns_exec(node2, "bridge", "fdb", "append", OUR_VTEP_MAC, "dev", "flannel.1", "dst",
+                  OUR_VTEP)
+        cls.api = f"unix://{t.dir}/api.sock"
+        t.start_nodeplane(f"""
+dpdk:
+  lcores: [0, 1]
+  workers: [1]
+  memory_mb: 256
+  file_prefix: np{t.tag}-dp
+api: {{listen: "{cls.api}"}}
+metrics: {{listen: "127.0.0.1:{free_tcp_port()}"}}
+state_dir: {t.dir}/state
+ports:
+  - {{name: pod1, type: vhost-user, socket: {t.socket_path('pod1')}}}
+  - {{name: pod2, type: vhost-user, socket: {t.socket_path('pod2')}}}
+  - {{name: up, type: af-packet, iface: {uplink}}}
+bridge_domains:
+  - {{id: 1, ports: [pod1]}}
+  - {{id: 2, ports: [pod2]}}
+interfaces:
+  - {{name: wan, port: up, ip: {OUR_VTEP}/24}}
+  - {{name: pods-gw, bridge_domain: 2, ip: 10.244.1.1/24}}
+routes:
+  - {{prefix: 10.244.2.0/24, vxlan: {{remote: {NODE2_VTEP}, vni: 1, mac: "{FLANNEL_MAC}"}}}}
+vxlan:
+  local_ip: {OUR_VTEP}
+  mac: "{OUR_VTEP_MAC}"
+  tunnels:
+    - {{vni: 42, bridge_domain: 1, remotes: [{NODE2_VTEP}]}}
+""")
+        for name, ns, (mac, ip) in (("pod1", cls.pod1_ns, cls.pod1), ("pod2", cls.pod2_ns, cls.pod2)):
+            cls.wait_daemon_file(t.socket_path(name))
+            t.start_pod(name, ns, mac, f"{ip}/24")
+        t.ns_exec(cls.pod2_ns, "ip", "route", "add", "default", "via", "10.244.1.1")
+
+    def npctl(self, *args):
+        r = subprocess.run([self.args.npctl, "--server", self.api, *args], capture_output=True,
+                           text=True, timeout=30)
+        self.assertEqual(r.returncode, 0, f"npctl {' '.join(args)}: {r.stderr}")
+        return r.stdout
+
+    def test_1_l2_vni_pings_both_ways_with_the_kernel_vtep(self):
+        self.ping_until(self.pod1_ns, L2_HOST, timeout=20)
+        self.ping(self.pod1_ns, L2_HOST)
+        self.ping(self.host_ns, self.pod1[1])
+
+    def test_2_l2_vni_moves_tcp_intact(self):
+        self.ping_until(self.pod1_ns, L2_HOST, timeout=20)
+        self.transfer(self.pod1_ns, self.host_ns, L2_HOST)
+        self.transfer(self.host_ns, self.pod1_ns, self.pod1[1], port=5202)
+
+    def test_3_frames_on_the_wire_are_vxlan_with_the_vni(self):
+        self.ping_until(self.pod1_ns, L2_HOST, timeout=20)
+        node2_if = f"nph{self.topo.tag}1"
+        capture = subprocess.Popen(
+            ["ip", "netns", "exec", self.host_ns, "tcpdump", "-nn", "-l", "-c", "2", "-i", node2_if,
+             f"udp port 4789 and src host {OUR_VTEP}"],
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        try:
+            self.ping(self.pod1_ns, L2_HOST, count=4)
+            out, _ = capture.communicate(timeout=20)
+        finally:
+            if capture.poll() is None:
+                capture.kill()
+        self.assertIn("VXLAN", out)
+        self.assertIn("vni 42", out)
+
+    def test_4_remote_mac_is_learned_behind_its_vtep(self):
+        self.ping_until(self.pod1_ns, L2_HOST, timeout=20)
+        macs = json.loads(self.npctl("-o", "json", "mac", "list", "--bd", "1"))
+        remote = [m for m in macs if m.get("remoteVtep") or m.get("remote_vtep")]
+        self.assertTrue(remote, macs)
+        self.assertIn(NODE2_VTEP, json.dumps(remote))
+
+    def test_5_l3_vni_reaches_a_flannel_node_both_ways(self):
+        self.ping_until(self.pod2_ns, "10.244.2.0", timeout=20)
+        self.ping(self.pod2_ns, "10.244.2.0")
+        self.ping(self.host_ns, self.pod2[1])
+
+    def test_6_listing_shows_counters_and_software_classification(self):
+        self.ping_until(self.pod1_ns, L2_HOST, timeout=20)
+        out = self.npctl("vxlan", "list")
+        self.assertIn("42", out)
+        self.assertIn("software", out)
+
+
+if __name__ == "__main__":
+    main("--npctl")
