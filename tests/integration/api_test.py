@@ -32,15 +32,7 @@ class ApiTest(PodsTestCase):
         # pod2 is a server-mode pod: its port is added over the API, in client mode.
         t.start_pod("pod2", cls.pod2_ns, cls.pod2[0], f"{cls.pod2[1]}/24", server=True)
         cls.config = t.start_nodeplane(f"""
-dpdk:
-  lcores: [0, 1]
-  workers: [1]
-  memory_mb: 256
-  file_prefix: np{t.tag}-dp
-api: {{listen: "{cls.api}"}}
-metrics: {{listen: "{cls.metrics}"}}
-state_dir: {t.dir}/state
-ports:
+{t.daemon_preamble(cls.api, cls.metrics)}ports:
   - {{name: pod1, type: vhost-user, socket: {t.socket_path('pod1')}}}
   - {{name: uplink, type: af-packet, iface: {uplink}}}
 bridge_domains:
@@ -48,12 +40,6 @@ bridge_domains:
 """)
         cls.wait_daemon_file(f"{t.dir}/api.sock")
         t.start_pod("pod1", cls.pod1_ns, cls.pod1[0], f"{cls.pod1[1]}/24")
-
-    def npctl(self, *args, ok=True):
-        r = subprocess.run([self.args.npctl, "--server", self.api, *args], capture_output=True, text=True, timeout=30)
-        if ok:
-            self.assertEqual(r.returncode, 0, f"npctl {' '.join(args)}: {r.stderr}")
-        return r
 
     def ports(self):
         return {p["port"]["name"]: p for p in json.loads(self.npctl("-o", "json", "port", "list").stdout)}

@@ -10,7 +10,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
 from pods_case import PodsTestCase, main  # noqa: E402
-from topology import free_tcp_port, wait_for  # noqa: E402
+from topology import wait_for  # noqa: E402
 
 
 class L2PodsTest(PodsTestCase):
@@ -18,16 +18,9 @@ class L2PodsTest(PodsTestCase):
     def start(cls, t, uplink):
         # pod2 serves its own socket; the daemon connects to it (client: true).
         t.start_pod("pod2", cls.pod2_ns, cls.pod2[0], f"{cls.pod2[1]}/24", server=True)
+        api = f"unix://{t.dir}/api.sock"
         t.start_nodeplane(f"""
-dpdk:
-  lcores: [0, 1]
-  workers: [1]
-  memory_mb: 256
-  file_prefix: np{t.tag}-dp
-api: {{listen: "unix://{t.dir}/api.sock"}}
-metrics: {{listen: "127.0.0.1:{free_tcp_port()}"}}
-state_dir: {t.dir}/state
-ports:
+{t.daemon_preamble(api)}ports:
   - {{name: pod1, type: vhost-user, socket: {t.socket_path('pod1')}}}
   - {{name: pod2, type: vhost-user, socket: {t.socket_path('pod2')}, client: true}}
   - {{name: uplink, type: af-packet, iface: {uplink}}}

@@ -16,7 +16,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(__file__))
 from pods_case import PodsTestCase, main  # noqa: E402
-from topology import free_tcp_port, wait_for  # noqa: E402
+from topology import wait_for  # noqa: E402
 
 GATEWAY = "10.88.0.1"
 UPLINK1, HOST1 = "10.89.0.1", "10.89.0.2"
@@ -69,15 +69,7 @@ class L3RoutingTest(PodsTestCase):
             t.ns_exec(ns, "ip", "addr", "add", f"{ANYCAST}/32", "dev", "lo")
         cls.api = f"unix://{t.dir}/api.sock"
         t.start_nodeplane(f"""
-dpdk:
-  lcores: [0, 1]
-  workers: [1]
-  memory_mb: 256
-  file_prefix: np{t.tag}-dp
-api: {{listen: "{cls.api}"}}
-metrics: {{listen: "127.0.0.1:{free_tcp_port()}"}}
-state_dir: {t.dir}/state
-ports:
+{t.daemon_preamble(cls.api)}ports:
   - {{name: pod1, type: vhost-user, socket: {t.socket_path('pod1')}}}
   - {{name: pod2, type: vhost-user, socket: {t.socket_path('pod2')}}}
   - {{name: up1, type: af-packet, iface: {uplink1}}}
@@ -97,11 +89,8 @@ routes:
             t.start_pod(name, ns, mac, f"{ip}/24")
             t.ns_exec(ns, "ip", "route", "add", "default", "via", GATEWAY)
 
-    def npctl(self, *args):
-        r = subprocess.run([self.args.npctl, "--server", self.api, *args], capture_output=True,
-                           text=True, timeout=30)
-        self.assertEqual(r.returncode, 0, f"npctl {' '.join(args)}: {r.stderr}")
-        return r.stdout
+    def npctl_out(self, *args):
+        return self.npctl(*args).stdout
 
     def test_1_pods_and_hosts_ping_both_ways_through_the_router(self):
         self.ping_until(self.pod1_ns, HOST1)
@@ -177,27 +166,27 @@ routes:
         pinger = subprocess.Popen(["ip", "netns", "exec", self.pod1_ns, "ping", "-c", "150", "-i",
                                    "0.02", "-W", "2", HOST1], stdout=subprocess.PIPE, text=True)
         for i in range(20):
-            self.npctl("route", "add", f"172.20.{i}.0/24", "via", HOST1)
-            self.npctl("route", "add", "10.90.0.0/24", "via", HOST1 if i % 2 else HOST2)
+            self.npctl_out("route", "add", f"172.20.{i}.0/24", "via", HOST1)
+            self.npctl_out("route", "add", "10.90.0.0/24", "via", HOST1 if i % 2 else HOST2)
         for i in range(20):
-            self.npctl("route", "del", f"172.20.{i}.0/24")
-        self.npctl("route", "add", "10.90.0.0/24", "via", HOST1, "via", HOST2)
+            self.npctl_out("route", "del", f"172.20.{i}.0/24")
+        self.npctl_out("route", "add", "10.90.0.0/24", "via", HOST1, "via", HOST2)
         out, _ = pinger.communicate(timeout=60)
         self.assertIn(" 0% packet loss", out, out)
 
     def test_8_listings_show_interfaces_routes_and_resolved_neighbors(self):
         self.ping_until(self.pod1_ns, HOST1)
-        interfaces = json.loads(self.npctl("-o", "json", "interface", "list"))
+        interfaces = json.loads(self.npctl_out("-o", "json", "interface", "list"))
         self.assertEqual(sorted(i["name"] for i in interfaces), ["pods-gw", "wan1", "wan2"])
-        routes = json.loads(self.npctl("-o", "json", "route", "list"))
+        routes = json.loads(self.npctl_out("-o", "json", "route", "list"))
         self.assertIn("10.90.0.0/24", [r["prefix"] for r in routes])
-        neighbors = json.loads(self.npctl("-o", "json", "neighbor", "list"))
+        neighbors = json.loads(self.npctl_out("-o", "json", "neighbor", "list"))
         by_ip = {n["ip"]: n for n in neighbors}
         self.assertIn(HOST1, by_ip)
         self.assertEqual(by_ip[HOST1]["interface"], "wan1")
         self.assertEqual(by_ip[HOST1]["state"], "reachable")
         self.assertIn(self.pod1[1], by_ip)
-        stats = self.npctl("stats")
+        stats = self.npctl_out("stats")
         self.assertIn("neighbors=", stats)
 
 

@@ -49,6 +49,15 @@ class PodsTestCase(unittest.TestCase):
         if t.daemon.poll() is not None:
             raise RuntimeError("nodeplane exited: " + t.read("nodeplane.err"))
 
+    def npctl(self, *args, ok=True):
+        """Runs npctl against the class's `api` (the test must pass --npctl); with `ok`, fails
+        the test unless it succeeds."""
+        r = subprocess.run([self.args.npctl, "--server", self.api, *args], capture_output=True,
+                           text=True, timeout=30)
+        if ok:
+            self.assertEqual(r.returncode, 0, f"npctl {' '.join(args)}: {r.stderr}")
+        return r
+
     def ping(self, ns, ip, count=3):
         r = self.topo.ns_exec(ns, "ping", "-c", str(count), "-i", "0.2", "-W", "2", ip, check=False, timeout=30)
         self.assertEqual(r.returncode, 0, f"ping {ip} from {ns} failed:\n{r.stdout}{r.stderr}\n"

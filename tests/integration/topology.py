@@ -126,6 +126,20 @@ class Topology:
         proc.wait(timeout=15)
 
     # --- the daemon ------------------------------------------------------------------------
+    def daemon_preamble(self, api, metrics=None):
+        """The start of a daemon config: one worker on lcore 1, this topology's file prefix,
+        the API and metrics listeners, the state directory."""
+        metrics = metrics or f"127.0.0.1:{free_tcp_port()}"
+        return f"""dpdk:
+  lcores: [0, 1]
+  workers: [1]
+  memory_mb: 256
+  file_prefix: np{self.tag}-dp
+api: {{listen: "{api}"}}
+metrics: {{listen: "{metrics}"}}
+state_dir: {self.dir}/state
+"""
+
     def start_nodeplane(self, config_text, stats_interval_s=0):
         path = os.path.join(self.dir, "nodeplane.yaml")
         with open(path, "w") as f:

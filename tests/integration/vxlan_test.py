@@ -18,7 +18,6 @@ import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
 from pods_case import PodsTestCase, main  # noqa: E402
-from topology import free_tcp_port  # noqa: E402
 
 OUR_VTEP, NODE2_VTEP = "192.168.50.1", "192.168.50.2"
 L2_HOST = "10.42.0.2"
@@ -55,15 +54,7 @@ class VxlanTest(PodsTestCase):
                   OUR_VTEP)
         cls.api = f"unix://{t.dir}/api.sock"
         t.start_nodeplane(f"""
-dpdk:
-  lcores: [0, 1]
-  workers: [1]
-  memory_mb: 256
-  file_prefix: np{t.tag}-dp
-api: {{listen: "{cls.api}"}}
-metrics: {{listen: "127.0.0.1:{free_tcp_port()}"}}
-state_dir: {t.dir}/state
-ports:
+{t.daemon_preamble(cls.api)}ports:
   - {{name: pod1, type: vhost-user, socket: {t.socket_path('pod1')}}}
   - {{name: pod2, type: vhost-user, socket: {t.socket_path('pod2')}}}
   - {{name: up, type: af-packet, iface: {uplink}}}
@@ -86,11 +77,8 @@ vxlan:
             t.start_pod(name, ns, mac, f"{ip}/24")
         t.ns_exec(cls.pod2_ns, "ip", "route", "add", "default", "via", "10.244.1.1")
 
-    def npctl(self, *args):
-        r = subprocess.run([self.args.npctl, "--server", self.api, *args], capture_output=True,
-                           text=True, timeout=30)
-        self.assertEqual(r.returncode, 0, f"npctl {' '.join(args)}: {r.stderr}")
-        return r.stdout
+    def npctl_out(self, *args):
+        return self.npctl(*args).stdout
 
     def test_1_l2_vni_pings_both_ways_with_the_kernel_vtep(self):
         self.ping_until(self.pod1_ns, L2_HOST, timeout=20)
@@ -120,7 +108,7 @@ vxlan:
 
     def test_4_remote_mac_is_learned_behind_its_vtep(self):
         self.ping_until(self.pod1_ns, L2_HOST, timeout=20)
-        macs = json.loads(self.npctl("-o", "json", "mac", "list", "--bd", "1"))
+        macs = json.loads(self.npctl_out("-o", "json", "mac", "list", "--bd", "1"))
         remote = [m for m in macs if m.get("remoteVtep") or m.get("remote_vtep")]
         self.assertTrue(remote, macs)
         self.assertIn(NODE2_VTEP, json.dumps(remote))
@@ -132,7 +120,7 @@ vxlan:
 
     def test_6_listing_shows_counters_and_software_classification(self):
         self.ping_until(self.pod1_ns, L2_HOST, timeout=20)
-        out = self.npctl("vxlan", "list")
+        out = self.npctl_out("vxlan", "list")
         self.assertIn("42", out)
         self.assertIn("software", out)
 

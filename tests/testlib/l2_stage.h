@@ -9,6 +9,7 @@
 #include "np/dp/l2_bridge.h"
 #include "np/dp/published.h"
 #include "testlib/eal_env.h"
+#include "testlib/tx_buffers.h"
 
 namespace np::testlib {
 
@@ -33,17 +34,7 @@ struct L2Stage {
   }
 
   // Frees every packet the stage queued for transmit; returns how many there were.
-  unsigned release_tx() {
-    unsigned n = 0;
-    for (uint16_t d = 0; d < ctx.n_dirty; ++d) {
-      dp::TxBuffer& buf = ctx.tx[ctx.dirty_ports[d]];
-      for (uint16_t i = 0; i < buf.count; ++i) rte_pktmbuf_free(buf.pkts[i]);
-      n += buf.count;
-      buf.count = 0;
-    }
-    ctx.n_dirty = 0;
-    return n;
-  }
+  unsigned release_tx() { return testlib::release_tx(ctx); }
 
   // Applies the queued learning events as the control thread does.
   std::vector<dp::LearnResult> learn() {

@@ -23,6 +23,7 @@
 #include "np/dp/vxlan_control.h"
 #include "testlib/eal_env.h"
 #include "testlib/ipv4_builder.h"
+#include "testlib/tx_buffers.h"
 
 namespace np::testlib {
 
@@ -119,14 +120,7 @@ struct L3Stage {
     ctx.n_dirty = kept;
     return out;
   }
-  void release_tx() {
-    for (uint16_t d = 0; d < ctx.n_dirty; ++d) {
-      dp::TxBuffer& buf = ctx.tx[ctx.dirty_ports[d]];
-      for (uint16_t i = 0; i < buf.count; ++i) rte_pktmbuf_free(buf.pkts[i]);
-      buf.count = 0;
-    }
-    ctx.n_dirty = 0;
-  }
+  void release_tx() { testlib::release_tx(ctx); }
   uint64_t drops(uint16_t port, dp::DropReason reason) const {
     return ctx.counters.ports[port].drops[static_cast<unsigned>(reason)].get();
   }

@@ -4,6 +4,7 @@
 #include <rte_ether.h>
 #include <rte_mbuf.h>
 
+#include <cctype>
 #include <cstdint>
 #include <cstring>
 #include <stdexcept>
@@ -16,6 +17,15 @@ inline rte_ether_addr mac(const std::string& text) {
   if (rte_ether_unformat_addr(text.c_str(), &addr) != 0)
     throw std::invalid_argument("bad MAC " + text);
   return addr;
+}
+
+// "02:00:00:00:00:0a": lower-case text of a MAC, as tests write them.
+inline std::string mac_text(const rte_ether_addr& addr) {
+  char buf[RTE_ETHER_ADDR_FMT_SIZE];
+  rte_ether_format_addr(buf, sizeof(buf), &addr);
+  std::string text = buf;
+  for (char& c : text) c = static_cast<char>(tolower(c));
+  return text;
 }
 
 // An Ethernet frame dst <- src of `frame_len` bytes in total (header included), IPv4

@@ -28,14 +28,6 @@ constexpr const char* kHostB = "02:00:00:00:02:02";  // Behind port 1 (10.0.1.2)
 constexpr const char* kHostC = "02:00:00:00:02:03";  // Behind port 1 (10.0.1.3).
 constexpr const char* kPod = "02:00:00:00:03:03";    // In the domain, on port 3 (10.0.2.5).
 
-std::string mac_of(const rte_ether_addr& a) {
-  char buf[RTE_ETHER_ADDR_FMT_SIZE];
-  rte_ether_format_addr(buf, sizeof(buf), &a);
-  std::string text = buf;
-  for (char& c : text) c = static_cast<char>(tolower(c));
-  return text;
-}
-
 // A checksum over `len` bytes that holds its own checksum field is right when it folds
 // to 0xffff.
 bool checksum_ok(const void* data, size_t len) { return rte_raw_cksum(data, len) == 0xffff; }
@@ -57,8 +49,8 @@ class RouterTest : public ::testing::Test {
     if (f.src.empty()) f.src = "10.0.0.2";
     return testlib::ipv4_frame(pool_, f);
   }
-  ResolvedNeighbor neighbor(uint16_t iface, const char* ip, const char* mac_text) {
-    return {iface, ipv4(ip), mac(mac_text)};
+  ResolvedNeighbor neighbor(uint16_t iface, const char* ip, const char* address) {
+    return {iface, ipv4(ip), mac(address)};
   }
   // Host B and C resolved on up1; the pod resolved on the bvi.
   void resolve_neighbors(std::vector<ResolvedRoute> routes = {}) {
@@ -89,8 +81,8 @@ TEST_F(RouterTest, ForwardsToAConnectedNeighborWithTtlAndChecksumUpdated) {
   auto out = tx(1);
   ASSERT_EQ(out.size(), 1u);
   auto* eth = rte_pktmbuf_mtod(out[0], rte_ether_hdr*);
-  EXPECT_EQ(mac_of(eth->dst_addr), kHostB);
-  EXPECT_EQ(mac_of(eth->src_addr), kUp1Mac);
+  EXPECT_EQ(testlib::mac_text(eth->dst_addr), kHostB);
+  EXPECT_EQ(testlib::mac_text(eth->src_addr), kUp1Mac);
   rte_ipv4_hdr* ip = testlib::ipv4_header(out[0]);
   EXPECT_EQ(ip->time_to_live, 8);
   auto* ref = reinterpret_cast<rte_ipv4_hdr*>(expect.data() + sizeof(rte_ether_hdr));
@@ -119,8 +111,8 @@ TEST_F(RouterTest, RoutesThroughAGatewayAndPicksTheLongestPrefix) {
   stage_->process(0, from_a({.dst = "192.168.7.9"}));
   auto out = tx(1);
   ASSERT_EQ(out.size(), 2u);
-  EXPECT_EQ(mac_of(rte_pktmbuf_mtod(out[0], rte_ether_hdr*)->dst_addr), kHostB);
-  EXPECT_EQ(mac_of(rte_pktmbuf_mtod(out[1], rte_ether_hdr*)->dst_addr), kHostC);
+  EXPECT_EQ(testlib::mac_text(rte_pktmbuf_mtod(out[0], rte_ether_hdr*)->dst_addr), kHostB);
+  EXPECT_EQ(testlib::mac_text(rte_pktmbuf_mtod(out[1], rte_ether_hdr*)->dst_addr), kHostC);
   free_all(out);
 }
 
@@ -135,8 +127,8 @@ TEST_F(RouterTest, NoRouteAnswersNetUnreachableQuotingThePacket) {
   ASSERT_EQ(out.size(), 1u);
   rte_mbuf* r = out[0];
   auto* eth = rte_pktmbuf_mtod(r, rte_ether_hdr*);
-  EXPECT_EQ(mac_of(eth->dst_addr), kHostA);
-  EXPECT_EQ(mac_of(eth->src_addr), kUp0Mac);
+  EXPECT_EQ(testlib::mac_text(eth->dst_addr), kHostA);
+  EXPECT_EQ(testlib::mac_text(eth->src_addr), kUp0Mac);
   rte_ipv4_hdr* ip = testlib::ipv4_header(r);
   EXPECT_EQ(ip->src_addr, rte_cpu_to_be_32(ipv4("10.0.0.1")));
   EXPECT_EQ(ip->dst_addr, rte_cpu_to_be_32(ipv4("10.0.0.2")));
@@ -269,7 +261,7 @@ TEST_F(RouterTest, AnswersEchoRequestsToItsAddresses) {
   auto* icmp = reinterpret_cast<rte_icmp_hdr*>(ip + 1);
   EXPECT_EQ(icmp->icmp_type, RTE_IP_ICMP_ECHO_REPLY);
   EXPECT_TRUE(checksum_ok(icmp, 64));
-  EXPECT_EQ(mac_of(rte_pktmbuf_mtod(out[0], rte_ether_hdr*)->dst_addr), kHostA);
+  EXPECT_EQ(testlib::mac_text(rte_pktmbuf_mtod(out[0], rte_ether_hdr*)->dst_addr), kHostA);
   EXPECT_EQ(icmp_sent(IcmpKind::kEchoReply), 1u);
   free_all(out);
 
@@ -302,13 +294,13 @@ TEST_F(RouterTest, AnswersArpForItsAddressAndLearnsTheAsker) {
   auto out = tx(0);
   ASSERT_EQ(out.size(), 1u);
   auto* eth = rte_pktmbuf_mtod(out[0], rte_ether_hdr*);
-  EXPECT_EQ(mac_of(eth->dst_addr), kHostA);
-  EXPECT_EQ(mac_of(eth->src_addr), kUp0Mac);
+  EXPECT_EQ(testlib::mac_text(eth->dst_addr), kHostA);
+  EXPECT_EQ(testlib::mac_text(eth->src_addr), kUp0Mac);
   auto* arp = reinterpret_cast<rte_arp_hdr*>(eth + 1);
   EXPECT_EQ(rte_be_to_cpu_16(arp->arp_opcode), RTE_ARP_OP_REPLY);
-  EXPECT_EQ(mac_of(arp->arp_data.arp_sha), kUp0Mac);
+  EXPECT_EQ(testlib::mac_text(arp->arp_data.arp_sha), kUp0Mac);
   EXPECT_EQ(arp->arp_data.arp_sip, rte_cpu_to_be_32(ipv4("10.0.0.1")));
-  EXPECT_EQ(mac_of(arp->arp_data.arp_tha), kHostA);
+  EXPECT_EQ(testlib::mac_text(arp->arp_data.arp_tha), kHostA);
   EXPECT_EQ(arp->arp_data.arp_tip, rte_cpu_to_be_32(ipv4("10.0.0.2")));
   free_all(out);
 
@@ -316,7 +308,7 @@ TEST_F(RouterTest, AnswersArpForItsAddressAndLearnsTheAsker) {
   auto rows = stage_->l3.neighbors(stage_->now_ms);
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows[0].ip, ipv4("10.0.0.2"));
-  EXPECT_EQ(mac_of(rows[0].mac), kHostA);
+  EXPECT_EQ(testlib::mac_text(rows[0].mac), kHostA);
   EXPECT_EQ(rows[0].state, NeighborState::kReachable);
 
   // Requests for other addresses are not ours to answer.
@@ -351,7 +343,7 @@ TEST_F(RouterTest, UnresolvedNextHopWaitsForArpThenGoes) {
   auto out = tx(1);
   ASSERT_EQ(out.size(), 2u);
   for (rte_mbuf* m : out) {
-    EXPECT_EQ(mac_of(rte_pktmbuf_mtod(m, rte_ether_hdr*)->dst_addr), kHostC);
+    EXPECT_EQ(testlib::mac_text(rte_pktmbuf_mtod(m, rte_ether_hdr*)->dst_addr), kHostC);
     EXPECT_EQ(testlib::ipv4_header(m)->time_to_live, 63);
     EXPECT_TRUE(checksum_ok(testlib::ipv4_header(m), sizeof(rte_ipv4_hdr)));
   }
@@ -405,7 +397,8 @@ TEST_F(RouterTest, LearnedNeighborsAreProbedAndExpireWhenSilent) {
   stage_->run_injected();
   auto probe = tx(1);
   ASSERT_EQ(probe.size(), 1u);
-  EXPECT_EQ(mac_of(rte_pktmbuf_mtod(probe[0], rte_ether_hdr*)->dst_addr), kHostB) << "unicast";
+  EXPECT_EQ(testlib::mac_text(rte_pktmbuf_mtod(probe[0], rte_ether_hdr*)->dst_addr), kHostB)
+      << "unicast";
   free_all(probe);
   // An answer makes it reachable again; silence after three probes removes it.
   stage_->process(1, testlib::arp_frame(pool_, kUp1Mac, kHostB, RTE_ARP_OP_REPLY, "10.0.1.2",
@@ -429,7 +422,7 @@ TEST_F(RouterTest, EcmpSpreadsFlowsAndKeepsEachOnOnePath) {
       stage_->process(0, from_a({.dst = "198.51.100.7", .src_port = sport}));
       auto out = tx(1);
       ASSERT_EQ(out.size(), 1u);
-      const std::string hop = mac_of(rte_pktmbuf_mtod(out[0], rte_ether_hdr*)->dst_addr);
+      const std::string hop = testlib::mac_text(rte_pktmbuf_mtod(out[0], rte_ether_hdr*)->dst_addr);
       free_all(out);
       if (round == 0) {
         path_of[sport] = hop;
@@ -520,8 +513,8 @@ TEST_F(RouterTest, GatewayInterfaceRoutesBetweenTheDomainAndRoutedPorts) {
   out = tx(3);
   ASSERT_EQ(out.size(), 1u);
   auto* eth = rte_pktmbuf_mtod(out[0], rte_ether_hdr*);
-  EXPECT_EQ(mac_of(eth->dst_addr), kPod);
-  EXPECT_EQ(mac_of(eth->src_addr), kBviMac);
+  EXPECT_EQ(testlib::mac_text(eth->dst_addr), kPod);
+  EXPECT_EQ(testlib::mac_text(eth->src_addr), kBviMac);
   free_all(out);
 }
 
@@ -533,7 +526,7 @@ TEST_F(RouterTest, GatewayAnswersArpInItsDomainAndDoesNotFloodIt) {
   ASSERT_EQ(out.size(), 1u) << "the reply goes back (flooded: the asker is not learned yet)";
   auto* arp = rte_pktmbuf_mtod_offset(out[0], rte_arp_hdr*, sizeof(rte_ether_hdr));
   EXPECT_EQ(rte_be_to_cpu_16(arp->arp_opcode), RTE_ARP_OP_REPLY);
-  EXPECT_EQ(mac_of(arp->arp_data.arp_sha), kBviMac);
+  EXPECT_EQ(testlib::mac_text(arp->arp_data.arp_sha), kBviMac);
   free_all(out);
   // Other ARP in the domain is flooded as before.
   stage_->process(2, testlib::arp_frame(pool_, "ff:ff:ff:ff:ff:ff", kPod, RTE_ARP_OP_REQUEST,

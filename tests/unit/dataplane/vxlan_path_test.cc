@@ -27,14 +27,6 @@ constexpr const char* kRemotePod = "02:00:00:00:0b:0b";  // Behind 10.0.1.2.
 constexpr const char* kFlannelPeerMac = "02:00:00:00:0f:01";
 constexpr uint32_t kL2Vni = 100, kL3Vni = 1;
 
-std::string mac_of(const rte_ether_addr& a) {
-  char buf[RTE_ETHER_ADDR_FMT_SIZE];
-  rte_ether_format_addr(buf, sizeof(buf), &a);
-  std::string text = buf;
-  for (char& c : text) c = static_cast<char>(tolower(c));
-  return text;
-}
-
 class VxlanPathTest : public ::testing::Test {
  protected:
   VxlanPathTest() {
@@ -80,8 +72,8 @@ class VxlanPathTest : public ::testing::Test {
   std::vector<uint8_t> expect_tunnelled(rte_mbuf* m, const char* vtep_ip, const char* vtep_mac,
                                         uint32_t vni) {
     auto* eth = rte_pktmbuf_mtod(m, rte_ether_hdr*);
-    EXPECT_EQ(mac_of(eth->dst_addr), vtep_mac);
-    EXPECT_EQ(mac_of(eth->src_addr), kUp1Mac);
+    EXPECT_EQ(testlib::mac_text(eth->dst_addr), vtep_mac);
+    EXPECT_EQ(testlib::mac_text(eth->src_addr), kUp1Mac);
     auto* ip = reinterpret_cast<rte_ipv4_hdr*>(eth + 1);
     EXPECT_EQ(ip->src_addr, rte_cpu_to_be_32(ipv4("10.0.1.1")));
     EXPECT_EQ(ip->dst_addr, rte_cpu_to_be_32(ipv4(vtep_ip)));
@@ -209,21 +201,21 @@ TEST_F(VxlanPathTest, FlannelRoutesGoThroughTheL3VniBothWays) {
   rte_ether_addr inner_dst, inner_src;
   memcpy(&inner_dst, inner.data(), 6);
   memcpy(&inner_src, inner.data() + 6, 6);
-  EXPECT_EQ(mac_of(inner_dst), kFlannelPeerMac);
-  EXPECT_EQ(mac_of(inner_src), mac_of(stage_->vxlan.mac()));
+  EXPECT_EQ(testlib::mac_text(inner_dst), kFlannelPeerMac);
+  EXPECT_EQ(testlib::mac_text(inner_src), testlib::mac_text(stage_->vxlan.mac()));
   EXPECT_EQ(inner[14 + 8], 29) << "the inner TTL, decremented";
   free_all(out);
   EXPECT_EQ(vni_counters(kL3Vni).encap.get(), 1u);
 
   // From the peer: inner frame to our VTEP MAC, routed on (to host B behind up1).
-  rte_mbuf* back = testlib::ipv4_frame(pool_, {.dst_mac = mac_of(stage_->vxlan.mac()),
+  rte_mbuf* back = testlib::ipv4_frame(pool_, {.dst_mac = testlib::mac_text(stage_->vxlan.mac()),
                                                .src_mac = kFlannelPeerMac,
                                                .src = "10.244.2.5",
                                                .dst = "10.0.1.2"});
   stage_->process(1, tunnelled(back, "10.0.1.3", kVtepC, kL3Vni));
   out = tx(1);
   ASSERT_EQ(out.size(), 1u);
-  EXPECT_EQ(mac_of(rte_pktmbuf_mtod(out[0], rte_ether_hdr*)->dst_addr), kVtepB);
+  EXPECT_EQ(testlib::mac_text(rte_pktmbuf_mtod(out[0], rte_ether_hdr*)->dst_addr), kVtepB);
   EXPECT_EQ(testlib::ipv4_header(out[0])->dst_addr, rte_cpu_to_be_32(ipv4("10.0.1.2")));
   free_all(out);
   EXPECT_EQ(vni_counters(kL3Vni).decap.get(), 1u);
