@@ -152,7 +152,20 @@ void Router::process(WorkerCtx& ctx, const L2Config& config, uint16_t iface, rte
       continue;
     }
     if (path->kind == Path::kVxlan) {
-      // The outer packet's route and MTU are checked when it is sent (send_tunnelled).
+      // Routed traffic learns the tunnel's IP MTU (the uplink's less the 50 bytes VXLAN adds,
+      // as the kernel's vxlan device); the outer packet's route and MTU are checked again
+      // when it is sent.
+      const uint16_t tunnel_mtu = static_cast<uint16_t>(config.vxlan.mtu - vxlan::kOuterLen);
+      if (rte_be_to_cpu_16(ip->total_length) > tunnel_mtu) {
+        ctx.counters.vnis[path->vni_slot].drops[static_cast<unsigned>(VxlanDrop::kMtuExceeded)].add(
+            1);
+        if (ip->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG))
+          icmp_error(ctx, in, m, IcmpKind::kFragmentationNeeded, DropReason::kMtuExceeded,
+                     tunnel_mtu);
+        else
+          ctx.drop(m, m->port, DropReason::kMtuExceeded);
+        continue;
+      }
       decrement_ttl(ip);
       std::memcpy(eth, &path->dst, 2 * RTE_ETHER_ADDR_LEN);
       TunnelOutput& t = ctx.to_tunnel;

@@ -146,6 +146,8 @@ void VxlanControl::annotate(L2Config& config, const std::map<uint32_t, uint16_t>
   vx.local_ip = rte_cpu_to_be_32(spec_.local_ip);
   vx.port = rte_cpu_to_be_16(spec_.port);
   vx.mac = mac_;
+  for (const L3Interface& i : config.ifaces)
+    if (i.ip == vx.local_ip) vx.mtu = i.mtu;
   vx.remotes.assign(remote_index_.size(), 0);
   for (const auto& [ip, index] : remote_index_) vx.remotes[index] = rte_cpu_to_be_32(ip);
   for (uint32_t ip : active_remotes_)

@@ -24,6 +24,17 @@ L2_HOST = "10.42.0.2"
 OUR_VTEP_MAC = "02:76:00:00:00:01"
 FLANNEL_MAC = "02:76:00:00:00:02"
 
+# Broadcast UDP into the L2 VNI as fast as one Python thread can, for 4 seconds.
+UDP_FLOOD = """
+import socket, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
+end = time.monotonic() + 4
+while time.monotonic() < end:
+    for _ in range(100):
+        s.sendto(b"x" * 64, ("10.42.0.255", 9))
+"""
+
 
 class VxlanTest(PodsTestCase):
     SUBNET = "10.42.0"  # pod1 10.42.0.1 in the L2 VNI; pod2 moves to 10.244.1.5.
@@ -117,6 +128,25 @@ vxlan:
         self.ping_until(self.pod2_ns, "10.244.2.0", timeout=20)
         self.ping(self.pod2_ns, "10.244.2.0")
         self.ping(self.host_ns, self.pod2[1])
+
+    def test_7_a_flooding_remote_does_not_starve_local_traffic(self):
+        self.ping_until(self.pod1_ns, L2_HOST, timeout=20)
+        decap_before = self.decapsulated(42)
+        # node2 floods broadcast into the L2 VNI (flooded to pod1) while pod2, local to this
+        # node, pings its gateway every 20 ms.
+        flood = subprocess.Popen(["ip", "netns", "exec", self.host_ns, "python3", "-c", UDP_FLOOD],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            r = self.topo.ns_exec(self.pod2_ns, "ping", "-c", "150", "-i", "0.02", "-W", "2",
+                                  "10.244.1.1", check=False, timeout=60)
+        finally:
+            flood.wait(timeout=30)
+        self.assertIn(" 0% packet loss", r.stdout, r.stdout)
+        self.assertGreater(self.decapsulated(42) - decap_before, 5000, "the flood came through")
+
+    def decapsulated(self, vni):
+        tunnels = json.loads(self.npctl_out("-o", "json", "vxlan", "list"))
+        return int(next(t for t in tunnels if t["vni"] == vni)["decap_packets"])
 
     def test_6_listing_shows_counters_and_software_classification(self):
         self.ping_until(self.pod1_ns, L2_HOST, timeout=20)

@@ -3,6 +3,7 @@
 // carries flannel-style routes. Checks the frames that come out, learning behind remotes,
 // split horizon, and every drop with its reason.
 #include <gtest/gtest.h>
+#include <rte_icmp.h>
 #include <rte_udp.h>
 #include <rte_vxlan.h>
 
@@ -228,6 +229,35 @@ TEST_F(VxlanPathTest, FlannelRoutesGoThroughTheL3VniBothWays) {
   stage_->process(1, tunnelled(stray, "10.0.1.3", kVtepC, kL3Vni));
   EXPECT_TRUE(tx(1).empty());
   EXPECT_EQ(vni_counters(kL3Vni).drops[static_cast<unsigned>(VxlanDrop::kNotOurVtep)].get(), 1u);
+}
+
+TEST_F(VxlanPathTest, RoutedTrafficTooBigForTheTunnelGetsFragmentationNeeded) {
+  // A 1500-byte uplink less the 50 bytes VXLAN adds: the tunnel's IP MTU is 1450.
+  stage_->process(0, testlib::ipv4_frame(pool_, {.dst_mac = kUp0Mac,
+                                                 .src_mac = "02:00:00:00:01:01",
+                                                 .src = "10.0.0.2",
+                                                 .dst = "10.244.2.5",
+                                                 .payload = 1451 - 20,
+                                                 .dont_fragment = true}));
+  EXPECT_TRUE(tx(1).empty());
+  auto out = tx(0);
+  ASSERT_EQ(out.size(), 1u);
+  auto* icmp = reinterpret_cast<rte_icmp_hdr*>(testlib::ipv4_header(out[0]) + 1);
+  EXPECT_EQ(icmp->icmp_type, 3);
+  EXPECT_EQ(icmp->icmp_code, 4);
+  EXPECT_EQ(rte_be_to_cpu_16(icmp->icmp_seq_nb), 1450);
+  free_all(out);
+  // One byte less fits.
+  stage_->process(0, testlib::ipv4_frame(pool_, {.dst_mac = kUp0Mac,
+                                                 .src_mac = "02:00:00:00:01:01",
+                                                 .src = "10.0.0.2",
+                                                 .dst = "10.244.2.5",
+                                                 .payload = 1450 - 20,
+                                                 .dont_fragment = true}));
+  out = tx(1);
+  EXPECT_EQ(out.size(), 1u);
+  free_all(out);
+  EXPECT_EQ(vni_counters(kL3Vni).drops[static_cast<unsigned>(VxlanDrop::kMtuExceeded)].get(), 1u);
 }
 
 }  // namespace

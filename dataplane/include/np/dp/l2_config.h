@@ -67,6 +67,7 @@ struct VxlanConfig {
   rte_be32_t local_ip = 0;
   rte_be16_t port = 0;
   rte_ether_addr mac{};             // Our VTEP's inner MAC (L3 VNIs).
+  uint16_t mtu = kDefaultMtu;       // Of the interface holding local_ip (the uplink).
   uint16_t iface = kNoIface;        // The interface L3-VNI frames are routed as coming in on.
   std::vector<VniEntry> vnis;       // Sorted by VNI.
   std::vector<rte_be32_t> remotes;  // By remote index (stable for the daemon's lifetime).
