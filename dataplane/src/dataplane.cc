@@ -335,9 +335,7 @@ DpStatus Dataplane::set_l3(const L3Spec& spec) {
   // The interface whose subnet holds `ip`.
   auto on_link = [&](uint32_t ip) -> int {
     for (size_t i = 0; i < ifaces.size(); ++i)
-      if (ifaces[i] && ((ip ^ rte_be_to_cpu_32(ifaces[i]->data.ip)) &
-                        prefix_mask(ifaces[i]->data.prefix_len)) == 0)
-        return static_cast<int>(i);
+      if (ifaces[i] && ifaces[i]->data.holds(ip)) return static_cast<int>(i);
     return -1;
   };
   std::vector<ResolvedRoute> routes;
@@ -615,13 +613,13 @@ std::vector<MacRow> Dataplane::list_macs(uint32_t domain_id) const {
     if (domain_id == 0 || id == domain_id) wanted[index] = id;
   std::vector<MacRow> rows;
   const uint32_t now_s = shared_.now_s.load(std::memory_order_relaxed);
+  const L2Config& config = *l2_.read();
   macs_.for_each([&](MacKey key, const MacEntry& entry) {
     const auto domain = wanted.find(mac_key_domain(key));
     if (domain == wanted.end()) return;
     const uint16_t port = entry.port.load(std::memory_order_relaxed);
     const bool is_static = entry.is_static.load(std::memory_order_relaxed);
     const bool remote = is_remote_port(port);
-    const L2Config& config = *l2_.read();
     const uint16_t index = static_cast<uint16_t>(port - kRemotePortBase);
     rows.push_back(
         {domain->second, mac_key_address(key),

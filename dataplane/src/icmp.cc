@@ -25,16 +25,11 @@ bool is_icmp_error_type(uint8_t type) {
   return type == kDestUnreachable || type == 4 || type == 5 || type == kTimeExceeded || type == 12;
 }
 
-bool is_unicast(rte_be32_t addr) {
-  const uint32_t a = rte_be_to_cpu_32(addr);
-  return a != 0 && a != 0xffffffff && (a >> 28) != 0xe && (a >> 24) != 127;
-}
-
 }  // namespace
 
 bool may_send_icmp_error(const rte_mbuf* m) {
   const auto* ip = rte_pktmbuf_mtod_offset(m, const rte_ipv4_hdr*, sizeof(rte_ether_hdr));
-  if (is_later_fragment(ip) || !is_unicast(ip->src_addr)) return false;
+  if (is_later_fragment(ip) || !is_unicast_ipv4(rte_be_to_cpu_32(ip->src_addr))) return false;
   if (ip->next_proto_id != IPPROTO_ICMP) return true;
   const uint16_t ihl = rte_ipv4_hdr_len(ip);
   if (m->data_len < sizeof(rte_ether_hdr) + ihl + 1) return false;

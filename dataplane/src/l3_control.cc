@@ -9,13 +9,6 @@
 #include "np/dp/icmp.h"
 
 namespace np::dp {
-namespace {
-
-bool in_subnet(uint32_t ip, const L3Interface& ifc) {
-  return ((ip ^ rte_be_to_cpu_32(ifc.ip)) & prefix_mask(ifc.prefix_len)) == 0;
-}
-
-}  // namespace
 
 L3Control::L3Control(Fib& fib, rte_mempool* pool, NeighborTimers timers,
                      std::function<bool(const InjectItem&)> send)
@@ -52,7 +45,7 @@ void L3Control::apply(const std::vector<std::optional<ResolvedInterface>>& iface
   for (auto it = neighbors_.begin(); it != neighbors_.end();) {
     const auto& [iface, ip] = it->first;
     const bool iface_gone =
-        iface >= ifaces_.size() || !ifaces_[iface] || !in_subnet(ip, ifaces_[iface]->data);
+        iface >= ifaces_.size() || !ifaces_[iface] || !ifaces_[iface]->data.holds(ip);
     if (iface_gone || (it->second.is_static && statics.count(it->first) == 0)) {
       for (const Waiting& w : it->second.waiting) rte_pktmbuf_free(w.m);
       it = neighbors_.erase(it);

@@ -17,14 +17,6 @@ namespace {
 constexpr unsigned kPrefetchAhead = 4;
 constexpr uint16_t kEthIpv4 = sizeof(rte_ether_hdr) + sizeof(rte_ipv4_hdr);
 
-bool in_subnet(rte_be32_t addr, const L3Interface& ifc) {
-  return ((addr ^ ifc.ip) & rte_cpu_to_be_32(prefix_mask(ifc.prefix_len))) == 0;
-}
-
-// Multicast, limited broadcast, loopback or unspecified: never a packet's source.
-bool is_bad_source(uint32_t src) {
-  return src == 0 || src == 0xffffffff || (src >> 28) == 0xe || (src >> 24) == 127;
-}
 // Multicast or limited broadcast: not routed.
 bool is_not_routable(uint32_t dst) { return dst == 0xffffffff || (dst >> 28) == 0xe; }
 
@@ -44,7 +36,7 @@ DropReason validate_ipv4(rte_mbuf* m) {
     return DropReason::kIpBadChecksum;
   const uint32_t excess = m->pkt_len - sizeof(rte_ether_hdr) - total;
   if (excess != 0) rte_pktmbuf_trim(m, static_cast<uint16_t>(excess));
-  if (is_bad_source(rte_be_to_cpu_32(ip->src_addr))) return DropReason::kIpBadSource;
+  if (!is_unicast_ipv4(rte_be_to_cpu_32(ip->src_addr))) return DropReason::kIpBadSource;
   if (is_not_routable(rte_be_to_cpu_32(ip->dst_addr))) return DropReason::kIpNotRoutable;
   return DropReason::kCount;
 }
@@ -220,7 +212,7 @@ void Router::arp_input(WorkerCtx& ctx, const L3Interface& in, uint16_t iface, rt
   // Learn from requests and replies to us and from gratuitous ARP, when the sender is a
   // unicast address of the interface's subnet (a full queue loses the event, no more).
   if ((for_us || gratuitous) && data.arp_sip != 0 && data.arp_sip != in.ip &&
-      in_subnet(data.arp_sip, in) && rte_is_unicast_ether_addr(&data.arp_sha) &&
+      in.holds(rte_be_to_cpu_32(data.arp_sip)) && rte_is_unicast_ether_addr(&data.arp_sha) &&
       !rte_is_zero_ether_addr(&data.arp_sha)) {
     const PuntEvent seen{PuntEvent::kNeighborSeen,       iface,        iface,
                          rte_be_to_cpu_32(data.arp_sip), data.arp_sha, nullptr};

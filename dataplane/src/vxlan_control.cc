@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "np/dp/ipv4.h"
 #include "np/vxlan/flow.h"
 
 namespace np::dp {
@@ -13,10 +14,6 @@ namespace {
 bool is_our_address(uint32_t ip, const std::vector<std::optional<ResolvedInterface>>& ifaces) {
   return std::any_of(ifaces.begin(), ifaces.end(),
                      [ip](const auto& i) { return i && rte_be_to_cpu_32(i->data.ip) == ip; });
-}
-
-bool is_unicast_ip(uint32_t ip) {
-  return ip != 0 && ip != 0xffffffff && (ip >> 28) != 0xe && (ip >> 24) != 127;
 }
 
 }  // namespace
@@ -49,7 +46,7 @@ DpStatus VxlanControl::set(const VxlanSpec& spec, const std::vector<RouteSpec>& 
       return DpStatus::error(what + "bridge domain " + std::to_string(t.bridge_domain) +
                              " already has a VNI");
     for (uint32_t r : t.remotes) {
-      if (!is_unicast_ip(r) || is_our_address(r, ifaces))
+      if (!is_unicast_ipv4(r) || is_our_address(r, ifaces))
         return DpStatus::error(what + "remote " + format_ipv4(r) + " is not a remote VTEP");
       remotes.insert(r);
     }
@@ -58,7 +55,7 @@ DpStatus VxlanControl::set(const VxlanSpec& spec, const std::vector<RouteSpec>& 
     if (vnis.count(s.vni) == 0)
       return DpStatus::error("vxlan static MAC: VNI " + std::to_string(s.vni) +
                              " is not an L2 VNI");
-    if (!is_unicast_ip(s.remote) || is_our_address(s.remote, ifaces))
+    if (!is_unicast_ipv4(s.remote) || is_our_address(s.remote, ifaces))
       return DpStatus::error("vxlan static MAC: remote " + format_ipv4(s.remote) +
                              " is not a remote VTEP");
     remotes.insert(s.remote);
@@ -74,7 +71,7 @@ DpStatus VxlanControl::set(const VxlanSpec& spec, const std::vector<RouteSpec>& 
       if (vnis.count(h.vxlan->vni) != 0)
         return DpStatus::error(what + "VNI " + std::to_string(h.vxlan->vni) +
                                " is an L2 VNI (bridge domain)");
-      if (!is_unicast_ip(h.vxlan->remote) || is_our_address(h.vxlan->remote, ifaces))
+      if (!is_unicast_ipv4(h.vxlan->remote) || is_our_address(h.vxlan->remote, ifaces))
         return DpStatus::error(what + "remote " + format_ipv4(h.vxlan->remote) +
                                " is not a remote VTEP");
       l3_vnis.insert(h.vxlan->vni);

@@ -27,12 +27,12 @@ class ApiTest(PodsTestCase):
 
     @classmethod
     def start(cls, t, uplink):
-        cls.api = f"unix://{t.dir}/api.sock"
+        cls.api = t.api
         cls.metrics = f"127.0.0.1:{free_tcp_port()}"
         # pod2 is a server-mode pod: its port is added over the API, in client mode.
         t.start_pod("pod2", cls.pod2_ns, cls.pod2[0], f"{cls.pod2[1]}/24", server=True)
         cls.config = t.start_nodeplane(f"""
-{t.daemon_preamble(cls.api, cls.metrics)}ports:
+{t.daemon_preamble(metrics=cls.metrics)}ports:
   - {{name: pod1, type: vhost-user, socket: {t.socket_path('pod1')}}}
   - {{name: uplink, type: af-packet, iface: {uplink}}}
 bridge_domains:

@@ -18,9 +18,8 @@ class L2PodsTest(PodsTestCase):
     def start(cls, t, uplink):
         # pod2 serves its own socket; the daemon connects to it (client: true).
         t.start_pod("pod2", cls.pod2_ns, cls.pod2[0], f"{cls.pod2[1]}/24", server=True)
-        api = f"unix://{t.dir}/api.sock"
         t.start_nodeplane(f"""
-{t.daemon_preamble(api)}ports:
+{t.daemon_preamble()}ports:
   - {{name: pod1, type: vhost-user, socket: {t.socket_path('pod1')}}}
   - {{name: pod2, type: vhost-user, socket: {t.socket_path('pod2')}, client: true}}
   - {{name: uplink, type: af-packet, iface: {uplink}}}

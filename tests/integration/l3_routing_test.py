@@ -67,9 +67,9 @@ class L3RoutingTest(PodsTestCase):
         for ns, gw in ((cls.host_ns, UPLINK1), (cls.host2_ns, UPLINK2)):
             t.ns_exec(ns, "ip", "route", "add", "default", "via", gw)
             t.ns_exec(ns, "ip", "addr", "add", f"{ANYCAST}/32", "dev", "lo")
-        cls.api = f"unix://{t.dir}/api.sock"
+        cls.api = t.api
         t.start_nodeplane(f"""
-{t.daemon_preamble(cls.api)}ports:
+{t.daemon_preamble()}ports:
   - {{name: pod1, type: vhost-user, socket: {t.socket_path('pod1')}}}
   - {{name: pod2, type: vhost-user, socket: {t.socket_path('pod2')}}}
   - {{name: up1, type: af-packet, iface: {uplink1}}}
@@ -88,9 +88,6 @@ routes:
             ns = cls.pod1_ns if name == "pod1" else cls.pod2_ns
             t.start_pod(name, ns, mac, f"{ip}/24")
             t.ns_exec(ns, "ip", "route", "add", "default", "via", GATEWAY)
-
-    def npctl_out(self, *args):
-        return self.npctl(*args).stdout
 
     def test_1_pods_and_hosts_ping_both_ways_through_the_router(self):
         self.ping_until(self.pod1_ns, HOST1)

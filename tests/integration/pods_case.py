@@ -58,6 +58,10 @@ class PodsTestCase(unittest.TestCase):
             self.assertEqual(r.returncode, 0, f"npctl {' '.join(args)}: {r.stderr}")
         return r
 
+    def npctl_out(self, *args):
+        """npctl's output; the test fails unless it succeeds."""
+        return self.npctl(*args).stdout
+
     def ping(self, ns, ip, count=3):
         r = self.topo.ns_exec(ns, "ping", "-c", str(count), "-i", "0.2", "-W", "2", ip, check=False, timeout=30)
         self.assertEqual(r.returncode, 0, f"ping {ip} from {ns} failed:\n{r.stdout}{r.stderr}\n"

@@ -54,6 +54,7 @@ class Topology:
         self.daemon = None
         self.daemon_out = os.path.join(self.dir, "nodeplane.out")
         self.daemon_err = os.path.join(self.dir, "nodeplane.err")
+        self.api = f"unix://{self.dir}/api.sock"  # The daemon's API unless a test says otherwise.
 
     # --- hosts -----------------------------------------------------------------------------
     def add_netns(self, name):
@@ -126,9 +127,10 @@ class Topology:
         proc.wait(timeout=15)
 
     # --- the daemon ------------------------------------------------------------------------
-    def daemon_preamble(self, api, metrics=None):
+    def daemon_preamble(self, api=None, metrics=None):
         """The start of a daemon config: one worker on lcore 1, this topology's file prefix,
         the API and metrics listeners, the state directory."""
+        api = api or self.api
         metrics = metrics or f"127.0.0.1:{free_tcp_port()}"
         return f"""dpdk:
   lcores: [0, 1]

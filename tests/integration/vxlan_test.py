@@ -63,9 +63,9 @@ class VxlanTest(PodsTestCase):
                   "flannel.1", "nud", "permanent")
         t.ns_exec(node2, "bridge", "fdb", "append", OUR_VTEP_MAC, "dev", "flannel.1", "dst",
                   OUR_VTEP)
-        cls.api = f"unix://{t.dir}/api.sock"
+        cls.api = t.api
         t.start_nodeplane(f"""
-{t.daemon_preamble(cls.api)}ports:
+{t.daemon_preamble()}ports:
   - {{name: pod1, type: vhost-user, socket: {t.socket_path('pod1')}}}
   - {{name: pod2, type: vhost-user, socket: {t.socket_path('pod2')}}}
   - {{name: up, type: af-packet, iface: {uplink}}}
@@ -87,9 +87,6 @@ vxlan:
             cls.wait_daemon_file(t.socket_path(name))
             t.start_pod(name, ns, mac, f"{ip}/24")
         t.ns_exec(cls.pod2_ns, "ip", "route", "add", "default", "via", "10.244.1.1")
-
-    def npctl_out(self, *args):
-        return self.npctl(*args).stdout
 
     def test_1_l2_vni_pings_both_ways_with_the_kernel_vtep(self):
         self.ping_until(self.pod1_ns, L2_HOST, timeout=20)

@@ -39,6 +39,11 @@ inline rte_ipv4_hdr* ipv4_header(rte_mbuf* m) {
   return rte_pktmbuf_mtod_offset(m, rte_ipv4_hdr*, sizeof(rte_ether_hdr));
 }
 
+// The ICMP header right after the IP header (no options) of an Ethernet frame.
+inline rte_icmp_hdr* icmp_header(rte_mbuf* m) {
+  return reinterpret_cast<rte_icmp_hdr*>(ipv4_header(m) + 1);
+}
+
 // Recomputes the header checksum after a test changed the header.
 inline void fix_ipv4_checksum(rte_mbuf* m) {
   rte_ipv4_hdr* ip = ipv4_header(m);

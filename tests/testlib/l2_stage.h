@@ -9,7 +9,7 @@
 #include "np/dp/l2_bridge.h"
 #include "np/dp/published.h"
 #include "testlib/eal_env.h"
-#include "testlib/tx_buffers.h"
+#include "testlib/worker_steps.h"
 
 namespace np::testlib {
 
@@ -38,11 +38,7 @@ struct L2Stage {
 
   // Applies the queued learning events as the control thread does.
   std::vector<dp::LearnResult> learn() {
-    std::vector<dp::LearnResult> results;
-    dp::LearnEvent ev;
-    while (ctx.learn.pop(ev))
-      results.push_back(macs.learn(ev.key, ev.port, shared.now_s, *config.read()));
-    return results;
+    return apply_learning(ctx, macs, *config.read(), shared.now_s);
   }
 
   bool eal = (ensure_eal(), true);  // Before rcu, which allocates from DPDK.

@@ -23,7 +23,7 @@
 #include "np/dp/vxlan_control.h"
 #include "testlib/eal_env.h"
 #include "testlib/ipv4_builder.h"
-#include "testlib/tx_buffers.h"
+#include "testlib/worker_steps.h"
 
 namespace np::testlib {
 
@@ -121,6 +121,8 @@ struct L3Stage {
     return out;
   }
   void release_tx() { testlib::release_tx(ctx); }
+  // Applies the queued learning events as the control thread does.
+  void learn() { apply_learning(ctx, macs, *config.read(), 1); }
   uint64_t drops(uint16_t port, dp::DropReason reason) const {
     return ctx.counters.ports[port].drops[static_cast<unsigned>(reason)].get();
   }

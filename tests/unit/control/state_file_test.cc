@@ -12,6 +12,30 @@
 namespace np::control {
 namespace {
 
+// Ring ports "up" (to be routed) and "pod" (in bridge domain 7).
+Config routed_and_bridged_ports() {
+  Config c;
+  PortConfig routed;
+  routed.name = "up";
+  routed.type = PortType::kRing;
+  PortConfig member = routed;
+  member.name = "pod";
+  c.ports = {routed, member};
+  BridgeDomainConfig domain;
+  domain.id = 7;
+  domain.ports = {"pod"};
+  c.bridge_domains = {domain};
+  return c;
+}
+
+// Interface "wan" on port "up"; the caller sets its address.
+InterfaceConfig interface_on_up() {
+  InterfaceConfig wan;
+  wan.name = "wan";
+  wan.port = "up";
+  return wan;
+}
+
 TEST(StateFileTest, RoundTripsThroughTheLoader) {
   Config c;
   ASSERT_TRUE(
@@ -39,20 +63,8 @@ TEST(StateFileTest, RoundTripsThroughTheLoader) {
 }
 
 TEST(StateFileTest, RoundTripsInterfacesRoutesAndNeighbors) {
-  Config c;
-  PortConfig routed;
-  routed.name = "up";
-  routed.type = PortType::kRing;
-  PortConfig member = routed;
-  member.name = "pod";
-  c.ports = {routed, member};
-  BridgeDomainConfig domain;
-  domain.id = 7;
-  domain.ports = {"pod"};
-  c.bridge_domains = {domain};
-  InterfaceConfig wan;
-  wan.name = "wan";
-  wan.port = "up";
+  Config c = routed_and_bridged_ports();
+  InterfaceConfig wan = interface_on_up();
   wan.ip = 0xc0a83202;  // 192.168.50.2/24
   wan.prefix_len = 24;
   InterfaceConfig gw;
@@ -104,20 +116,8 @@ TEST(StateFileTest, RoundTripsInterfacesRoutesAndNeighbors) {
 }
 
 TEST(StateFileTest, RoundTripsVxlan) {
-  Config c;
-  PortConfig routed;
-  routed.name = "up";
-  routed.type = PortType::kRing;
-  PortConfig member = routed;
-  member.name = "pod";
-  c.ports = {routed, member};
-  BridgeDomainConfig domain;
-  domain.id = 7;
-  domain.ports = {"pod"};
-  c.bridge_domains = {domain};
-  InterfaceConfig wan;
-  wan.name = "wan";
-  wan.port = "up";
+  Config c = routed_and_bridged_ports();
+  InterfaceConfig wan = interface_on_up();
   wan.ip = 0xc0a80a0a;  // 192.168.10.10/24
   wan.prefix_len = 24;
   c.interfaces = {wan};

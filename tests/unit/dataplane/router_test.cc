@@ -151,7 +151,7 @@ TEST_F(RouterTest, TtlOneGetsTimeExceededAndIsNotForwarded) {
   EXPECT_EQ(drops(0, DropReason::kTtlExpired), 1u);
   auto out = tx(0);
   ASSERT_EQ(out.size(), 1u);
-  auto* icmp = reinterpret_cast<rte_icmp_hdr*>(testlib::ipv4_header(out[0]) + 1);
+  auto* icmp = testlib::icmp_header(out[0]);
   EXPECT_EQ(icmp->icmp_type, 11);
   EXPECT_EQ(icmp->icmp_code, 0);
   EXPECT_EQ(icmp_sent(IcmpKind::kTimeExceeded), 1u);
@@ -272,7 +272,7 @@ TEST_F(RouterTest, AnswersEchoRequestsToItsAddresses) {
   free_all(out);
   // A bad ICMP checksum is dropped, not answered.
   rte_mbuf* bad = from_a({.dst = "10.0.0.1", .proto = IPPROTO_ICMP, .payload = 64});
-  reinterpret_cast<rte_icmp_hdr*>(testlib::ipv4_header(bad) + 1)->icmp_cksum ^= 1;
+  testlib::icmp_header(bad)->icmp_cksum ^= 1;
   stage_->process(0, bad);
   EXPECT_TRUE(tx(0).empty());
   EXPECT_EQ(drops(0, DropReason::kIcmpBadChecksum), 1u);
@@ -282,7 +282,7 @@ TEST_F(RouterTest, UdpToUsGetsPortUnreachable) {
   stage_->process(0, from_a({.dst = "10.0.0.1"}));
   auto out = tx(0);
   ASSERT_EQ(out.size(), 1u);
-  auto* icmp = reinterpret_cast<rte_icmp_hdr*>(testlib::ipv4_header(out[0]) + 1);
+  auto* icmp = testlib::icmp_header(out[0]);
   EXPECT_EQ(icmp->icmp_type, 3);
   EXPECT_EQ(icmp->icmp_code, 3);
   free_all(out);
@@ -379,7 +379,7 @@ TEST_F(RouterTest, NeighborQueueIsBoundedAndAFailedResolutionAnswersHostUnreacha
   free_all(requests);
   auto unreachable = tx(0);
   ASSERT_EQ(unreachable.size(), 4u);
-  auto* icmp = reinterpret_cast<rte_icmp_hdr*>(testlib::ipv4_header(unreachable[0]) + 1);
+  auto* icmp = testlib::icmp_header(unreachable[0]);
   EXPECT_EQ(icmp->icmp_type, 3);
   EXPECT_EQ(icmp->icmp_code, 1);
   free_all(unreachable);
@@ -460,7 +460,7 @@ TEST_F(RouterTest, ForwardsOptionsAndFragmentsUntouchedButNeverAboveTheMtu) {
   EXPECT_EQ(drops(0, DropReason::kMtuExceeded), 2u);
   out = tx(0);
   ASSERT_EQ(out.size(), 1u) << "fragmentation needed only for DF";
-  auto* icmp = reinterpret_cast<rte_icmp_hdr*>(testlib::ipv4_header(out[0]) + 1);
+  auto* icmp = testlib::icmp_header(out[0]);
   EXPECT_EQ(icmp->icmp_type, 3);
   EXPECT_EQ(icmp->icmp_code, 4);
   EXPECT_EQ(rte_be_to_cpu_16(icmp->icmp_seq_nb), kDefaultMtu);
@@ -485,7 +485,7 @@ TEST_F(RouterTest, IcmpErrorsAreRateLimitedPerWorker) {
 
 TEST_F(RouterTest, NoIcmpErrorAboutAnIcmpError) {
   rte_mbuf* m = from_a({.dst = "172.16.0.1", .proto = IPPROTO_ICMP, .payload = 36});
-  reinterpret_cast<rte_icmp_hdr*>(testlib::ipv4_header(m) + 1)->icmp_type = 3;
+  testlib::icmp_header(m)->icmp_type = 3;
   stage_->process(0, m);
   EXPECT_TRUE(tx(0).empty());
   EXPECT_EQ(drops(0, DropReason::kNoRoute), 1u);
@@ -506,8 +506,7 @@ TEST_F(RouterTest, GatewayInterfaceRoutesBetweenTheDomainAndRoutedPorts) {
                                                  .src = "10.0.2.5",
                                                  .dst = "10.0.2.255"}));
   stage_->release_tx();
-  LearnEvent ev;
-  while (stage_->ctx.learn.pop(ev)) stage_->macs.learn(ev.key, ev.port, 1, *stage_->config.read());
+  stage_->learn();
   stage_->process(0, from_a({.dst = "10.0.2.5"}));
   EXPECT_TRUE(tx(2).empty());
   out = tx(3);

@@ -93,11 +93,6 @@ class VxlanPathTest : public ::testing::Test {
   const VniCounters& vni_counters(uint32_t vni) {
     return stage_->ctx.counters.vnis[stage_->vxlan.vni_slot(vni)];
   }
-  void learn() {
-    LearnEvent ev;
-    while (stage_->ctx.learn.pop(ev))
-      stage_->macs.learn(ev.key, ev.port, 1, *stage_->config.read());
-  }
 
   rte_mempool* pool_ = testlib::test_pool();
   unsigned free_at_start_ = 0;
@@ -137,7 +132,7 @@ TEST_F(VxlanPathTest, RemoteSourcesAreLearnedAndReachedThroughTheirVtepOnly) {
   EXPECT_TRUE(tx(1).empty()) << "split horizon";
   EXPECT_EQ(vni_counters(kL2Vni).decap.get(), 1u);
 
-  learn();
+  stage_->learn();
   MacEntry* entry = stage_->macs.lookup(make_mac_key(0, mac(kRemotePod)));
   ASSERT_NE(entry, nullptr);
   EXPECT_TRUE(is_remote_port(entry->port));
@@ -242,7 +237,7 @@ TEST_F(VxlanPathTest, RoutedTrafficTooBigForTheTunnelGetsFragmentationNeeded) {
   EXPECT_TRUE(tx(1).empty());
   auto out = tx(0);
   ASSERT_EQ(out.size(), 1u);
-  auto* icmp = reinterpret_cast<rte_icmp_hdr*>(testlib::ipv4_header(out[0]) + 1);
+  auto* icmp = testlib::icmp_header(out[0]);
   EXPECT_EQ(icmp->icmp_type, 3);
   EXPECT_EQ(icmp->icmp_code, 4);
   EXPECT_EQ(rte_be_to_cpu_16(icmp->icmp_seq_nb), 1450);

@@ -69,59 +69,22 @@ TEST_F(VxlanTest, EncapsulatesIntoTheHeadroomWithExactHeaders) {
 
   const uint16_t ip_len = static_cast<uint16_t>(20 + 8 + 8 + inner.size());
   const uint16_t udp_len = static_cast<uint16_t>(8 + 8 + inner.size());
-  std::vector<uint8_t> expect = {0,
-                                 0,
-                                 0,
-                                 0,
-                                 0,
-                                 0,
-                                 0,
-                                 0,
-                                 0,
-                                 0,
-                                 0,
-                                 0,
-                                 0x08,
-                                 0x00,  // Ethernet: the route fills the MACs.
-                                 0x45,
-                                 0x00,
-                                 static_cast<uint8_t>(ip_len >> 8),
-                                 static_cast<uint8_t>(ip_len),
-                                 0x00,
-                                 0x00,
-                                 0x40,
-                                 0x00,  // DF
-                                 64,
-                                 17,
-                                 0x00,
-                                 0x00,  // TTL, UDP, checksum (below)
-                                 192,
-                                 168,
-                                 50,
-                                 1,
-                                 192,
-                                 168,
-                                 50,
-                                 2,
-                                 static_cast<uint8_t>(sport >> 8),
-                                 static_cast<uint8_t>(sport),
-                                 0x12,
-                                 0xb5,
-                                 static_cast<uint8_t>(udp_len >> 8),
-                                 static_cast<uint8_t>(udp_len),
-                                 0x00,
-                                 0x00,
-                                 0x08,
-                                 0x00,
-                                 0x00,
-                                 0x00,
-                                 0x00,
-                                 0x00,
-                                 42,
-                                 0x00};
+  const auto hi = [](uint16_t v) { return static_cast<uint8_t>(v >> 8); };
+  const auto lo = [](uint16_t v) { return static_cast<uint8_t>(v); };
+  // clang-format off
+  std::vector<uint8_t> expect = {
+      0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x08, 0x00,  // Ethernet: the route fills the MACs.
+      0x45, 0x00, hi(ip_len), lo(ip_len),               // IPv4: version, IHL, length,
+      0x00, 0x00, 0x40, 0x00,                           // id 0, DF,
+      64, 17, 0x00, 0x00,                               // TTL, UDP, checksum (below),
+      192, 168, 50, 1, 192, 168, 50, 2,                 // addresses.
+      hi(sport), lo(sport), 0x12, 0xb5,                 // UDP: ports (4789),
+      hi(udp_len), lo(udp_len), 0x00, 0x00,             // length, checksum 0.
+      0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 42, 0x00};    // VXLAN: I flag, VNI 42.
+  // clang-format on
   const uint16_t check = reference_checksum(expect.data() + 14, 20);
-  expect[24] = static_cast<uint8_t>(check >> 8);
-  expect[25] = static_cast<uint8_t>(check);
+  expect[24] = hi(check);
+  expect[25] = lo(check);
   EXPECT_EQ(std::vector<uint8_t>(p, p + 50), expect);
   EXPECT_EQ(std::vector<uint8_t>(p + 50, p + m->pkt_len), inner);
   EXPECT_GE(sport, kSourcePortMin);

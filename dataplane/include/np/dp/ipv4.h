@@ -13,6 +13,12 @@ namespace np::dp {
 
 inline constexpr uint8_t kDefaultTtl = 64;
 
+// Neither unspecified, limited broadcast, multicast nor loopback (host byte order): an
+// address a packet may come from, or a VTEP may have.
+inline bool is_unicast_ipv4(uint32_t addr) {
+  return addr != 0 && addr != 0xffffffff && (addr >> 28) != 0xe && (addr >> 24) != 127;
+}
+
 // RFC 1624 eqn. 3: HC' = ~(~HC + ~m + m'), for one 16-bit word changing from m to m'.
 // All values in network byte order, as they sit in the header.
 inline uint16_t checksum_update16(uint16_t check, uint16_t old_word, uint16_t new_word) {

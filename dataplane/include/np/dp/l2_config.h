@@ -92,6 +92,11 @@ struct L3Interface {
   uint16_t port = kNoPort;      // The routed port, or
   uint16_t domain = kNoDomain;  // the index of the domain it is the gateway of.
   uint16_t mtu = kDefaultMtu;
+
+  // Whether `addr` (host byte order) is in the interface's subnet.
+  bool holds(uint32_t addr) const {
+    return ((addr ^ rte_be_to_cpu_32(ip)) & prefix_mask(prefix_len)) == 0;
+  }
 };
 
 struct L2Config {

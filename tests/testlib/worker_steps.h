@@ -1,0 +1,37 @@
+// What the tx flush and the control thread do to a worker context, for tests: empty the tx
+// buffers, apply the learning events.
+#pragma once
+
+#include <rte_mbuf.h>
+
+#include <vector>
+
+#include "np/dp/l2_config.h"
+#include "np/dp/mac_table.h"
+#include "np/dp/worker_ctx.h"
+
+namespace np::testlib {
+
+// Frees every packet queued for transmit; returns how many there were.
+inline unsigned release_tx(dp::WorkerCtx& ctx) {
+  unsigned n = 0;
+  for (uint16_t d = 0; d < ctx.n_dirty; ++d) {
+    dp::TxBuffer& buf = ctx.tx[ctx.dirty_ports[d]];
+    for (uint16_t i = 0; i < buf.count; ++i) rte_pktmbuf_free(buf.pkts[i]);
+    n += buf.count;
+    buf.count = 0;
+  }
+  ctx.n_dirty = 0;
+  return n;
+}
+
+// Applies the queued learning events to `macs` as the control thread does.
+inline std::vector<dp::LearnResult> apply_learning(dp::WorkerCtx& ctx, dp::MacTable& macs,
+                                                   const dp::L2Config& config, uint32_t now_s) {
+  std::vector<dp::LearnResult> results;
+  dp::LearnEvent ev;
+  while (ctx.learn.pop(ev)) results.push_back(macs.learn(ev.key, ev.port, now_s, config));
+  return results;
+}
+
+}  // namespace np::testlib
