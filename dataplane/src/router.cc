@@ -41,6 +41,30 @@ DropReason validate_ipv4(rte_mbuf* m) {
   return DropReason::kCount;
 }
 
+// The path of m among its group's: the flow's by hash when there are several (ECMP).
+const Path* select_path(const NextHopGroup& group, const rte_mbuf* m) {
+  if (group.n_paths == 1) return &group.paths[0];
+  const auto* ip = rte_pktmbuf_mtod_offset(m, const rte_ipv4_hdr*, sizeof(rte_ether_hdr));
+  const uint16_t ihl = rte_ipv4_hdr_len(ip);
+  const uint32_t hash = flow_hash(ip, reinterpret_cast<const uint8_t*>(ip) + ihl,
+                                  m->data_len - sizeof(rte_ether_hdr) - ihl);
+  return &group.paths[hash % group.n_paths];
+}
+
+// Queues m, its inner header rewritten for a kVxlan path, for encapsulation to the path's VTEP.
+void to_tunnel(WorkerCtx& ctx, const Path& path, rte_mbuf* m) {
+  TunnelOutput& t = ctx.to_tunnel;
+  if (t.count == kTxBufferSize) {
+    ctx.drop(m, m->port, DropReason::kTxFull);
+    return;
+  }
+  std::memcpy(rte_pktmbuf_mtod(m, rte_ether_hdr*), &path.dst, 2 * RTE_ETHER_ADDR_LEN);
+  t.pkts[t.count] = m;
+  t.remotes[t.count] = rte_cpu_to_be_32(path.resolve_ip);
+  t.vnis[t.count] = path.vni;
+  t.slots[t.count++] = path.vni_slot;
+}
+
 }  // namespace
 
 void Router::output(WorkerCtx& ctx, const L3Interface& out, rte_mbuf* m) {
@@ -61,7 +85,11 @@ void Router::output(WorkerCtx& ctx, const L3Interface& out, rte_mbuf* m) {
   b.pkts[b.count++] = m;
 }
 
-void Router::reply(WorkerCtx& ctx, const L3Interface& in, rte_mbuf* m) {
+void Router::reply(WorkerCtx& ctx, const L3Interface& in, rte_mbuf* m) const {
+  if (in.tunnel) {
+    reply_into_tunnel(ctx, m);
+    return;
+  }
   if (in.port != kNoPort || m->port >= kMaxPorts) {
     output(ctx, in, m);
     return;
@@ -90,7 +118,8 @@ void Router::process(WorkerCtx& ctx, const L2Config& config, uint16_t iface, rte
     const auto* eth = rte_pktmbuf_mtod(m, const rte_ether_hdr*);
     const uint16_t type = eth->ether_type;
     const bool to_us = rte_is_same_ether_addr(&eth->dst_addr, &in.mac);
-    if (type == rte_cpu_to_be_16(RTE_ETHER_TYPE_ARP) &&
+    // No ARP inside an L3 VNI: its neighbors are configured (flannel's model).
+    if (type == rte_cpu_to_be_16(RTE_ETHER_TYPE_ARP) && !in.tunnel &&
         (to_us || rte_is_broadcast_ether_addr(&eth->dst_addr))) {
       arp_input(ctx, in, iface, m);
       continue;
@@ -128,13 +157,7 @@ void Router::process(WorkerCtx& ctx, const L2Config& config, uint16_t iface, rte
       icmp_error(ctx, in, m, IcmpKind::kNetUnreachable, DropReason::kNoRoute);
       continue;
     }
-    const Path* path = &group->paths[0];
-    if (group->n_paths > 1) {
-      const uint16_t ihl = rte_ipv4_hdr_len(ip);
-      const uint32_t hash = flow_hash(ip, reinterpret_cast<const uint8_t*>(ip) + ihl,
-                                      m->data_len - sizeof(rte_ether_hdr) - ihl);
-      path = &group->paths[hash % group->n_paths];
-    }
+    const Path* path = select_path(*group, m);
     if (path->kind == Path::kLocal) {
       local_input(ctx, config, in, m);
       continue;
@@ -159,16 +182,7 @@ void Router::process(WorkerCtx& ctx, const L2Config& config, uint16_t iface, rte
         continue;
       }
       decrement_ttl(ip);
-      std::memcpy(eth, &path->dst, 2 * RTE_ETHER_ADDR_LEN);
-      TunnelOutput& t = ctx.to_tunnel;
-      if (t.count == kTxBufferSize) {
-        ctx.drop(m, m->port, DropReason::kTxFull);
-        continue;
-      }
-      t.pkts[t.count] = m;
-      t.remotes[t.count] = rte_cpu_to_be_32(path->resolve_ip);
-      t.vnis[t.count] = path->vni;
-      t.slots[t.count++] = path->vni_slot;
+      to_tunnel(ctx, *path, m);
       continue;
     }
     const L3Interface& out = config.ifaces[path->iface];
@@ -192,6 +206,20 @@ void Router::process(WorkerCtx& ctx, const L2Config& config, uint16_t iface, rte
       ctx.drop(m, m->port, DropReason::kPuntQueueFull);
     }
   }
+}
+
+void Router::reply_into_tunnel(WorkerCtx& ctx, rte_mbuf* m) const {
+  const auto* ip = rte_pktmbuf_mtod_offset(m, const rte_ipv4_hdr*, sizeof(rte_ether_hdr));
+  const uint32_t dst = rte_be_to_cpu_32(ip->dst_addr);
+  uint32_t group_id = kNoGroup;
+  fib_.lookup_bulk(&dst, &group_id, 1);
+  const NextHopGroup* group = group_id == kNoGroup ? nullptr : fib_.group(group_id);
+  const Path* path = group == nullptr || group->n_paths == 0 ? nullptr : select_path(*group, m);
+  if (path == nullptr || path->kind != Path::kVxlan) {
+    ctx.drop(m, m->port, DropReason::kNoRoute);
+    return;
+  }
+  to_tunnel(ctx, *path, m);
 }
 
 void Router::arp_input(WorkerCtx& ctx, const L3Interface& in, uint16_t iface, rte_mbuf* m) const {
@@ -348,12 +376,7 @@ void Router::route_outer(WorkerCtx& ctx, const L2Config& config, rte_mbuf** pkts
     }
     auto* eth = rte_pktmbuf_mtod(m, rte_ether_hdr*);
     auto* ip = reinterpret_cast<rte_ipv4_hdr*>(eth + 1);
-    const Path* path = &group->paths[0];
-    if (group->n_paths > 1) {
-      const uint32_t hash = flow_hash(ip, reinterpret_cast<const uint8_t*>(ip + 1),
-                                      m->data_len - sizeof(rte_ether_hdr) - sizeof(*ip));
-      path = &group->paths[hash % group->n_paths];
-    }
+    const Path* path = select_path(*group, m);
     // A VTEP behind ourselves or behind another tunnel is a configuration loop.
     if (path->kind == Path::kLocal || path->kind == Path::kVxlan) {
       refuse(VxlanDrop::kNoRouteToVtep);

@@ -163,11 +163,12 @@ void VxlanControl::annotate(L2Config& config, const std::map<uint32_t, uint16_t>
   std::sort(vx.vnis.begin(), vx.vnis.end(),
             [](const VniEntry& a, const VniEntry& b) { return a.vni < b.vni; });
   // Decapsulated L3-VNI frames are routed as if they came in on this interface: our VTEP
-  // address and MAC, no port (answers to them are not sent back into the tunnel).
+  // address and MAC, no port; answers to them go back into a tunnel.
   L3Interface tunnel;
   tunnel.ip = vx.local_ip;
   tunnel.prefix_len = 32;
   tunnel.mac = mac_;
+  tunnel.tunnel = true;
   vx.iface = static_cast<uint16_t>(config.ifaces.size());
   config.ifaces.push_back(tunnel);
 }

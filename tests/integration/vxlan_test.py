@@ -7,7 +7,8 @@ second node at 192.168.50.2 with:
   - flannel.1 (VNI 1), configured the way flannel configures a node (its own MAC, onlink
     route to our pod subnet, permanent neighbor, fdb entry): our pod2 (10.244.1.5, behind
     gateway 10.244.1.1) reaches node2's 10.244.2.0 through an L3 VNI route.
-Pings both ways, a TCP transfer arrives intact, the frames on the wire are VXLAN with the
+Pings both ways, a TCP transfer arrives intact, answers to L3-VNI packets (echo reply, time
+exceeded) go back into the tunnel, the frames on the wire are VXLAN with the
 right VNI (tcpdump), the remote MAC is learned behind its VTEP, and per-port offload status
 is reported (software on af-packet)."""
 
@@ -125,6 +126,15 @@ vxlan:
         self.ping_until(self.pod2_ns, "10.244.2.0", timeout=20)
         self.ping(self.pod2_ns, "10.244.2.0")
         self.ping(self.host_ns, self.pod2[1])
+
+    def test_5a_answers_from_an_l3_vni_go_back_into_the_tunnel(self):
+        self.ping_until(self.pod2_ns, "10.244.2.0", timeout=20)
+        # Echo replies from our gateway and time exceeded from our router reach node2 through
+        # flannel.1, as the kernel's vxlan device would send them.
+        self.ping(self.host_ns, "10.244.1.1")
+        r = self.topo.ns_exec(self.host_ns, "ping", "-c", "1", "-t", "1", "-W", "2", self.pod2[1],
+                              check=False, timeout=10)
+        self.assertIn("Time to live exceeded", r.stdout, r.stdout)
 
     def test_7_a_flooding_remote_does_not_starve_local_traffic(self):
         self.ping_until(self.pod1_ns, L2_HOST, timeout=20)

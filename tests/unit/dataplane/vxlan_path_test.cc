@@ -226,6 +226,50 @@ TEST_F(VxlanPathTest, FlannelRoutesGoThroughTheL3VniBothWays) {
   EXPECT_EQ(vni_counters(kL3Vni).drops[static_cast<unsigned>(VxlanDrop::kNotOurVtep)].get(), 1u);
 }
 
+TEST_F(VxlanPathTest, AnswersToL3VniPacketsGoBackIntoTheTunnel) {
+  const std::string vtep_mac = testlib::mac_text(stage_->vxlan.mac());
+  // An inner IP packet from the flannel peer's pod, checked as it comes back encapsulated.
+  auto answer_from_tunnel = [&](const char* src, const char* dst, uint8_t proto, uint8_t ttl) {
+    stage_->process(1, tunnelled(testlib::ipv4_frame(pool_, {.dst_mac = vtep_mac,
+                                                             .src_mac = kFlannelPeerMac,
+                                                             .src = src,
+                                                             .dst = dst,
+                                                             .proto = proto,
+                                                             .ttl = ttl,
+                                                             .payload = 28}),
+                                 "10.0.1.3", kVtepC, kL3Vni));
+    EXPECT_TRUE(tx(0).empty()) << "answers never leave by another port";
+    return tx(1);
+  };
+  auto inner_icmp = [](const std::vector<uint8_t>& inner) {
+    EXPECT_EQ(testlib::mac_text(*reinterpret_cast<const rte_ether_addr*>(inner.data())),
+              kFlannelPeerMac);
+    const auto* ip = reinterpret_cast<const rte_ipv4_hdr*>(inner.data() + 14);
+    EXPECT_EQ(ip->next_proto_id, IPPROTO_ICMP);
+    EXPECT_EQ(ip->dst_addr, rte_cpu_to_be_32(ipv4("10.244.2.5")));
+    EXPECT_EQ(rte_raw_cksum(ip, sizeof(*ip)), 0xffff);
+    return *reinterpret_cast<const rte_icmp_hdr*>(ip + 1);
+  };
+
+  // A ping to one of our addresses is answered through the peer's VTEP.
+  auto out = answer_from_tunnel("10.244.2.5", "10.0.0.1", IPPROTO_ICMP, 64);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(inner_icmp(expect_tunnelled(out[0], "10.0.1.3", kVtepC, kL3Vni)).icmp_type,
+            RTE_IP_ICMP_ECHO_REPLY);
+  free_all(out);
+
+  // A packet whose TTL runs out here gets time exceeded, also through the tunnel.
+  out = answer_from_tunnel("10.244.2.5", "10.0.1.2", IPPROTO_UDP, 1);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(inner_icmp(expect_tunnelled(out[0], "10.0.1.3", kVtepC, kL3Vni)).icmp_type, 11);
+  free_all(out);
+  EXPECT_EQ(vni_counters(kL3Vni).encap.get(), 2u);
+
+  // A sender we have no tunnel route to cannot be answered: dropped, not sent in the clear.
+  EXPECT_TRUE(answer_from_tunnel("10.99.0.5", "10.0.0.1", IPPROTO_ICMP, 64).empty());
+  EXPECT_EQ(stage_->drops(1, DropReason::kNoRoute), 1u);
+}
+
 TEST_F(VxlanPathTest, RoutedTrafficTooBigForTheTunnelGetsFragmentationNeeded) {
   // A 1500-byte uplink less the 50 bytes VXLAN adds: the tunnel's IP MTU is 1450.
   stage_->process(0, testlib::ipv4_frame(pool_, {.dst_mac = kUp0Mac,

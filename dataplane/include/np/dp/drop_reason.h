@@ -21,7 +21,7 @@ enum class DropReason : uint8_t {
   kSplitHorizon,     // From one VXLAN tunnel to another: never.
   // IPv4 and ARP on an interface (counted on the ingress port).
   kNotOurMac,          // On a routed port: not to its MAC (nor a broadcast ARP).
-  kNotIpv4,            // Neither IPv4 nor ARP, sent to a router MAC.
+  kNotIpv4,            // Not IPv4 (nor ARP, outside L3 VNIs), sent to a router MAC.
   kIpTruncated,        // Shorter than an IPv4 header (or not in the first segment).
   kIpBadVersion,       // Version field is not 4.
   kIpBadHeaderLength,  // IHL below 5 or past the first segment.

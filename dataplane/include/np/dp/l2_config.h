@@ -92,6 +92,7 @@ struct L3Interface {
   uint16_t port = kNoPort;      // The routed port, or
   uint16_t domain = kNoDomain;  // the index of the domain it is the gateway of.
   uint16_t mtu = kDefaultMtu;
+  bool tunnel = false;  // The L3 VNIs' interface (VxlanConfig::iface): answers go into tunnels.
 
   // Whether `addr` (host byte order) is in the interface's subnet.
   bool holds(uint32_t addr) const {

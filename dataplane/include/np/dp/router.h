@@ -35,8 +35,13 @@ class Router {
 
  private:
   // Sends an answer (ARP reply, ICMP) back where `m` came from: on a gateway interface,
-  // straight to the port it arrived on, with no MAC lookup or flood.
-  static void reply(WorkerCtx& ctx, const L3Interface& in, rte_mbuf* m);
+  // straight to the port it arrived on, with no MAC lookup or flood; from an L3 VNI, into
+  // the tunnel.
+  void reply(WorkerCtx& ctx, const L3Interface& in, rte_mbuf* m) const;
+  // An answer to a packet that came out of an L3 VNI goes back to the VTEP that routes its
+  // destination (the sender's node), as the kernel's vxlan device answers; without such a
+  // route it is dropped (no_route).
+  void reply_into_tunnel(WorkerCtx& ctx, rte_mbuf* m) const;
 
   void arp_input(WorkerCtx& ctx, const L3Interface& in, uint16_t iface, rte_mbuf* m) const;
   void local_input(WorkerCtx& ctx, const L2Config& config, const L3Interface& in,
