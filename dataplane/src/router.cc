@@ -32,7 +32,7 @@ DropReason validate_ipv4(rte_mbuf* m) {
   if (total < ihl || sizeof(rte_ether_hdr) + total > m->pkt_len)
     return DropReason::kIpBadTotalLength;
   if ((m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) != RTE_MBUF_F_RX_IP_CKSUM_GOOD &&
-      rte_raw_cksum(ip, ihl) != 0xffff)
+      !ipv4_checksum_ok(ip, ihl))
     return DropReason::kIpBadChecksum;
   const uint32_t excess = m->pkt_len - sizeof(rte_ether_hdr) - total;
   if (excess != 0) rte_pktmbuf_trim(m, static_cast<uint16_t>(excess));
@@ -49,6 +49,16 @@ const Path* select_path(const NextHopGroup& group, const rte_mbuf* m) {
   const uint32_t hash = flow_hash(ip, reinterpret_cast<const uint8_t*>(ip) + ihl,
                                   m->data_len - sizeof(rte_ether_hdr) - ihl);
   return &group.paths[hash % group.n_paths];
+}
+
+// Whether a validated IPv4 packet is VXLAN: unfragmented UDP to the VXLAN port.
+bool is_vxlan(const VxlanConfig& vx, const rte_mbuf* m, const rte_ipv4_hdr* ip) {
+  if (!vx.enabled || ip->next_proto_id != IPPROTO_UDP || is_fragment(ip)) return false;
+  const uint16_t ihl = rte_ipv4_hdr_len(ip);
+  if (m->data_len < sizeof(rte_ether_hdr) + ihl + sizeof(rte_udp_hdr)) return false;
+  const auto* udp =
+      reinterpret_cast<const rte_udp_hdr*>(reinterpret_cast<const uint8_t*>(ip) + ihl);
+  return udp->dst_port == vx.port;
 }
 
 // Queues m, its inner header rewritten for a kVxlan path, for encapsulation to the path's VTEP.
@@ -139,6 +149,12 @@ void Router::process(WorkerCtx& ctx, const L2Config& config, uint16_t iface, rte
       continue;
     }
     const auto* ip = rte_pktmbuf_mtod_offset(m, const rte_ipv4_hdr*, sizeof(rte_ether_hdr));
+    // VXLAN to our VTEP skips the route lookup: the VTEP address is always one of ours (as
+    // VPP's ip4-vxlan-bypass).
+    if (ip->dst_addr == config.vxlan.local_ip && is_vxlan(config.vxlan, m, ip)) {
+      vxlan_input(ctx, config, m, rte_ipv4_hdr_len(ip));
+      continue;
+    }
     dsts[k] = rte_be_to_cpu_32(ip->dst_addr);
     fib_.prefetch(dsts[k]);
     fwd[k++] = m;
@@ -263,14 +279,10 @@ void Router::local_input(WorkerCtx& ctx, const L2Config& config, const L3Interfa
                          rte_mbuf* m) const {
   const auto* ip = rte_pktmbuf_mtod_offset(m, const rte_ipv4_hdr*, sizeof(rte_ether_hdr));
   const uint16_t ihl = rte_ipv4_hdr_len(ip);
-  if (ip->next_proto_id == IPPROTO_UDP && config.vxlan.enabled && !is_fragment(ip) &&
-      m->data_len >= sizeof(rte_ether_hdr) + ihl + sizeof(rte_udp_hdr)) {
-    const auto* udp =
-        reinterpret_cast<const rte_udp_hdr*>(reinterpret_cast<const uint8_t*>(ip) + ihl);
-    if (udp->dst_port == config.vxlan.port) {
-      vxlan_input(ctx, config, m, ihl);
-      return;
-    }
+  // To another of our addresses: refused as not_our_vtep, counted.
+  if (is_vxlan(config.vxlan, m, ip)) {
+    vxlan_input(ctx, config, m, ihl);
+    return;
   }
   if (ip->next_proto_id == IPPROTO_ICMP && !is_fragment(ip)) {
     if (!is_valid_echo_request(m, ihl)) {
@@ -326,79 +338,69 @@ void Router::vxlan_input(WorkerCtx& ctx, const L2Config& config, rte_mbuf* m, ui
 
 void Router::send_tunnelled(WorkerCtx& ctx, const L2Config& config) const noexcept {
   TunnelOutput& t = ctx.to_tunnel;
-  const VxlanConfig& vx = config.vxlan;
-  rte_mbuf* outer[kMaxBurst];
-  uint16_t slots[kMaxBurst];
-  uint16_t k = 0;
-  for (uint16_t i = 0; i < t.count; ++i) {
-    rte_mbuf* m = t.pkts[i];
-    VniCounters& c = ctx.counters.vnis[t.slots[i]];
-    if (!vx.enabled) {
-      c.drops[static_cast<unsigned>(VxlanDrop::kUnknownVni)].add(1);
-      ctx.drop(m, m->port, DropReason::kVxlanEncap);
-      continue;
-    }
-    if (!vxlan::encapsulate(m, {vx.local_ip, t.remotes[i], vx.port, t.vnis[i]})) {
-      c.drops[static_cast<unsigned>(VxlanDrop::kNoHeadroom)].add(1);
-      ctx.drop(m, m->port, DropReason::kVxlanEncap);
-      continue;
-    }
-    outer[k] = m;
-    slots[k++] = t.slots[i];
-    if (k == kMaxBurst) {
-      route_outer(ctx, config, outer, slots, k);
-      k = 0;
-    }
+  // Frames for one VTEP in one VNI come one after another (a bridge run, a route's
+  // packets): their outer route is looked up once per run.
+  for (uint16_t first = 0, last; first < t.count; first = last) {
+    last = static_cast<uint16_t>(first + 1);
+    while (last < t.count && t.remotes[last] == t.remotes[first] && t.vnis[last] == t.vnis[first])
+      ++last;
+    send_run(ctx, config, &t.pkts[first], static_cast<uint16_t>(last - first),
+             {config.vxlan.local_ip, t.remotes[first], config.vxlan.port, t.vnis[first]},
+             ctx.counters.vnis[t.slots[first]]);
   }
-  if (k != 0) route_outer(ctx, config, outer, slots, k);
   t.count = 0;
 }
 
-void Router::route_outer(WorkerCtx& ctx, const L2Config& config, rte_mbuf** pkts,
-                         const uint16_t* slots, uint16_t n) const {
-  uint32_t dsts[kMaxBurst], groups[kMaxBurst];
-  for (uint16_t i = 0; i < n; ++i) {
-    const auto* ip = rte_pktmbuf_mtod_offset(pkts[i], const rte_ipv4_hdr*, sizeof(rte_ether_hdr));
-    dsts[i] = rte_be_to_cpu_32(ip->dst_addr);
+void Router::send_run(WorkerCtx& ctx, const L2Config& config, rte_mbuf** pkts, uint16_t n,
+                      const vxlan::Outer& outer, VniCounters& counters) const {
+  auto refuse = [&](rte_mbuf* m, VxlanDrop why) {
+    counters.drops[static_cast<unsigned>(why)].add(1);
+    ctx.drop(m, m->port, DropReason::kVxlanEncap);
+  };
+  if (!config.vxlan.enabled) {  // Switched off since the frames were queued.
+    for (uint16_t i = 0; i < n; ++i) refuse(pkts[i], VxlanDrop::kUnknownVni);
+    return;
   }
-  fib_.lookup_bulk(dsts, groups, n);
+  const uint32_t dst = rte_be_to_cpu_32(outer.dst_ip);
+  uint32_t group_id = kNoGroup;
+  fib_.lookup_bulk(&dst, &group_id, 1);
+  const NextHopGroup* group = group_id == kNoGroup ? nullptr : fib_.group(group_id);
+  uint64_t sent = 0;
   for (uint16_t i = 0; i < n; ++i) {
     rte_mbuf* m = pkts[i];
-    VniCounters& c = ctx.counters.vnis[slots[i]];
-    auto refuse = [&](VxlanDrop why) {
-      c.drops[static_cast<unsigned>(why)].add(1);
-      ctx.drop(m, m->port, DropReason::kVxlanEncap);
-    };
-    const NextHopGroup* group = groups[i] == kNoGroup ? nullptr : fib_.group(groups[i]);
     if (group == nullptr || group->n_paths == 0) {
-      refuse(VxlanDrop::kNoRouteToVtep);
+      refuse(m, VxlanDrop::kNoRouteToVtep);
       continue;
     }
-    auto* eth = rte_pktmbuf_mtod(m, rte_ether_hdr*);
-    auto* ip = reinterpret_cast<rte_ipv4_hdr*>(eth + 1);
+    if (!vxlan::encapsulate(m, outer)) {
+      refuse(m, VxlanDrop::kNoHeadroom);
+      continue;
+    }
+    // Per packet: with ECMP in the underlay, the outer flow (its UDP source port) picks.
     const Path* path = select_path(*group, m);
     // A VTEP behind ourselves or behind another tunnel is a configuration loop.
     if (path->kind == Path::kLocal || path->kind == Path::kVxlan) {
-      refuse(VxlanDrop::kNoRouteToVtep);
+      refuse(m, VxlanDrop::kNoRouteToVtep);
       continue;
     }
     const L3Interface& out = config.ifaces[path->iface];
-    if (rte_be_to_cpu_16(ip->total_length) > out.mtu) {
-      refuse(VxlanDrop::kMtuExceeded);
+    if (m->pkt_len - sizeof(rte_ether_hdr) > out.mtu) {
+      refuse(m, VxlanDrop::kMtuExceeded);
       continue;
     }
-    c.encap.add(1);
+    ++sent;
     if (path->kind == Path::kRewrite) {
-      std::memcpy(eth, &path->dst, 2 * RTE_ETHER_ADDR_LEN);
+      std::memcpy(rte_pktmbuf_mtod(m, rte_ether_hdr*), &path->dst, 2 * RTE_ETHER_ADDR_LEN);
       output(ctx, out, m);
       continue;
     }
-    const uint32_t target = path->resolve_ip != 0 ? path->resolve_ip : dsts[i];
+    const uint32_t target = path->resolve_ip != 0 ? path->resolve_ip : dst;
     if (!ctx.punt.push({PuntEvent::kResolve, path->iface, kNoIface, target, {}, m})) {
       ctx.counters.l3.punt_queue_drops.add(1);
       ctx.drop(m, m->port, DropReason::kPuntQueueFull);
     }
   }
+  counters.encap.add(sent);
 }
 
 bool Router::take_icmp_token(WorkerCtx& ctx) const {

@@ -15,6 +15,7 @@
 #include "np/dp/fib.h"
 #include "np/dp/l2_config.h"
 #include "np/dp/worker_ctx.h"
+#include "np/vxlan/vxlan.h"
 
 namespace np::dp {
 
@@ -48,9 +49,9 @@ class Router {
                    rte_mbuf* m) const;
   // VXLAN to our VTEP: checked, decapsulated, and queued in ctx.from_tunnel.
   static void vxlan_input(WorkerCtx& ctx, const L2Config& config, rte_mbuf* m, uint16_t ihl);
-  // Sends up to kMaxBurst encapsulated packets (outer Ethernet still blank) to their VTEPs.
-  void route_outer(WorkerCtx& ctx, const L2Config& config, rte_mbuf** pkts, const uint16_t* slots,
-                   uint16_t n) const;
+  // Encapsulates n frames for one VTEP and VNI and routes them to it.
+  void send_run(WorkerCtx& ctx, const L2Config& config, rte_mbuf** pkts, uint16_t n,
+                const vxlan::Outer& outer, VniCounters& counters) const;
   // Answers m with an ICMP error out of `in` (rate permitting), else drops it; the drop is
   // counted with `reason` either way.
   void icmp_error(WorkerCtx& ctx, const L3Interface& in, rte_mbuf* m, IcmpKind kind,
