@@ -640,8 +640,10 @@ class Cli {
     printf("\nVXLAN classification:\n");
     if (resp.offload_size() == 0) printf("  (no ports)\n");
     for (const v1::VxlanPortOffload& p : resp.offload()) {
-      std::string how = p.offloaded() ? "offloaded" : "software";
-      if (!p.offloaded() && !p.reason().empty()) how += " (" + p.reason() + ")";
+      std::string how = p.marked()      ? "rte_flow, marked by VNI"
+                        : p.offloaded() ? "rte_flow steering, VNI in software"
+                                        : "software";
+      if (!p.marked() && !p.reason().empty()) how += " (" + p.reason() + ")";
       printf("  %s: %s\n", p.port().c_str(), how.c_str());
     }
     return 0;

@@ -391,6 +391,7 @@ void to_proto(const VxlanStaticMacConfig& in, v1::VxlanStaticMac& out) {
 void to_proto(const dp::VxlanPortOffload& in, v1::VxlanPortOffload& out) {
   out.set_port(in.port);
   out.set_offloaded(in.offloaded);
+  out.set_marked(in.marked);
   out.set_reason(in.reason);
 }
 

@@ -199,10 +199,11 @@ void add_vxlan_metrics(MetricsText& text, const dp::VxlanStats& vxlan) {
   }
   auto& offload = text.family(
       "nodeplane_vxlan_offload",
-      "Whether the port classifies VXLAN in hardware through rte_flow (1) or in software (0).",
+      "How the port classifies VXLAN to our VTEP: in software (0), steered by rte_flow (1), "
+      "steered and marked with its VNI by rte_flow (2).",
       MetricType::kGauge);
   for (const dp::VxlanPortOffload& p : vxlan.ports)
-    offload.add({{"port", p.port}}, p.offloaded ? 1 : 0);
+    offload.add({{"port", p.port}}, p.marked ? 2 : p.offloaded ? 1 : 0);
   text.family("nodeplane_vxlan_remote_macs",
               "MAC addresses behind remote VTEPs (learned and static).", MetricType::kGauge)
       .add({}, vxlan.remote_macs);

@@ -61,6 +61,11 @@ bool is_vxlan(const VxlanConfig& vx, const rte_mbuf* m, const rte_ipv4_hdr* ip) 
   return udp->dst_port == vx.port;
 }
 
+// The VNI our per-VNI rte_flow rule marked m with, if the PMD marked it.
+const VniEntry* marked_vni(const VxlanConfig& vx, const rte_mbuf* m) {
+  return (m->ol_flags & RTE_MBUF_F_RX_FDIR_ID) ? vx.marked_vni(m->hash.fdir.hi) : nullptr;
+}
+
 // Queues m, its inner header rewritten for a kVxlan path, for encapsulation to the path's VTEP.
 void to_tunnel(WorkerCtx& ctx, const Path& path, rte_mbuf* m) {
   TunnelOutput& t = ctx.to_tunnel;
@@ -152,7 +157,7 @@ void Router::process(WorkerCtx& ctx, const L2Config& config, uint16_t iface, rte
     // VXLAN to our VTEP skips the route lookup: the VTEP address is always one of ours (as
     // VPP's ip4-vxlan-bypass).
     if (ip->dst_addr == config.vxlan.local_ip && is_vxlan(config.vxlan, m, ip)) {
-      vxlan_input(ctx, config, m, rte_ipv4_hdr_len(ip));
+      vxlan_input(ctx, config, m, rte_ipv4_hdr_len(ip), marked_vni(config.vxlan, m));
       continue;
     }
     dsts[k] = rte_be_to_cpu_32(ip->dst_addr);
@@ -302,7 +307,8 @@ void Router::local_input(WorkerCtx& ctx, const L2Config& config, const L3Interfa
   ctx.drop(m, m->port, DropReason::kNoLocalService);
 }
 
-void Router::vxlan_input(WorkerCtx& ctx, const L2Config& config, rte_mbuf* m, uint16_t ihl) {
+void Router::vxlan_input(WorkerCtx& ctx, const L2Config& config, rte_mbuf* m, uint16_t ihl,
+                         const VniEntry* marked) {
   const VxlanConfig& vx = config.vxlan;
   const auto* ip = rte_pktmbuf_mtod_offset(m, const rte_ipv4_hdr*, sizeof(rte_ether_hdr));
   const auto offset = static_cast<uint16_t>(sizeof(rte_ether_hdr) + ihl + sizeof(rte_udp_hdr));
@@ -316,7 +322,8 @@ void Router::vxlan_input(WorkerCtx& ctx, const L2Config& config, rte_mbuf* m, ui
   uint32_t vni = 0;
   if (const VxlanDrop bad = vxlan::parse(m, offset, vni); bad != VxlanDrop::kCount)
     return refuse(bad, nullptr);
-  const VniEntry* entry = vx.find_vni(vni);
+  // The NIC's mark saves the search; the header still decides.
+  const VniEntry* entry = marked != nullptr && marked->vni == vni ? marked : vx.find_vni(vni);
   if (entry == nullptr) return refuse(VxlanDrop::kUnknownVni, nullptr);
   uint16_t remote_port = kNoPort;
   if (entry->domain != kNoDomain) {

@@ -18,9 +18,12 @@ bool is_our_address(uint32_t ip, const std::vector<std::optional<ResolvedInterfa
 
 }  // namespace
 
-VxlanControl::~VxlanControl() {
+VxlanControl::~VxlanControl() { remove_rules(); }
+
+void VxlanControl::remove_rules() {
   for (const PortRule& r : rules_)
-    if (r.flow != nullptr) vxlan::destroy_vtep_rule(r.port, r.flow);
+    for (rte_flow* flow : r.flows) vxlan::destroy_vtep_rule(r.port, flow);
+  rules_.clear();
 }
 
 DpStatus VxlanControl::set(const VxlanSpec& spec, const std::vector<RouteSpec>& routes,
@@ -162,6 +165,9 @@ void VxlanControl::annotate(L2Config& config, const std::map<uint32_t, uint16_t>
   for (uint32_t v : l3_vnis_) vx.vnis.push_back({v, kNoDomain, vni_slot(v)});
   std::sort(vx.vnis.begin(), vx.vnis.end(),
             [](const VniEntry& a, const VniEntry& b) { return a.vni < b.vni; });
+  vx.vni_of_slot.assign(vni_slot_.size(), VxlanConfig::kNoVni);
+  for (size_t i = 0; i < vx.vnis.size(); ++i)
+    vx.vni_of_slot[vx.vnis[i].slot] = static_cast<uint16_t>(i);
   // Decapsulated L3-VNI frames are routed as if they came in on this interface: our VTEP
   // address and MAC, no port; answers to them go back into a tunnel.
   L3Interface tunnel;
@@ -185,24 +191,46 @@ std::map<MacKey, uint16_t> VxlanControl::static_macs(
 }
 
 void VxlanControl::program_ports(const std::vector<std::pair<uint16_t, std::string>>& ports) {
-  for (const PortRule& r : rules_)
-    if (r.flow != nullptr) vxlan::destroy_vtep_rule(r.port, r.flow);
-  rules_.clear();
+  remove_rules();
   if (!enabled()) return;
+  const rte_be32_t ip = rte_cpu_to_be_32(spec_.local_ip);
+  const rte_be16_t udp_port = rte_cpu_to_be_16(spec_.port);
+  std::vector<vxlan::VniMark> marks;
+  for (const VxlanTunnelSpec& t : spec_.tunnels) marks.push_back({t.vni, vni_slot(t.vni) + 1u});
+  for (uint32_t v : l3_vnis_) marks.push_back({v, vni_slot(v) + 1u});
   for (const auto& [port, name] : ports) {
-    PortRule r{port, name, nullptr, ""};
-    r.flow = vxlan::create_vtep_rule(port, rte_cpu_to_be_32(spec_.local_ip),
-                                     rte_cpu_to_be_16(spec_.port), r.reason);
-    if (r.flow == nullptr)
+    PortRule r{port, name, {}, false, ""};
+    // Best: a rule per VNI that also marks its packets, so workers know the VNI. All or
+    // none: a VNI without its rule would be steered by nothing.
+    std::string why_not_marked;
+    for (const vxlan::VniMark& mark : marks) {
+      rte_flow* flow = vxlan::create_vtep_rule(port, ip, udp_port, &mark, why_not_marked);
+      if (flow == nullptr) break;
+      r.flows.push_back(flow);
+    }
+    r.marked = !marks.empty() && r.flows.size() == marks.size();
+    if (!r.marked) {
+      for (rte_flow* flow : r.flows) vxlan::destroy_vtep_rule(port, flow);
+      r.flows.clear();
+      std::string why_not;
+      if (rte_flow* flow = vxlan::create_vtep_rule(port, ip, udp_port, nullptr, why_not))
+        r.flows.push_back(flow);
+      r.reason = (why_not_marked.empty() ? "" : "VNI marks: " + why_not_marked + "; ") +
+                 (why_not.empty() ? "" : "steering: " + why_not);
+    }
+    if (r.flows.empty())
       fprintf(stderr, "nodeplane: port %s: VXLAN classification in software (%s)\n", name.c_str(),
               r.reason.c_str());
+    else if (!r.marked)
+      fprintf(stderr, "nodeplane: port %s: VXLAN steered by rte_flow, VNI found in software (%s)\n",
+              name.c_str(), r.reason.c_str());
     rules_.push_back(std::move(r));
   }
 }
 
 std::vector<VxlanPortOffload> VxlanControl::offload() const {
   std::vector<VxlanPortOffload> out;
-  for (const PortRule& r : rules_) out.push_back({r.name, r.flow != nullptr, r.reason});
+  for (const PortRule& r : rules_) out.push_back({r.name, !r.flows.empty(), r.marked, r.reason});
   return out;
 }
 

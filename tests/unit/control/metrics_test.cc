@@ -120,8 +120,9 @@ dp::DataplaneStats sample_stats() {
   l3.encap_pkts = 31;
   l3.decap_pkts = 32;
   s.vxlan.vnis = {l2, l3};
-  s.vxlan.ports = {{"uplink", false, "rte_flow_create: Operation not supported"},
-                   {"nic0", true, ""}};
+  s.vxlan.ports = {{"uplink", false, false, "steering: create: Operation not supported"},
+                   {"nic0", true, false, "VNI marks: validate: MARK not supported"},
+                   {"nic1", true, true, ""}};
   s.vxlan.remote_macs = 5;
   return s;
 }
@@ -285,6 +286,7 @@ TEST(RenderMetricsTest, VxlanSeries) {
   }
   EXPECT_TRUE(has_line(out, "nodeplane_vxlan_offload{port=\"uplink\"} 0"));
   EXPECT_TRUE(has_line(out, "nodeplane_vxlan_offload{port=\"nic0\"} 1"));
+  EXPECT_TRUE(has_line(out, "nodeplane_vxlan_offload{port=\"nic1\"} 2"));
   EXPECT_TRUE(has_line(out, "nodeplane_vxlan_remote_macs 5"));
 }
 

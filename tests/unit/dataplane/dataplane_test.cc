@@ -182,7 +182,7 @@ TEST_F(DataplaneL3Test, PortsAndDomainsInUseByAnInterfaceStay) {
 
 // net_tap validates the VTEP rule but this kernel cannot create it (no TC flower): the
 // software path runs and the refusal is reported, per port.
-TEST_F(DataplaneTest, VxlanRuleIsValidatedOnTapAndTheSoftwareFallbackReported) {
+TEST_F(DataplaneTest, VxlanRulesAreValidatedOnTapAndTheSoftwareFallbackReported) {
   PortSpec tap;
   tap.name = "t0";
   tap.kind = PortKind::kTap;
@@ -190,9 +190,13 @@ TEST_F(DataplaneTest, VxlanRuleIsValidatedOnTapAndTheSoftwareFallbackReported) {
   ASSERT_TRUE(dp_.add_port(tap).ok());
   const uint16_t id = dp_.stats().ports[0].id;
   std::string reason;
-  EXPECT_TRUE(vxlan::validate_vtep_rule(id, rte_cpu_to_be_32(testlib::ipv4("10.7.0.1")),
-                                        rte_cpu_to_be_16(4789), reason))
+  const rte_be32_t vtep = rte_cpu_to_be_32(testlib::ipv4("10.7.0.1"));
+  EXPECT_TRUE(vxlan::validate_vtep_rule(id, vtep, rte_cpu_to_be_16(4789), nullptr, reason))
       << reason;
+  // net_tap matches no VXLAN header and has no MARK: the per-VNI rule fails validation.
+  const vxlan::VniMark mark{7, 1};
+  EXPECT_FALSE(vxlan::validate_vtep_rule(id, vtep, rte_cpu_to_be_16(4789), &mark, reason));
+  EXPECT_EQ(reason.rfind("validate: ", 0), 0u) << reason;
   L3Spec spec;
   InterfaceSpec wan;
   wan.name = "wan";
@@ -201,12 +205,20 @@ TEST_F(DataplaneTest, VxlanRuleIsValidatedOnTapAndTheSoftwareFallbackReported) {
   wan.prefix_len = 24;
   spec.interfaces = {wan};
   spec.vxlan.local_ip = wan.ip;
+  RouteSpec flannel{{testlib::ipv4("10.244.2.0"), 24}, {}};
+  flannel.next_hops.push_back(
+      {0, "", VxlanNextHopSpec{testlib::ipv4("10.7.0.2"), 7, testlib::mac("02:00:00:00:0f:01")}});
+  spec.routes = {flannel};
   ASSERT_TRUE(dp_.set_l3(spec).ok());
   const std::vector<VxlanPortOffload> ports = dp_.stats().vxlan.ports;
   ASSERT_EQ(ports.size(), 1u);
   EXPECT_EQ(ports[0].port, "t0");
   EXPECT_FALSE(ports[0].offloaded);
-  EXPECT_EQ(ports[0].reason.rfind("create: ", 0), 0u) << ports[0].reason;
+  EXPECT_FALSE(ports[0].marked);
+  // Both attempts, each with the PMD's answer: the marking rule refused at validation, the
+  // steering rule validated and refused by the kernel at creation.
+  EXPECT_EQ(ports[0].reason.rfind("VNI marks: validate: ", 0), 0u) << ports[0].reason;
+  EXPECT_NE(ports[0].reason.find("; steering: create: "), std::string::npos) << ports[0].reason;
   ASSERT_TRUE(dp_.set_l3({}).ok());
   EXPECT_TRUE(dp_.stats().vxlan.ports.empty());
 }

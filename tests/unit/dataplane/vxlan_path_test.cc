@@ -270,6 +270,36 @@ TEST_F(VxlanPathTest, AnswersToL3VniPacketsGoBackIntoTheTunnel) {
   EXPECT_EQ(stage_->drops(1, DropReason::kNoRoute), 1u);
 }
 
+// A PMD with per-VNI rte_flow rules marks packets with the VNI's counter slot + 1: the mark
+// names a current VNI or nothing, and the VXLAN header still decides.
+TEST_F(VxlanPathTest, RteFlowMarksNameTheirVniAndTheHeaderStillDecides) {
+  const VxlanConfig& vx = stage_->config.read()->vxlan;
+  const uint32_t l2_mark = stage_->vxlan.vni_slot(kL2Vni) + 1u;
+  const uint32_t l3_mark = stage_->vxlan.vni_slot(kL3Vni) + 1u;
+  ASSERT_NE(vx.marked_vni(l2_mark), nullptr);
+  EXPECT_EQ(vx.marked_vni(l2_mark)->vni, kL2Vni);
+  ASSERT_NE(vx.marked_vni(l3_mark), nullptr);
+  EXPECT_EQ(vx.marked_vni(l3_mark)->vni, kL3Vni);
+  EXPECT_EQ(vx.marked_vni(0), nullptr) << "0 is no mark";
+  EXPECT_EQ(vx.marked_vni(kVniCounterSlots + 1), nullptr);
+
+  // Marked with the L3 VNI but carrying the L2 VNI: bridged in VNI 100 all the same.
+  rte_mbuf* m = tunnelled(pod_frame(kLocalPod, kRemotePod), "10.0.1.2", kVtepB, kL2Vni);
+  m->ol_flags |= RTE_MBUF_F_RX_FDIR | RTE_MBUF_F_RX_FDIR_ID;
+  m->hash.fdir.hi = l3_mark;
+  stage_->process(1, m);
+  EXPECT_EQ(vni_counters(kL2Vni).decap.get(), 1u);
+  EXPECT_EQ(vni_counters(kL3Vni).decap.get(), 0u);
+  free_all(tx(2));
+  free_all(tx(3));
+
+  // A VNI removed since its packets were marked: its mark names nothing.
+  VxlanSpec spec;
+  spec.local_ip = ipv4("10.0.1.1");
+  stage_->set_vxlan(spec);
+  EXPECT_EQ(stage_->config.read()->vxlan.marked_vni(l2_mark), nullptr);
+}
+
 TEST_F(VxlanPathTest, RoutedTrafficTooBigForTheTunnelGetsFragmentationNeeded) {
   // A 1500-byte uplink less the 50 bytes VXLAN adds: the tunnel's IP MTU is 1450.
   stage_->process(0, testlib::ipv4_frame(pool_, {.dst_mac = kUp0Mac,

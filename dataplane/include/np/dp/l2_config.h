@@ -72,10 +72,20 @@ struct VxlanConfig {
   std::vector<VniEntry> vnis;       // Sorted by VNI.
   std::vector<rte_be32_t> remotes;  // By remote index (stable for the daemon's lifetime).
   std::vector<RemoteEntry> remote_lookup;  // Sorted by address.
+  std::vector<uint16_t> vni_of_slot;       // Index in vnis of each counter slot's VNI, or kNoVni.
+
+  static constexpr uint16_t kNoVni = 0xffff;
 
   const VniEntry* find_vni(uint32_t vni) const {
     auto it = std::lower_bound(vnis.begin(), vnis.end(), vni);
     return it != vnis.end() && it->vni == vni ? &*it : nullptr;
+  }
+  // The VNI an rte_flow rule marked a packet with (mark = counter slot + 1), or nullptr
+  // when the mark names no current VNI.
+  const VniEntry* marked_vni(uint32_t mark) const {
+    if (mark == 0 || mark > vni_of_slot.size()) return nullptr;
+    const uint16_t index = vni_of_slot[mark - 1];
+    return index == kNoVni ? nullptr : &vnis[index];
   }
   // The virtual port of remote VTEP `ip`, or kNoPort.
   uint16_t remote_port(rte_be32_t ip) const {

@@ -47,8 +47,10 @@ class Router {
   void arp_input(WorkerCtx& ctx, const L3Interface& in, uint16_t iface, rte_mbuf* m) const;
   void local_input(WorkerCtx& ctx, const L2Config& config, const L3Interface& in,
                    rte_mbuf* m) const;
-  // VXLAN to our VTEP: checked, decapsulated, and queued in ctx.from_tunnel.
-  static void vxlan_input(WorkerCtx& ctx, const L2Config& config, rte_mbuf* m, uint16_t ihl);
+  // VXLAN to our VTEP: checked, decapsulated, and queued in ctx.from_tunnel. `marked`: the
+  // VNI an rte_flow rule marked it with, if any.
+  static void vxlan_input(WorkerCtx& ctx, const L2Config& config, rte_mbuf* m, uint16_t ihl,
+                          const VniEntry* marked = nullptr);
   // Encapsulates n frames for one VTEP and VNI and routes them to it.
   void send_run(WorkerCtx& ctx, const L2Config& config, rte_mbuf** pkts, uint16_t n,
                 const vxlan::Outer& outer, VniCounters& counters) const;

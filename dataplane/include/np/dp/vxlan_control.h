@@ -49,7 +49,9 @@ class VxlanControl {
   // Static remote MACs as MAC-table keys and virtual ports.
   std::map<MacKey, uint16_t> static_macs(const std::map<uint32_t, uint16_t>& domains) const;
 
-  // Installs (or removes, when off) the rte_flow rule on each routed port.
+  // Installs (or removes, when off) the rte_flow rules on each routed port: a rule per VNI
+  // that marks its packets with the VNI's slot + 1 where the PMD can, else one rule that
+  // steers all VXLAN to our VTEP, else none (software).
   void program_ports(const std::vector<std::pair<uint16_t, std::string>>& routed_ports);
   std::vector<VxlanPortOffload> offload() const;
 
@@ -68,9 +70,11 @@ class VxlanControl {
   struct PortRule {
     uint16_t port;
     std::string name;
-    rte_flow* flow = nullptr;
+    std::vector<rte_flow*> flows;  // One per VNI when marked, else one for all.
+    bool marked = false;
     std::string reason;
   };
+  void remove_rules();
   std::vector<PortRule> rules_;
 };
 

@@ -74,8 +74,9 @@ struct VxlanVniStats {
 // Whether a port classifies VXLAN in hardware (rte_flow) or in software, and why.
 struct VxlanPortOffload {
   std::string port;
-  bool offloaded = false;
-  std::string reason;  // The PMD's refusal, when not offloaded.
+  bool offloaded = false;  // rte_flow steers VXLAN to our VTEP,
+  bool marked = false;     // and marks each packet with its VNI.
+  std::string reason;      // The PMD's refusals, for what is not offloaded.
 };
 
 struct VxlanStats {
