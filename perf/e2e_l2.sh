@@ -4,11 +4,15 @@
 # driven by the same dpdk-testpmd generator on virtio_user ports. See perf/README.md.
 # --mode routed: nodeplane routes IPv4 between two routed vhost-user ports instead, next to
 # testpmd io forwarding, with an open-loop flowgen generator (README: why not the loop).
+# --mode vxlan: port a is a pod's port, port b a VXLAN uplink; nodeplane encapsulates the
+# pod's frames towards a remote VTEP and decapsulates what comes back, next to testpmd io
+# forwarding; the generator is perf/e2e_reflector.cc (np-e2e-reflector), which plays the
+# pod on a and the remote VTEP on b and reflects every frame (testpmd cannot: README).
 #
 # Layout (2-core lab machine, LAB.md): the switch's forwarding core alone on CPU 1; the
 # generator, the switch's main/control threads and OVS's non-PMD threads on CPU 0.
 #
-# Usage: perf/e2e_l2.sh [--mode l2|routed] [--duration S] [--warmup S] [--rounds N]
+# Usage: perf/e2e_l2.sh [--mode l2|routed|vxlan] [--duration S] [--warmup S] [--rounds N]
 #                       [--legs LIST] [--bursts N] [--flows N] [--logdir DIR] [--install]
 #                       (run as root)
 set -euo pipefail
@@ -21,8 +25,9 @@ CMDLINE=${CMDLINE% }
 DURATION=10          # measured window per leg, seconds
 WARMUP=3             # traffic runs this long before the window opens
 ROUNDS=1             # every leg runs once per round; the summary shows the median
-BURSTS=8             # bursts of 32 frames per port put in the loop (see README: closed loop)
-LEGS=""               # default: testpmd,ovs,nodeplane (l2); testpmd,nodeplane (routed)
+BURSTS=""            # bursts of 32 frames per port put in the loop: default and at most 8 (l2),
+                     # 4 (vxlan), see README: closed loop
+LEGS=""               # default: testpmd,ovs,nodeplane (l2); testpmd,nodeplane (routed, vxlan)
 MODE=l2
 FLOWS=256            # routed mode: flowgen's destinations 10.253.0.0 + 0..FLOWS-1
 INSTALL=0
@@ -40,7 +45,17 @@ MAC_B=02:00:00:00:00:02
 FLOWGEN_DST_MAC=00:01:02:03:04:01
 IP_A=10.1.0.1 GEN_IP_A=10.1.0.2   # interface a (port a) and the generator's port A behind it
 IP_B=10.2.0.1 GEN_IP_B=10.2.0.2
+# VXLAN mode: the reflector's port P (MAC_A, the pod) is on port a, its port U (MAC_U, the
+# remote VTEP's uplink) on port b. nodeplane's uplink interface on b holds our VTEP
+# LOCAL_VTEP with SWITCH_UPLINK_MAC; the remote VTEP REMOTE_VTEP has MAC_R behind it in VNI.
+MAC_R=02:00:00:00:00:03
+MAC_U=$MAC_B
+SWITCH_UPLINK_MAC=02:00:00:00:01:01
+LOCAL_VTEP=10.9.0.1 REMOTE_VTEP=10.9.0.2
+VNI=100
 NODEPLANE=${NODEPLANE:-build/nodeplane}
+REFLECTOR=${REFLECTOR:-build/np-e2e-reflector}
+NPCTL=${NPCTL:-build/npctl}
 OVS_VSWITCHD=${OVS_VSWITCHD:-/usr/lib/openvswitch-switch-dpdk/ovs-vswitchd-dpdk}
 
 usage() {
@@ -50,16 +65,20 @@ usage: $0 [options]      (as root)
   --warmup S     traffic before the window opens (default $WARMUP)
   --rounds N     run every leg N times, interleaved; the summary shows medians (default $ROUNDS)
   --mode M       l2 (default): nodeplane bridges; routed: nodeplane routes IPv4 between two
-                 routed ports (interfaces $IP_A/24, $IP_B/24), generator flowgen (open loop)
-  --legs LIST    comma-separated subset of testpmd,ovs,nodeplane (default all; routed mode:
-                 testpmd,nodeplane, OVS has no routed leg)
-  --bursts N     l2: bursts of 32 frames per port injected into the loop (default $BURSTS)
+                 routed ports (interfaces $IP_A/24, $IP_B/24), generator flowgen (open loop);
+                 vxlan: port a a pod's, port b a VXLAN uplink (VNI $VNI, our VTEP $LOCAL_VTEP),
+                 generator np-e2e-reflector (closed loop)
+  --legs LIST    comma-separated subset of testpmd,ovs,nodeplane (default all; routed and
+                 vxlan modes: testpmd,nodeplane, OVS has no leg there)
+  --bursts N     bursts of 32 frames per port injected into the loop: l2 1..8 (default 8),
+                 vxlan 1..4 (default 4; both ports' frames share one loop there)
   --flows N      routed: flowgen destinations 10.253.0.0 + 0..N-1, 2..65536 (default $FLOWS)
   --logdir DIR   keep every process's log in DIR (default: logs are deleted)
   --install      apt-get install openvswitch-switch-dpdk (and dpdk if dpdk-testpmd is
                  missing) and select ovs-vswitchd-dpdk with update-alternatives
   -h, --help     this text
-env: NODEPLANE (default build/nodeplane, relative to the repo), OVS_VSWITCHD (default
+env: NODEPLANE (default build/nodeplane, relative to the repo), REFLECTOR (default
+     build/np-e2e-reflector), NPCTL (default build/npctl), OVS_VSWITCHD (default
      $OVS_VSWITCHD), HUGEPAGES_WANT (default 1024)
 EOF
 }
@@ -95,11 +114,19 @@ done
 if ! is_uint "$DURATION" || [[ $DURATION -lt 1 ]]; then die "--duration must be a whole number >= 1"; fi
 is_uint "$WARMUP" || die "--warmup must be a whole number"
 if ! is_uint "$ROUNDS" || [[ $ROUNDS -lt 1 ]]; then die "--rounds must be a whole number >= 1"; fi
-if ! is_uint "$BURSTS" || [[ $BURSTS -lt 1 || $BURSTS -gt 8 ]]; then die "--bursts must be 1..8 (8 x 32 frames fill a 256-entry vring; more would overflow it)"; fi
-case $MODE in l2|routed) ;; *) die "--mode must be l2 or routed" ;; esac
+case $MODE in l2|routed|vxlan) ;; *) die "--mode must be l2, routed or vxlan" ;; esac
+# No ring of the loop may overflow: a 256-entry vring holds all the frames of a loop. In l2
+# mode each direction is a loop of its own (8 x 32 per port); in vxlan mode every frame goes
+# back out of the reflector's port it came in on, so both ports' frames share one loop.
+MAX_BURSTS=8
+if [[ $MODE == vxlan ]]; then MAX_BURSTS=4; fi
+BURSTS=${BURSTS:-$MAX_BURSTS}
+if ! is_uint "$BURSTS" || [[ $BURSTS -lt 1 || $BURSTS -gt $MAX_BURSTS ]]; then
+  die "--bursts must be 1..$MAX_BURSTS in $MODE mode ($MAX_BURSTS x 32 frames per port fill a 256-entry vring; more would overflow it)"
+fi
 if ! is_uint "$FLOWS" || [[ $FLOWS -lt 2 || $FLOWS -gt 65536 ]]; then die "--flows must be 2..65536"; fi
 if [[ -z $LEGS ]]; then
-  if [[ $MODE == routed ]]; then LEGS="testpmd,nodeplane"; else LEGS="testpmd,ovs,nodeplane"; fi
+  if [[ $MODE == l2 ]]; then LEGS="testpmd,ovs,nodeplane"; else LEGS="testpmd,nodeplane"; fi
 fi
 for l in ${LEGS//,/ }; do
   case $l in testpmd|ovs|nodeplane) ;; *) die "unknown leg '$l' in --legs" ;; esac
@@ -109,6 +136,10 @@ want_leg() { [[ ",$LEGS," == *",$1,"* ]]; }
 [[ $(id -u) -eq 0 ]] || die "run as root (hugepages, vhost-user, network namespaces)"
 [[ $(nproc --all) -ge 2 ]] || die "needs at least 2 CPUs (switch core on CPU $SW_CPU)"
 [[ $NODEPLANE == /* ]] || NODEPLANE="$REPO_DIR/$NODEPLANE"
+[[ $REFLECTOR == /* ]] || REFLECTOR="$REPO_DIR/$REFLECTOR"
+[[ $NPCTL == /* ]] || NPCTL="$REPO_DIR/$NPCTL"
+# The generator: testpmd, or in VXLAN mode np-e2e-reflector (gen_* below).
+if [[ $MODE == vxlan ]]; then GEN=reflector; else GEN=testpmd; fi
 [[ -z $LOGDIR || $LOGDIR == /* ]] || LOGDIR="$PWD/$LOGDIR"
 
 # Every process lives at most this long, whatever happens to this script.
@@ -247,16 +278,30 @@ acc_field() {  # acc_field RX-packets|RX-dropped|TX-packets|TX-dropped
 }
 
 # ---------------------------------------------------------------------------------------
-# The generator (same for every leg)
+# The generator (same for every leg of a mode)
 # ---------------------------------------------------------------------------------------
-# One dpdk-testpmd, two virtio_user ports (A = MAC_A on the switch's port a, B = MAC_B on
-# port b), one forwarding lcore, all on CPU GEN_CPU. "start tx_first N" sends N bursts of
-# 64-byte txonly frames from each port (A: MAC_A -> MAC_B, B: MAC_B -> MAC_A, from
-# --eth-peer); then io forwarding returns every frame received on B out of A unchanged, and
-# every frame received on A out of B. The frames keep circulating through the switch in
-# both directions with consistent source MACs, the switch stays saturated (packets queue in
-# front of the slower of switch and generator), and nothing is dropped. See README for why
-# txonly + rxonly in two processes does not work on one CPU.
+# The legs drive it through these, whichever generator the mode uses (GEN):
+#   gen_start SOCK_A SOCK_B  start it on the switch's sockets, frames flowing (sets GEN_PID)
+#   gen_window_open          the zero of the window's rx count
+#   gen_window_close         sets GEN_RX: frames received on both ports since gen_window_open
+#   gen_rate                 sets RATE: rx Mpps since the previous gen_rate
+#   gen_thread PID           its forwarding thread (for on-CPU time)
+#   gen_stop
+gen_start() { "gen_${GEN}_start" "$@"; }
+gen_window_open() { "gen_${GEN}_window_open"; }
+gen_window_close() { "gen_${GEN}_window_close"; }
+gen_rate() { "gen_${GEN}_rate"; }
+gen_thread() { "gen_${GEN}_thread" "$@"; }
+gen_stop() { "gen_${GEN}_stop"; }
+
+# testpmd (l2, routed): one dpdk-testpmd, two virtio_user ports (A = MAC_A on the switch's
+# port a, B = MAC_B on port b), one forwarding lcore, all on CPU GEN_CPU. "start tx_first N"
+# sends N bursts of 64-byte txonly frames from each port (A: MAC_A -> MAC_B, B: MAC_B ->
+# MAC_A, from --eth-peer); then io forwarding returns every frame received on B out of A
+# unchanged, and every frame received on A out of B. The frames keep circulating through the
+# switch in both directions with consistent source MACs, the switch stays saturated (packets
+# queue in front of the slower of switch and generator), and nothing is dropped. See README
+# for why txonly + rxonly in two processes does not work on one CPU.
 #
 # Routed mode (--mode routed): a router decrements the TTL on every pass, so frames cannot
 # circulate (after 63 passes they expire), and no testpmd 22.11 engine restores a TTL. The
@@ -266,7 +311,7 @@ acc_field() {  # acc_field RX-packets|RX-dropped|TX-packets|TX-dropped
 # counting, not retrying) what the switch's ring cannot take. The switch is saturated when
 # the generator offers more than it forwards; its drops stay 0 as long as the generator
 # keeps draining.
-gen_start() {  # gen_start SOCK_A SOCK_B  (sets GEN_FD, GEN_LOG)
+gen_testpmd_start() {  # gen_testpmd_start SOCK_A SOCK_B  (sets GEN_FD, GEN_LOG, GEN_PID)
   local sa=$1 sb=$2 fifo="$TMP/gen.fifo"
   GEN_LOG="$TMP/logs/$CUR-gen.log"
   rm -f "$fifo"; mkfifo "$fifo"
@@ -297,13 +342,128 @@ gen_start() {  # gen_start SOCK_A SOCK_B  (sets GEN_FD, GEN_LOG)
   tp_cmd "$GEN_FD" "$GEN_LOG" "start tx_first $BURSTS" >/dev/null
 }
 
-gen_stop() {
+gen_testpmd_window_open() { tp_cmd "$GEN_FD" "$GEN_LOG" "clear fwd stats all" >/dev/null; }
+
+gen_testpmd_window_close() {
+  local out
+  out=$(tp_cmd "$GEN_FD" "$GEN_LOG" "show fwd stats all")
+  GEN_RX=$(acc_field RX-packets <<<"$out")
+}
+
+# "show port stats all" gives each port's rx rate since the previous call.
+gen_testpmd_rate() {
+  local out
+  out=$(tp_cmd "$GEN_FD" "$GEN_LOG" "show port stats all")
+  RATE=$(awk '/Rx-pps:/ {s += $2} END {printf "%.2f", s / 1e6}' <<<"$out")
+}
+
+# Its forwarding lcore's thread ("rte-worker-1" in DPDK 22.11).
+gen_testpmd_thread() {  # gen_testpmd_thread PID
+  local t
+  for t in /proc/"$1"/task/*; do
+    if [[ $(cat "$t/comm" 2>/dev/null) == *worker* ]]; then echo "${t##*/}"; return 0; fi
+  done
+}
+
+gen_testpmd_stop() {
   if alive gen; then
     tp_cmd "$GEN_FD" "$GEN_LOG" "stop" 10 >/dev/null || true
     printf 'quit\n' >&"$GEN_FD" || true
     for _ in $(seq 100); do alive gen || break; sleep 0.1; done
   fi
   kill_recorded "$TMP/pids/gen"
+}
+
+# np-e2e-reflector (vxlan): testpmd cannot close a VXLAN loop (5tswap also swaps the UDP
+# ports, so a reflected frame no longer goes to 4789; macswap keeps the outer IPs, so it
+# would not go back to our VTEP). The reflector, one thread on CPU GEN_CPU, has port P
+# (MAC_A, the pod) on the switch's port a and port U (MAC_U, the remote VTEP) on port b. It
+# puts BURSTS x 32 frames into the loop out of each port (BURSTS <= 4: all of them share one
+# loop, and 256 frames fit any one of its 256-entry vrings, so none can overflow), then
+# sends every frame it receives back out of the same port, reflected: a VXLAN frame to the
+# VTEP that sent it (outer MACs and IPs swapped), its inner frame's MACs swapped; any other
+# frame with its MACs swapped. For nodeplane, U sends VXLAN (REMOTE_VTEP -> LOCAL_VTEP, VNI,
+# inner MAC_R -> MAC_A); every pass is one encapsulation (a -> b) and one decapsulation (b
+# -> a). For testpmd io forwarding, which encapsulates nothing, both ports send plain
+# 64-byte frames (P: MAC_A -> MAC_R, U: MAC_R -> MAC_A) around the loop P -> a -> b -> U ->
+# b -> a -> P. Driven through a FIFO on its stdin: "stats" prints cumulative counters with
+# the TSC.
+gen_reflector_start() {  # gen_reflector_start SOCK_A SOCK_B  (sets GEN_FD, GEN_LOG, GEN_PID)
+  local sa=$1 sb=$2 fifo="$TMP/gen.fifo"
+  GEN_LOG="$TMP/logs/$CUR-gen.log"
+  rm -f "$fifo"; mkfifo "$fifo"
+  exec {GEN_FD}<>"$fifo"
+  local frames=(--mac-a "$MAC_A" --mac-r "$MAC_R" --bursts "$BURSTS")
+  if [[ $CUR == nodeplane.* ]]; then
+    frames+=(--vxlan --mac-u "$MAC_U" --switch-mac "$SWITCH_UPLINK_MAC"
+             --local-vtep "$LOCAL_VTEP" --remote-vtep "$REMOTE_VTEP" --vni "$VNI")
+  fi
+  spawn gen "$GEN_LOG" "$fifo" "$REFLECTOR" \
+    --lcores="0@$GEN_CPU" --file-prefix="$RUN_ID-gen" --no-pci \
+    --single-file-segments -m 256 \
+    --vdev "net_virtio_user0,path=$sa,mac=$MAC_A" \
+    --vdev "net_virtio_user1,path=$sb,mac=$MAC_U" \
+    -- "${frames[@]}"
+  GEN_PID=$(child_pid gen)
+  # "ready": the links are up, the switch had 2 s to see them, the frames are in the loop.
+  for _ in $(seq 300); do
+    grep -q '^ready$' "$GEN_LOG" 2>/dev/null && return 0
+    alive gen || { echo "np-e2e-reflector exited during start-up" >&2; return 1; }
+    sleep 0.1
+  done
+  echo "np-e2e-reflector: not ready after 30 s" >&2
+  return 1
+}
+
+# rf_stats: the reflector's cumulative counters, as "RX TSC HZ".
+rf_stats() {
+  local off line
+  off=$(stat -c %s "$GEN_LOG")
+  printf 'stats\n' >&"$GEN_FD"
+  for _ in $(seq 200); do
+    sleep 0.01
+    line=$(tail -c +$((off + 1)) "$GEN_LOG" | grep -m1 -E '^stats .* hz=[0-9]+$' || true)
+    if [[ -n $line ]]; then
+      awk '{for (i = 2; i <= NF; i++) {split($i, kv, "="); v[kv[1]] = kv[2]} print v["rx"], v["tsc"], v["hz"]}' <<<"$line"
+      return 0
+    fi
+  done
+  echo "np-e2e-reflector did not answer 'stats' within 2 s (log $GEN_LOG)" >&2
+  return 1
+}
+
+gen_reflector_window_open() {
+  local tsc hz
+  read -r RF_RX0 tsc hz < <(rf_stats)
+}
+
+gen_reflector_window_close() {
+  local rx tsc hz
+  read -r rx tsc hz < <(rf_stats)
+  GEN_RX=""
+  if [[ -n $rx && -n $RF_RX0 ]]; then GEN_RX=$((rx - RF_RX0)); fi
+}
+
+# The rate between this and the previous call, from the reflector's own TSC.
+gen_reflector_rate() {
+  local rx tsc hz
+  read -r rx tsc hz < <(rf_stats)
+  RATE=$(awk -v r0="${RF_LAST_RX:-}" -v t0="${RF_LAST_TSC:-}" -v r="$rx" -v t="$tsc" -v hz="$hz" \
+    'BEGIN {printf "%.2f", (r0 != "" && t > t0) ? (r - r0) / ((t - t0) / hz) / 1e6 : 0}')
+  RF_LAST_RX=$rx RF_LAST_TSC=$tsc
+}
+
+# One thread: the main lcore, the process's main thread.
+gen_reflector_thread() { echo "$1"; }
+
+gen_reflector_stop() {
+  if alive gen; then
+    printf 'quit\n' >&"$GEN_FD" || true
+    for _ in $(seq 100); do alive gen || break; sleep 0.1; done
+  fi
+  kill_recorded "$TMP/pids/gen"
+  # Its per-port totals at exit ("port P|U rx= tx= drops="): drops are frames lost from the loop.
+  grep '^port ' "$GEN_LOG" | sed "s/^/e2e_l2: $CUR: generator /" || true
 }
 
 # ---------------------------------------------------------------------------------------
@@ -347,9 +507,9 @@ check_quiet() {
 # Results: $TMP/results/LEG.ROUND holds "mpps cyc busy drops sw_oncpu gen_oncpu rate_min rate_max"
 # ---------------------------------------------------------------------------------------
 # The switch's forwarding thread is the one thread of SW_PID pinned to SW_CPU alone; the
-# generator's is its lcore-1 thread ("rte-worker-1" in DPDK 22.11). Their on-CPU time in
-# the window (/proc/.../schedstat) shows whether anything else took their CPU: busy cycles
-# are TSC deltas, so time the switch thread spends preempted mid-burst counts as busy.
+# generator's is given by gen_thread. Their on-CPU time in the window (/proc/.../schedstat)
+# shows whether anything else took their CPU: busy cycles are TSC deltas, so time the
+# switch thread spends preempted mid-burst counts as busy.
 pinned_thread() {  # pinned_thread PID CPU
   local t
   for t in /proc/"$1"/task/*; do
@@ -358,24 +518,17 @@ pinned_thread() {  # pinned_thread PID CPU
     fi
   done
 }
-gen_thread() {  # gen_thread PID
-  local t
-  for t in /proc/"$1"/task/*; do
-    if [[ $(cat "$t/comm" 2>/dev/null) == *worker* ]]; then echo "${t##*/}"; return 0; fi
-  done
-}
-# sample_window: the measured window. Every second, the generator's "show port stats all"
-# gives the rx rate of the last second; RATES collects them (Mpps). Their spread shows
-# whether the machine kept the same speed through the window.
+# sample_window: the measured window. Every second, the generator's rx rate of the last
+# second; RATES collects them (Mpps). Their spread shows whether the machine kept the same
+# speed through the window.
 sample_window() {
-  local n out r
+  local n
   RATES=""
-  tp_cmd "$GEN_FD" "$GEN_LOG" "show port stats all" >/dev/null   # the rates' baseline
+  gen_rate   # the rates' baseline
   for ((n = 0; n < DURATION; n++)); do
     nap 1
-    out=$(tp_cmd "$GEN_FD" "$GEN_LOG" "show port stats all")
-    r=$(awk '/Rx-pps:/ {s += $2} END {printf "%.2f", s / 1e6}' <<<"$out")
-    RATES+="$r "
+    gen_rate
+    RATES+="$RATE "
   done
 }
 
@@ -418,6 +571,9 @@ save_result() {  # save_result GEN_RX BUSY_CYCLES SW_PKTS BUSY_PCT DROPS
   if awk -v lo="$rmin" -v hi="$rmax" 'BEGIN {exit !(lo > 0 && hi > 1.15 * lo)}'; then
     log "WARNING: the rate changed by more than 15% within the window (noise: other load, or the host moving or sharing the vCPUs)"
   fi
+  if awk -v m="$mpps" 'BEGIN {exit !(m < 1)}'; then
+    log "WARNING: under 1 Mpps: frames are not circulating at speed (lost from the loop? see the drops and the generator's log)"
+  fi
   if [[ $sw != "?" && $sw -lt 97 ]]; then
     log "WARNING: the switch thread had its CPU only $sw% of the window (another process ran on CPU $SW_CPU): its busy cycles include preemption"
   fi
@@ -444,15 +600,14 @@ leg_testpmd() {
   tp_cmd "$SW_FD" "$swlog" "start" >/dev/null
   gen_start "$d/a.sock" "$d/b.sock"
   nap "$WARMUP"
-  local ts0 ts1
+  local ts0 ts1 sw_out
   ts0=$(date +%s.%N)
   tp_cmd "$SW_FD" "$swlog" "clear fwd stats all" >/dev/null
-  tp_cmd "$GEN_FD" "$GEN_LOG" "clear fwd stats all" >/dev/null
+  gen_window_open
   SW_PID=$(child_pid switch)
   window_begin
   sample_window
-  local gen_out sw_out
-  gen_out=$(tp_cmd "$GEN_FD" "$GEN_LOG" "show fwd stats all")
+  gen_window_close
   window_end
   ts1=$(date +%s.%N)
   sw_out=$(tp_cmd "$SW_FD" "$swlog" "show fwd stats all")
@@ -462,17 +617,16 @@ leg_testpmd() {
   for _ in $(seq 100); do alive switch || break; sleep 0.1; done
   kill_recorded "$TMP/pids/switch"
 
-  local gen_rx line cycles pkts mhz drops busy
-  gen_rx=$(acc_field RX-packets <<<"$gen_out")
+  local line cycles pkts mhz drops busy
   line=$(grep -m1 'CPU cycles/packet=' <<<"$sw_out" || true)
-  [[ -n $gen_rx && -n $line ]] || { echo "could not parse testpmd stats (logs: $swlog, $GEN_LOG)" >&2; return 1; }
+  [[ -n $GEN_RX && -n $line ]] || { echo "could not parse testpmd stats (logs: $swlog, $GEN_LOG)" >&2; return 1; }
   cycles=$(sed -E 's/.*total cycles=([0-9]+).*/\1/' <<<"$line")
   pkts=$(sed -E 's/.*packets=([0-9]+).*/\1/' <<<"$line")
   mhz=$(sed -E 's/.* at ([0-9.]+) MHz.*/\1/' <<<"$line")
   drops=$(acc_field TX-dropped <<<"$sw_out")
   # The switch's own window: from just before its clear to just before its show.
   busy=$(awk -v c="$cycles" -v m="$mhz" -v a="$ts0" -v b="$ts1" 'BEGIN {printf "%.0f", 100 * c / (m * 1e6 * (b - a))}')
-  save_result "$gen_rx" "$cycles" "$pkts" "$busy" "${drops:-?}"
+  save_result "$GEN_RX" "$cycles" "$pkts" "$busy" "${drops:-?}"
 }
 
 # ---------------------------------------------------------------------------------------
@@ -532,14 +686,13 @@ leg_ovs() {
   gen_start "$d/vhu-a" "$d/vhu-b"
   nap "$WARMUP"
   "${A[@]}" dpif-netdev/pmd-stats-clear
-  local drops0 drops1
+  local drops0 drops1 pmd
   drops0=$(ovs_drops "${V[@]}")
-  tp_cmd "$GEN_FD" "$GEN_LOG" "clear fwd stats all" >/dev/null
+  gen_window_open
   SW_PID=$(child_pid vswitchd)
   window_begin
   sample_window
-  local gen_out pmd
-  gen_out=$(tp_cmd "$GEN_FD" "$GEN_LOG" "show fwd stats all")
+  gen_window_close
   window_end
   pmd=$("${A[@]}" dpif-netdev/pmd-stats-show)
   drops1=$(ovs_drops "${V[@]}")
@@ -548,8 +701,7 @@ leg_ovs() {
   kill_recorded "$TMP/pids/vswitchd" "$TMP/pids/ovsdb"
   ip netns del "$NETNS" 2>/dev/null || true
 
-  local gen_rx pkts cycles pct
-  gen_rx=$(acc_field RX-packets <<<"$gen_out")
+  local pkts cycles pct
   # The PMD thread on SW_CPU (not the "main thread" section).
   read -r pkts cycles pct < <(awk -v core="core_id $SW_CPU:" '
       /^pmd thread/ {in_pmd = index($0, core) > 0; next}
@@ -557,8 +709,8 @@ leg_ovs() {
       in_pmd && /packets received:/ {p = $3}
       in_pmd && /processing cycles:/ {c = $3; pc = $4; gsub(/[()%]/, "", pc)}
       END {print p, c, pc}' <<<"$pmd")
-  [[ -n $gen_rx && -n $pkts && -n $cycles ]] || { echo "could not parse OVS/generator stats" >&2; return 1; }
-  save_result "$gen_rx" "$cycles" "$pkts" "$(printf '%.0f' "$pct")" "$((drops1 - drops0))"
+  [[ -n $GEN_RX && -n $pkts && -n $cycles ]] || { echo "could not parse OVS/generator stats" >&2; return 1; }
+  save_result "$GEN_RX" "$cycles" "$pkts" "$(printf '%.0f' "$pct")" "$((drops1 - drops0))"
 }
 
 ovs_drops() {  # sum of tx_dropped and rx_dropped over both vhost ports
@@ -582,9 +734,14 @@ ovs_drops() {  # sum of tx_dropped and rx_dropped over both vhost ports
 # neighbors GEN_IP_A (MAC_A) and GEN_IP_B (MAC_B), and flowgen's destinations split in two
 # routes: the lower half via GEN_IP_B (out of b), the upper half via GEN_IP_A (out of a).
 # So each port's frames are half routed across and half routed back out of the port they
-# came in on, and both ports send as much as they receive. Every frame is routed once. Busy cycles per packet = delta busy_cycles / delta rx_pkts of the
-# worker between the --stats-interval snapshot printed just before the window opens and the
-# first one printed after it closes (traffic runs steadily across both).
+# came in on, and both ports send as much as they receive. Every frame is routed once.
+# VXLAN mode: port a alone in bridge domain 1 (MAC_A static), L2 VNI VNI on it with one
+# remote VTEP REMOTE_VTEP, MAC_R static behind it; port b routed, interface "up" holding our
+# VTEP LOCAL_VTEP/24 with SWITCH_UPLINK_MAC, the remote VTEP a static neighbor (MAC_U). So
+# frames from a to MAC_R are encapsulated out of b, and VXLAN from the remote VTEP is
+# decapsulated and bridged to a. Busy cycles per packet = delta busy_cycles / delta rx_pkts
+# of the worker between the --stats-interval snapshot printed just before the window opens
+# and the first one printed after it closes (traffic runs steadily across both).
 np_config() {  # np_config FILE DIR WITH_PRIVATE_PATHS
   local f=$1 d=$2 priv=$3 port=19469
   if [[ $priv -eq 1 ]] && command -v ss >/dev/null; then
@@ -603,7 +760,22 @@ ports:
   - {name: a, type: vhost-user, socket: $d/a.sock}
   - {name: b, type: vhost-user, socket: $d/b.sock}
 EOF
-    if [[ $MODE == routed ]]; then
+    if [[ $MODE == vxlan ]]; then
+      cat <<EOF
+bridge_domains:
+  - id: 1
+    ports: [a]
+    static_macs: [{mac: "$MAC_A", port: a}]
+interfaces:
+  - {name: up, port: b, ip: $LOCAL_VTEP/24, mac: "$SWITCH_UPLINK_MAC"}
+neighbors:
+  - {ip: $REMOTE_VTEP, mac: "$MAC_U", interface: up}
+vxlan:
+  local_ip: $LOCAL_VTEP
+  tunnels: [{vni: $VNI, bridge_domain: 1, remotes: [$REMOTE_VTEP]}]
+  static_macs: [{vni: $VNI, mac: "$MAC_R", remote: $REMOTE_VTEP}]
+EOF
+    elif [[ $MODE == routed ]]; then
       # flowgen's destinations 10.253.0.0 + 0..FLOWS-1 in two halves: the two halves of the
       # smallest prefix holding them all (10.253.0.0/LEN).
       local len=32 span=1 half upper
@@ -664,6 +836,19 @@ np_next_snapshot() {
   return 1
 }
 
+# np_log_vxlan DIR: logs nodeplane's per-VNI counters since it started (npctl stats over the
+# leg's API socket): encapsulated, decapsulated, dropped. Run after the window closed.
+np_log_vxlan() {
+  local api=$1/api.sock line
+  if [[ ! -x $NPCTL || ! -S $api ]]; then
+    log "$CUR: no per-VNI counters (npctl $NPCTL or the API socket missing)"
+    return 0
+  fi
+  "$NPCTL" --server "unix://$api" stats >"$TMP/logs/$CUR-npctl-stats.txt" 2>&1 || true
+  line=$(grep -m1 '^VXLAN:' "$TMP/logs/$CUR-npctl-stats.txt" || echo "no VXLAN line in npctl stats")
+  log "$CUR: nodeplane since start: $line"
+}
+
 leg_nodeplane() {
   local d="$TMP/np" cfg="$TMP/np/nodeplane.yaml" out="$TMP/logs/$CUR-nodeplane.out"
   local err="$TMP/logs/$CUR-nodeplane.err"
@@ -693,14 +878,14 @@ leg_nodeplane() {
   nap "$WARMUP"
   local k0 k1
   k0=$(np_next_snapshot "$out")
-  tp_cmd "$GEN_FD" "$GEN_LOG" "clear fwd stats all" >/dev/null
+  gen_window_open
   SW_PID=$cpid
   window_begin
   sample_window
-  local gen_out
-  gen_out=$(tp_cmd "$GEN_FD" "$GEN_LOG" "show fwd stats all")
+  gen_window_close
   window_end
   k1=$(np_next_snapshot "$out")
+  if [[ $MODE == vxlan ]]; then np_log_vxlan "$d"; fi
   gen_stop
   # SIGTERM: nodeplane exits 0 and prints its final stats.
   kill -TERM "$cpid" 2>/dev/null || true
@@ -709,14 +894,13 @@ leg_nodeplane() {
   rm -f "$TMP/pids/switch"
   [[ $rc -eq 0 ]] || log "WARNING: nodeplane exited with status $rc after SIGTERM (expected 0)"
 
-  local gen_rx s0 s1
-  gen_rx=$(acc_field RX-packets <<<"$gen_out")
+  local s0 s1
   s0=$(np_snapshot "$out" "$k0"); s1=$(np_snapshot "$out" "$k1")
-  [[ -n $gen_rx && -n $s0 && -n $s1 ]] || { echo "could not parse nodeplane/generator stats (logs: $out)" >&2; return 1; }
+  [[ -n $GEN_RX && -n $s0 && -n $s1 ]] || { echo "could not parse nodeplane/generator stats (logs: $out)" >&2; return 1; }
   local rx busy idle drops
   read -r rx busy idle drops < <(awk -v a="$s0" -v b="$s1" 'BEGIN {split(a, x, " "); split(b, y, " ");
     printf "%.0f %.0f %.0f %.0f\n", y[1] - x[1], y[2] - x[2], y[3] - x[3], y[4] - x[4]}')
-  save_result "$gen_rx" "$busy" "$rx" \
+  save_result "$GEN_RX" "$busy" "$rx" \
     "$(awk -v b="$busy" -v i="$idle" 'BEGIN {printf "%.0f", ((b + i) > 0 ? 100 * b / (b + i) : 0)}')" "$drops"
 }
 
@@ -768,11 +952,17 @@ run_leg() {  # run_leg LEG ROUND
 # Main
 # ---------------------------------------------------------------------------------------
 declare -A SKIP=()
-command -v dpdk-testpmd >/dev/null ||
-  die "dpdk-testpmd not found (package dpdk); it is the generator of every leg (try --install)"
+if [[ $GEN == reflector ]]; then
+  [[ -x $REFLECTOR ]] ||
+    die "$REFLECTOR not found; it is the generator of every leg in VXLAN mode (build np-e2e-reflector, or set REFLECTOR=)"
+  command -v dpdk-testpmd >/dev/null || SKIP[testpmd]="dpdk-testpmd not found (package dpdk)"
+else
+  command -v dpdk-testpmd >/dev/null ||
+    die "dpdk-testpmd not found (package dpdk); it is the generator of every leg (try --install)"
+fi
 if want_leg ovs; then
-  if [[ $MODE == routed ]]; then
-    SKIP[ovs]="no routed OVS leg (--mode routed: testpmd and nodeplane only)"
+  if [[ $MODE != l2 ]]; then
+    SKIP[ovs]="no $MODE OVS leg (--mode $MODE: testpmd and nodeplane only)"
   elif reason=$(ovs_missing); then SKIP[ovs]="$reason"; fi
 fi
 if want_leg nodeplane && [[ ! -x $NODEPLANE ]]; then
@@ -786,6 +976,8 @@ done
 reserve_hugepages
 if [[ $MODE == routed ]]; then
   log "run $RUN_ID (routed): $DURATION s window after $WARMUP s warm-up, $ROUNDS round(s), flowgen open loop to $FLOWS destinations, $PKT_LEN-byte frames"
+elif [[ $MODE == vxlan ]]; then
+  log "run $RUN_ID (vxlan): $DURATION s window after $WARMUP s warm-up, $ROUNDS round(s), np-e2e-reflector, $BURSTS x 32 frames per port in the loop, $PKT_LEN-byte inner frames"
 else
   log "run $RUN_ID: $DURATION s window after $WARMUP s warm-up, $ROUNDS round(s), $BURSTS x 32 frames per port in the loop, $PKT_LEN-byte frames"
 fi
@@ -841,6 +1033,10 @@ echo
 if [[ $MODE == routed ]]; then
   echo "==== e2e routed: two vhost-user ports, one switch core, ${PKT_LEN}-byte IPv4/UDP frames, flowgen to $FLOWS destinations ===="
   echo "nodeplane routes (interfaces $IP_A/24, $IP_B/24); testpmd io forwards a <-> b unchanged"
+elif [[ $MODE == vxlan ]]; then
+  echo "==== e2e VXLAN: pod port <-> VXLAN uplink, one switch core, ${PKT_LEN}-byte inner frames, np-e2e-reflector closed loop ===="
+  echo "nodeplane encapsulates a -> b (VNI $VNI, VTEP $LOCAL_VTEP -> $REMOTE_VTEP, $((PKT_LEN + 50))-byte frames) and decapsulates"
+  echo "b -> a, so its busy cyc/pkt averages encap and decap packets; testpmd io forwards plain frames a <-> b"
 else
   echo "==== e2e L2: two vhost-user ports, one switch core, ${PKT_LEN}-byte frames ===="
 fi
@@ -857,7 +1053,7 @@ printf "$FMT" "switch" "rx Mpps" "busy cyc/pkt" "busy %" "on-CPU %" "drops" "Mpp
 printf "$FMT" "------" "-------" "------------" "------" "--------" "-----" "--------------" "-----------------"
 for leg in nodeplane testpmd ovs; do
   case $leg in
-    nodeplane) name="nodeplane"; [[ $MODE == routed ]] && name="nodeplane routed" ;;
+    nodeplane) name="nodeplane"; [[ $MODE != l2 ]] && name="nodeplane $MODE" ;;
     testpmd) name="testpmd io forwarding" ;;
     ovs) name="OVS-DPDK NORMAL" ;;
   esac

@@ -1,0 +1,403 @@
+// np-e2e-reflector: the generator of perf/e2e_l2.sh's VXLAN mode. It closes the loop that
+// testpmd cannot close for VXLAN (5tswap also swaps the UDP ports, so the reflected frame
+// would no longer go to port 4789; macswap leaves the outer IPs, so it would not go to our
+// VTEP): frames from a pod go through the switch into a VXLAN tunnel, come back from the
+// "remote VTEP" and are bridged to the pod again, and so on, for the whole run.
+//
+// Two virtio_user ports from the EAL arguments: port 0 = P, the pod (on the switch's pod
+// port), port 1 = U, the remote VTEP (on the switch's uplink). At start it puts --bursts
+// bursts of 32 frames into the loop out of each port; then, in one thread, every frame it
+// receives is reflected in place and sent back out of the port it came from:
+//   - a VXLAN frame (IPv4/UDP to 4789): outer MACs and IPs swapped (back to the VTEP that
+//     sent it, VNI and UDP ports kept), inner MACs swapped;
+//   - any other frame: Ethernet MACs swapped.
+// Without --vxlan, U sends plain frames instead (for a switch that does not encapsulate,
+// e.g. testpmd io forwarding between the two ports).
+//
+// Control on stdin, one command a line: "stats" prints
+//   stats rx=N tx=N drops=N tsc=N hz=N
+// (cumulative over both ports; tsc = rte_rdtsc() when printed), "quit" (or end of input)
+// exits. "ready" is printed once the frames are in the loop.
+//
+//   np-e2e-reflector EAL-ARGS -- --mac-a MAC --mac-r MAC [--bursts 1..4 (default 4)]
+//       [--vxlan --mac-u MAC --switch-mac MAC --local-vtep IP --remote-vtep IP --vni N]
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_ethdev.h>
+#include <rte_ether.h>
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+#include <rte_udp.h>
+#include <rte_vxlan.h>
+
+#include <arpa/inet.h>
+#include <poll.h>
+#include <unistd.h>
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace {
+
+constexpr uint16_t kBurst = 32;
+// virtio_user's vrings (its queue_size, by default).
+constexpr uint16_t kRingSize = 256;
+// Bursts per port put into the loop. Every frame goes back out of the port it came in on,
+// so the frames of both ports share one loop (P -> switch -> U -> switch -> P) and can all
+// pile up in one of its rings: 2 x 4 x 32 frames fit a 256-entry vring, more could overflow
+// it, and a frame dropped there is lost from the loop.
+constexpr unsigned kMaxBursts = 4;
+// The frame a pod sends, without FCS (the inner frame of a VXLAN frame).
+constexpr uint16_t kFrameLen = 64;
+constexpr uint16_t kOuterLen =
+    sizeof(rte_ether_hdr) + sizeof(rte_ipv4_hdr) + sizeof(rte_udp_hdr) + sizeof(rte_vxlan_hdr);
+constexpr uint8_t kVxlanFlagI = 0x08;         // RFC 7348: the only defined flag, "VNI valid".
+constexpr uint16_t kVxlanSrcPortMin = 49152;  // RFC 7348: from the ephemeral range.
+// Inner IPv4 addresses of the pod (behind P) and of its peer behind the remote VTEP. A
+// bridge does not look at them; they only make the frames well-formed.
+constexpr uint32_t kPodIp = RTE_IPV4(10, 10, 0, 1);
+constexpr uint32_t kPeerIp = RTE_IPV4(10, 10, 0, 2);
+constexpr uint16_t kUdpPort = 9;  // discard
+// Like testpmd's "io retry": a frame not sent is lost from the loop for good, and the
+// switch frees ring space within microseconds.
+constexpr unsigned kTxRetries = 64;
+constexpr unsigned kTxRetryDelayUs = 1;
+// The switch must have seen both vhost devices come up before the first frame (nodeplane
+// polls link state every 100 ms; a frame to a port it thinks down is dropped).
+constexpr unsigned kSwitchSettleMs = 2000;
+constexpr unsigned kLinkWaitMs = 10000;
+// stdin is polled this often (a system call per loop would cost more than a packet).
+constexpr uint64_t kControlPollCycles = 1u << 20;
+
+enum PortId : uint16_t { kPod = 0, kUplink = 1, kPortCount = 2 };
+constexpr const char* kPortName[kPortCount] = {"P", "U"};
+
+std::atomic<bool> g_stop{false};
+void on_signal(int) { g_stop.store(true); }
+
+struct Options {
+  rte_ether_addr mac_a{}, mac_r{}, mac_u{}, switch_mac{};
+  uint32_t local_vtep = 0, remote_vtep = 0;  // Host byte order.
+  uint32_t vni = 0;
+  unsigned bursts = kMaxBursts;
+  bool vxlan = false;
+};
+
+struct Counters {
+  uint64_t rx = 0, tx = 0, drops = 0;
+};
+
+[[noreturn]] void fail(const std::string& message) {
+  fprintf(stderr, "np-e2e-reflector: %s\n", message.c_str());
+  exit(1);
+}
+
+rte_ether_addr parse_mac(const std::string& text) {
+  rte_ether_addr mac;
+  if (rte_ether_unformat_addr(text.c_str(), &mac) != 0) fail("bad MAC address '" + text + "'");
+  return mac;
+}
+
+uint32_t parse_ipv4(const std::string& text) {
+  in_addr addr;
+  if (inet_pton(AF_INET, text.c_str(), &addr) != 1) fail("bad IPv4 address '" + text + "'");
+  return rte_be_to_cpu_32(addr.s_addr);
+}
+
+unsigned long parse_uint(const std::string& text, unsigned long min, unsigned long max) {
+  char* end = nullptr;
+  const unsigned long v = strtoul(text.c_str(), &end, 10);
+  if (text.empty() || *end != '\0' || v < min || v > max)
+    fail("'" + text + "' is not a number in " + std::to_string(min) + ".." + std::to_string(max));
+  return v;
+}
+
+// The arguments after the EAL's (argv[0] is the program name).
+Options parse_options(int argc, char** argv) {
+  Options o;
+  std::set<std::string> given;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    auto value = [&]() -> std::string {
+      if (i + 1 >= argc) fail(arg + " needs a value");
+      given.insert(arg);
+      return argv[++i];
+    };
+    if (arg == "--mac-a")
+      o.mac_a = parse_mac(value());
+    else if (arg == "--mac-r")
+      o.mac_r = parse_mac(value());
+    else if (arg == "--mac-u")
+      o.mac_u = parse_mac(value());
+    else if (arg == "--switch-mac")
+      o.switch_mac = parse_mac(value());
+    else if (arg == "--local-vtep")
+      o.local_vtep = parse_ipv4(value());
+    else if (arg == "--remote-vtep")
+      o.remote_vtep = parse_ipv4(value());
+    else if (arg == "--vni")
+      o.vni = static_cast<uint32_t>(parse_uint(value(), 1, (1u << 24) - 1));
+    else if (arg == "--bursts")
+      o.bursts = static_cast<unsigned>(parse_uint(value(), 1, kMaxBursts));
+    else if (arg == "--vxlan")
+      o.vxlan = true;
+    else
+      fail("unknown argument '" + arg + "'");
+  }
+  std::vector<std::string> required = {"--mac-a", "--mac-r"};
+  if (o.vxlan)
+    required.insert(required.end(),
+                    {"--mac-u", "--switch-mac", "--local-vtep", "--remote-vtep", "--vni"});
+  for (const std::string& r : required)
+    if (given.count(r) == 0) fail(r + " is required" + (o.vxlan ? " with --vxlan" : ""));
+  return o;
+}
+
+void open_port(uint16_t port, rte_mempool* pool) {
+  const rte_eth_conf conf{};
+  if (rte_eth_dev_configure(port, 1, 1, &conf) != 0 ||
+      rte_eth_rx_queue_setup(port, 0, kRingSize, rte_eth_dev_socket_id(port), nullptr, pool) != 0 ||
+      rte_eth_tx_queue_setup(port, 0, kRingSize, rte_eth_dev_socket_id(port), nullptr) != 0 ||
+      rte_eth_dev_start(port) != 0)
+    fail(std::string("cannot start port ") + kPortName[port]);
+}
+
+bool link_up(uint16_t port) {
+  rte_eth_link link{};
+  return rte_eth_link_get_nowait(port, &link) == 0 && link.link_status == RTE_ETH_LINK_UP;
+}
+
+// Waits until both links are up, then lets the switch notice them too. False on a signal.
+bool wait_for_switch() {
+  unsigned ms = 0;
+  for (; !(link_up(kPod) && link_up(kUplink)); ms += 10) {
+    if (ms >= kLinkWaitMs) fail("the links did not come up");
+    if (g_stop.load()) return false;
+    rte_delay_us_sleep(10 * 1000);
+  }
+  for (ms = 0; ms < kSwitchSettleMs; ms += 10) {
+    if (g_stop.load()) return false;
+    rte_delay_us_sleep(10 * 1000);
+  }
+  return true;
+}
+
+// Writes an Ethernet/IPv4/UDP frame of kFrameLen bytes at `p`.
+void write_frame(uint8_t* p, const rte_ether_addr& src, const rte_ether_addr& dst, uint32_t src_ip,
+                 uint32_t dst_ip) {
+  auto* eth = reinterpret_cast<rte_ether_hdr*>(p);
+  eth->src_addr = src;
+  eth->dst_addr = dst;
+  eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+  auto* ip = reinterpret_cast<rte_ipv4_hdr*>(eth + 1);
+  *ip = {};
+  ip->version_ihl = RTE_IPV4_VHL_DEF;
+  ip->total_length = rte_cpu_to_be_16(kFrameLen - sizeof(rte_ether_hdr));
+  ip->time_to_live = 64;
+  ip->next_proto_id = IPPROTO_UDP;
+  ip->src_addr = rte_cpu_to_be_32(src_ip);
+  ip->dst_addr = rte_cpu_to_be_32(dst_ip);
+  ip->hdr_checksum = rte_ipv4_cksum(ip);
+  auto* udp = reinterpret_cast<rte_udp_hdr*>(ip + 1);
+  udp->src_port = rte_cpu_to_be_16(kUdpPort);
+  udp->dst_port = rte_cpu_to_be_16(kUdpPort);
+  udp->dgram_len = rte_cpu_to_be_16(kFrameLen - sizeof(rte_ether_hdr) - sizeof(rte_ipv4_hdr));
+  udp->dgram_cksum = 0;  // None (IPv4).
+  uint8_t* payload = reinterpret_cast<uint8_t*>(udp + 1);
+  memset(payload, 0, kFrameLen - (payload - p));
+}
+
+// Writes a VXLAN frame from the remote VTEP to ours (RFC 7348) at `p`, carrying the peer's
+// frame to the pod; `index` varies the UDP source port, as different inner flows would.
+void write_vxlan_frame(uint8_t* p, const Options& o, unsigned index) {
+  auto* eth = reinterpret_cast<rte_ether_hdr*>(p);
+  eth->src_addr = o.mac_u;
+  eth->dst_addr = o.switch_mac;
+  eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+  auto* ip = reinterpret_cast<rte_ipv4_hdr*>(eth + 1);
+  *ip = {};
+  ip->version_ihl = RTE_IPV4_VHL_DEF;
+  ip->total_length = rte_cpu_to_be_16(kOuterLen - sizeof(rte_ether_hdr) + kFrameLen);
+  ip->fragment_offset = rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG);
+  ip->time_to_live = 64;
+  ip->next_proto_id = IPPROTO_UDP;
+  ip->src_addr = rte_cpu_to_be_32(o.remote_vtep);
+  ip->dst_addr = rte_cpu_to_be_32(o.local_vtep);
+  ip->hdr_checksum = rte_ipv4_cksum(ip);
+  auto* udp = reinterpret_cast<rte_udp_hdr*>(ip + 1);
+  udp->src_port = rte_cpu_to_be_16(static_cast<uint16_t>(kVxlanSrcPortMin + index));
+  udp->dst_port = rte_cpu_to_be_16(RTE_VXLAN_DEFAULT_PORT);
+  udp->dgram_len = rte_cpu_to_be_16(sizeof(rte_udp_hdr) + sizeof(rte_vxlan_hdr) + kFrameLen);
+  udp->dgram_cksum = 0;  // Allowed for IPv4 (RFC 7348, section 5).
+  auto* vx = reinterpret_cast<rte_vxlan_hdr*>(udp + 1);
+  vx->vx_flags = rte_cpu_to_be_32(uint32_t{kVxlanFlagI} << 24);
+  vx->vx_vni = rte_cpu_to_be_32(o.vni << 8);
+  write_frame(reinterpret_cast<uint8_t*>(vx + 1), o.mac_r, o.mac_a, kPeerIp, kPodIp);
+}
+
+// Sends `n` frames out of `port`, retrying the rest a bounded number of times; what still
+// does not fit is freed and counted as dropped.
+void send(uint16_t port, rte_mbuf** pkts, uint16_t n, Counters& c) {
+  uint16_t sent = rte_eth_tx_burst(port, 0, pkts, n);
+  for (unsigned r = 0; sent < n && r < kTxRetries; ++r) {
+    rte_delay_us(kTxRetryDelayUs);
+    sent += rte_eth_tx_burst(port, 0, pkts + sent, n - sent);
+  }
+  c.tx += sent;
+  if (sent < n) {
+    rte_pktmbuf_free_bulk(pkts + sent, n - sent);
+    c.drops += n - sent;
+  }
+}
+
+// Puts o.bursts bursts of frames into the loop out of each port: the pod's frames to its
+// peer out of P, the peer's frames to the pod (in VXLAN with --vxlan) out of U.
+void inject(const Options& o, rte_mempool* pool, Counters* counters) {
+  const uint16_t uplink_len = o.vxlan ? kOuterLen + kFrameLen : kFrameLen;
+  for (unsigned b = 0; b < o.bursts; ++b) {
+    for (uint16_t port : {kPod, kUplink}) {
+      rte_mbuf* pkts[kBurst];
+      if (rte_pktmbuf_alloc_bulk(pool, pkts, kBurst) != 0) fail("out of mbufs");
+      for (unsigned i = 0; i < kBurst; ++i) {
+        const uint16_t len = port == kPod ? kFrameLen : uplink_len;
+        auto* p = reinterpret_cast<uint8_t*>(rte_pktmbuf_append(pkts[i], len));
+        if (port == kPod)
+          write_frame(p, o.mac_a, o.mac_r, kPodIp, kPeerIp);
+        else if (o.vxlan)
+          write_vxlan_frame(p, o, b * kBurst + i);
+        else
+          write_frame(p, o.mac_r, o.mac_a, kPeerIp, kPodIp);
+      }
+      send(port, pkts, kBurst, counters[port]);
+    }
+  }
+}
+
+void swap_macs(rte_ether_hdr* eth) { std::swap(eth->src_addr, eth->dst_addr); }
+
+// Reflects a VXLAN frame (with a 20-byte outer IPv4 header, as VTEPs send) back to the VTEP
+// that sent it; false if `m` is not one.
+bool reflect_vxlan(rte_mbuf* m) {
+  if (m->data_len < kOuterLen + sizeof(rte_ether_hdr)) return false;
+  auto* eth = rte_pktmbuf_mtod(m, rte_ether_hdr*);
+  auto* ip = reinterpret_cast<rte_ipv4_hdr*>(eth + 1);
+  auto* udp = reinterpret_cast<rte_udp_hdr*>(ip + 1);
+  auto* vx = reinterpret_cast<rte_vxlan_hdr*>(udp + 1);
+  if (eth->ether_type != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4) ||
+      ip->version_ihl != RTE_IPV4_VHL_DEF || ip->next_proto_id != IPPROTO_UDP ||
+      udp->dst_port != rte_cpu_to_be_16(RTE_VXLAN_DEFAULT_PORT) ||
+      (vx->vx_flags & rte_cpu_to_be_32(uint32_t{kVxlanFlagI} << 24)) == 0)
+    return false;
+  swap_macs(eth);
+  // The checksums (IPv4 header, UDP pseudo-header) are sums: a swap leaves them valid.
+  const rte_be32_t src = ip->src_addr;  // Packed fields: no std::swap.
+  ip->src_addr = ip->dst_addr;
+  ip->dst_addr = src;
+  swap_macs(reinterpret_cast<rte_ether_hdr*>(vx + 1));
+  return true;
+}
+
+void reflect(rte_mbuf* m) {
+  if (!reflect_vxlan(m)) swap_macs(rte_pktmbuf_mtod(m, rte_ether_hdr*));
+}
+
+// One burst from `port` back out of it.
+void reflect_burst(uint16_t port, Counters& c) {
+  rte_mbuf* pkts[kBurst];
+  const uint16_t n = rte_eth_rx_burst(port, 0, pkts, kBurst);
+  if (n == 0) return;
+  c.rx += n;
+  for (uint16_t i = 0; i < n; ++i) reflect(pkts[i]);
+  send(port, pkts, n, c);
+}
+
+void print_stats(const Counters* counters) {
+  Counters total;
+  for (unsigned p = 0; p < kPortCount; ++p) {
+    total.rx += counters[p].rx;
+    total.tx += counters[p].tx;
+    total.drops += counters[p].drops;
+  }
+  printf("stats rx=%lu tx=%lu drops=%lu tsc=%lu hz=%lu\n", total.rx, total.tx, total.drops,
+         rte_rdtsc(), rte_get_tsc_hz());
+  fflush(stdout);
+}
+
+// Reads whatever stdin has without blocking and runs the complete lines in it. False when
+// it is time to exit ("quit", or stdin closed: the harness is gone).
+bool run_commands(std::string& pending, const Counters* counters) {
+  pollfd pfd{STDIN_FILENO, POLLIN, 0};
+  if (poll(&pfd, 1, 0) <= 0) return true;
+  char buf[256];
+  const ssize_t n = read(STDIN_FILENO, buf, sizeof(buf));
+  if (n <= 0) return false;
+  pending.append(buf, static_cast<size_t>(n));
+  for (size_t eol; (eol = pending.find('\n')) != std::string::npos; pending.erase(0, eol + 1)) {
+    const std::string line = pending.substr(0, eol);
+    if (line == "stats")
+      print_stats(counters);
+    else if (line == "quit")
+      return false;
+    else if (!line.empty())
+      fprintf(stderr, "np-e2e-reflector: unknown command '%s'\n", line.c_str());
+  }
+  return true;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const int eal_args = rte_eal_init(argc, argv);
+  if (eal_args < 0) fail(std::string("EAL init: ") + rte_strerror(rte_errno));
+  const Options o = parse_options(argc - eal_args, argv + eal_args);
+  if (rte_eth_dev_count_avail() != kPortCount)
+    fail("needs exactly two ports (--vdev net_virtio_user0,... for P, net_virtio_user1 for U)");
+
+  // Ample: each port's rx vring holds 256 mbufs and its tx vring up to 256 more.
+  rte_mempool* pool = rte_pktmbuf_pool_create("reflector", 8191, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+                                              rte_socket_id());
+  if (pool == nullptr) fail("cannot allocate mbufs (hugepages?)");
+  open_port(kPod, pool);
+  open_port(kUplink, pool);
+
+  struct sigaction sa {};
+  sa.sa_handler = on_signal;
+  sigaction(SIGTERM, &sa, nullptr);
+  sigaction(SIGINT, &sa, nullptr);
+
+  Counters counters[kPortCount];
+  if (wait_for_switch()) {
+    inject(o, pool, counters);
+    printf("ready\n");
+    fflush(stdout);
+  }
+
+  // Pure polling: a benchmark generator, with a bounded lifetime in its harness.
+  std::string pending;
+  uint64_t next_control = 0;
+  while (!g_stop.load(std::memory_order_relaxed)) {
+    reflect_burst(kPod, counters[kPod]);
+    reflect_burst(kUplink, counters[kUplink]);
+    const uint64_t now = rte_rdtsc();
+    if (now < next_control) continue;
+    next_control = now + kControlPollCycles;
+    if (!run_commands(pending, counters)) break;
+  }
+
+  for (uint16_t port : {kPod, kUplink}) {
+    printf("port %s rx=%lu tx=%lu drops=%lu\n", kPortName[port], counters[port].rx,
+           counters[port].tx, counters[port].drops);
+    rte_eth_dev_stop(port);
+    rte_eth_dev_close(port);
+  }
+  fflush(stdout);
+  rte_eal_cleanup();
+  return 0;
+}
