@@ -54,6 +54,8 @@ class Controller {
   Status delete_vxlan_static_mac(uint32_t vni, const MacAddress& mac, bool& deleted);
 
  private:
+  friend class ControllerTest;  // tests/unit/control/controller_test.cc commits whole configs.
+
   // Validates `desired`, applies it, saves it; on any failure nothing has changed.
   Status commit(Config desired);
 
