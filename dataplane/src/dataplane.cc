@@ -43,8 +43,10 @@ Dataplane::Dataplane(const DataplaneOptions& options)
       l2_(rcu_, std::make_unique<L2Config>()),
       fib_("np_fib", options.max_routes, options.route_tbl8_groups, options.max_next_hop_groups,
            rcu_),
+      services_("np_svc", options.conntrack_max_flows, rcu_, rte_get_tsc_hz()),
+      service_stage_(&services_.conntrack()),
       bridge_(macs_),
-      router_(fib_, rte_get_tsc_hz()),
+      router_(fib_, rte_get_tsc_hz(), &service_stage_),
       pipeline_(l2_, bridge_, router_),
       ports_(kMaxPorts),
       l3_(fib_, pool_, options.neighbor_timers,
@@ -237,6 +239,7 @@ void Dataplane::publish_config(const std::vector<BridgeDomainSpec>& specs,
     }
   }
   vxlan_.annotate(*next, domain_index_);
+  next->services = services_.table();
   if (learn_stats_.size() < next->domains.size()) learn_stats_.resize(next->domains.size());
   l2_.publish(std::move(next));
 }
@@ -489,6 +492,7 @@ void Dataplane::control_step() {
     last_link_poll_ = now;
     poll_links();
   }
+  services_.tick(now);
   if (now - last_aging_ >= tsc_hz_) {
     last_aging_ = now;
     macs_.age(shared_.now_s.load(std::memory_order_relaxed), *l2_.read());
@@ -525,6 +529,26 @@ void Dataplane::shutdown() {
     close_port(*port);
     port.reset();
   }
+}
+
+std::vector<const WorkerCounters*> Dataplane::worker_counters() const {
+  std::vector<const WorkerCounters*> out;
+  for (const auto& worker : workers_) out.push_back(&worker->counters());
+  return out;
+}
+
+DpStatus Dataplane::set_services(const ServicesSpec& spec) {
+  std::vector<uint32_t> ours;
+  for (const auto& i : ifaces_)
+    if (i) ours.push_back(rte_be_to_cpu_32(i->data.ip));
+  if (DpStatus st = services_.set(spec, ours, worker_counters()); !st.ok()) return st;
+  publish_config(domain_specs_, ifaces_);
+  return {};
+}
+
+std::vector<ConnectionRow> Dataplane::list_connections(const std::string& service,
+                                                       uint32_t limit) const {
+  return services_.connections(service, limit, rte_rdtsc());
 }
 
 DataplaneStats Dataplane::stats() const {
@@ -593,6 +617,7 @@ DataplaneStats Dataplane::stats() const {
     out.vxlan.vnis.push_back(unattributed);
   }
   out.vxlan.ports = vxlan_.offload();
+  out.services = services_.stats(worker_counters());
   macs_.for_each([&](MacKey, const MacEntry& entry) {
     out.vxlan.remote_macs += is_remote_port(entry.port.load(std::memory_order_relaxed));
   });

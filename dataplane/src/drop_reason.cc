@@ -1,5 +1,7 @@
 #include "np/dp/drop_reason.h"
 
+#include "np/dp/service_spec.h"
+
 namespace np::dp {
 
 const char* drop_reason_name(DropReason reason) {
@@ -64,7 +66,25 @@ const char* drop_reason_name(DropReason reason) {
       return "vxlan_invalid";
     case DropReason::kVxlanEncap:
       return "vxlan_encap";
+    case DropReason::kService:
+      return "service";
     case DropReason::kCount:
+      break;
+  }
+  return "unknown";
+}
+
+const char* nat_drop_name(NatDrop drop) {
+  switch (drop) {
+    case NatDrop::kTableFull:
+      return "table_full";
+    case NatDrop::kNoBackend:
+      return "no_backend";
+    case NatDrop::kTruncated:
+      return "truncated";
+    case NatDrop::kSnatExhausted:
+      return "snat_exhausted";
+    case NatDrop::kCount:
       break;
   }
   return "unknown";

@@ -160,11 +160,16 @@ void Router::process(WorkerCtx& ctx, const L2Config& config, uint16_t iface, rte
       vxlan_input(ctx, config, m, rte_ipv4_hdr_len(ip), marked_vni(config.vxlan, m));
       continue;
     }
-    dsts[k] = rte_be_to_cpu_32(ip->dst_addr);
-    fib_.prefetch(dsts[k]);
     fwd[k++] = m;
   }
+  if (k != 0 && config.services != nullptr && services_ != nullptr)
+    k = serve(ctx, config, in, fwd, k);
   if (k == 0) return;
+  for (uint16_t j = 0; j < k; ++j) {
+    const auto* ip = rte_pktmbuf_mtod_offset(fwd[j], const rte_ipv4_hdr*, sizeof(rte_ether_hdr));
+    dsts[j] = rte_be_to_cpu_32(ip->dst_addr);
+    fib_.prefetch(dsts[j]);
+  }
   uint32_t groups[kMaxBurst];
   fib_.lookup_bulk(dsts, groups, k);
 
@@ -241,6 +246,41 @@ void Router::reply_into_tunnel(WorkerCtx& ctx, rte_mbuf* m) const {
     return;
   }
   to_tunnel(ctx, *path, m);
+}
+
+uint16_t Router::serve(WorkerCtx& ctx, const L2Config& config, const L3Interface& in,
+                       rte_mbuf** pkts, uint16_t n) const {
+  ServiceVerdict verdicts[kMaxBurst];
+  services_->process(ctx, config, in, pkts, n, verdicts);
+  uint16_t kept = 0;
+  for (uint16_t i = 0; i < n; ++i) {
+    rte_mbuf* m = pkts[i];
+    switch (verdicts[i]) {
+      case ServiceVerdict::kPass:
+        pkts[kept++] = m;
+        break;
+      case ServiceVerdict::kDrop:
+        ctx.drop(m, m->port, DropReason::kService);
+        break;
+      case ServiceVerdict::kReject: {
+        // A service without backends refuses like a host with nothing listening.
+        const auto* ip = rte_pktmbuf_mtod_offset(m, const rte_ipv4_hdr*, sizeof(rte_ether_hdr));
+        if (ip->next_proto_id == IPPROTO_TCP) {
+          const uint16_t port = m->port;
+          if (!make_tcp_reset(m, in.mac)) {
+            ctx.drop(m, port, DropReason::kService);
+            break;
+          }
+          ctx.counters.ports[port].drops[static_cast<unsigned>(DropReason::kService)].add(1);
+          reply(ctx, in, m);
+        } else {
+          icmp_error(ctx, in, m, IcmpKind::kPortUnreachable, DropReason::kService);
+        }
+        break;
+      }
+    }
+  }
+  return kept;
 }
 
 void Router::arp_input(WorkerCtx& ctx, const L3Interface& in, uint16_t iface, rte_mbuf* m) const {

@@ -6,8 +6,10 @@
 #include <rte_arp.h>
 #include <rte_icmp.h>
 #include <rte_ip.h>
+#include <rte_tcp.h>
 #include <rte_udp.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <stdexcept>
@@ -33,6 +35,9 @@ struct Ipv4Frame {
   uint16_t src_port = 1000, dst_port = 2000;
   uint8_t options = 0;  // 32-bit words of IP options (NOPs).
   bool dont_fragment = false;
+  uint8_t tcp_flags = 0x02;   // TCP: SYN unless told.
+  uint32_t tcp_seq = 1000;    // TCP.
+  bool udp_checksum = false;  // UDP: 0 (none) unless asked.
 };
 
 inline rte_ipv4_hdr* ipv4_header(rte_mbuf* m) {
@@ -42,6 +47,22 @@ inline rte_ipv4_hdr* ipv4_header(rte_mbuf* m) {
 // The ICMP header right after the IP header (no options) of an Ethernet frame.
 inline rte_icmp_hdr* icmp_header(rte_mbuf* m) {
   return reinterpret_cast<rte_icmp_hdr*>(ipv4_header(m) + 1);
+}
+
+// The TCP or UDP checksum of a frame (no IP options), as it sits in the header.
+inline uint8_t* l4_checksum_at(rte_mbuf* m) {
+  rte_ipv4_hdr* ip = ipv4_header(m);
+  return reinterpret_cast<uint8_t*>(ip + 1) + (ip->next_proto_id == IPPROTO_TCP
+                                                   ? offsetof(rte_tcp_hdr, cksum)
+                                                   : offsetof(rte_udp_hdr, dgram_cksum));
+}
+inline rte_be16_t l4_checksum(rte_mbuf* m) {
+  rte_be16_t sum;
+  std::memcpy(&sum, l4_checksum_at(m), sizeof(sum));
+  return sum;
+}
+inline void set_l4_checksum(rte_mbuf* m, rte_be16_t sum) {
+  std::memcpy(l4_checksum_at(m), &sum, sizeof(sum));
 }
 
 // Recomputes the header checksum after a test changed the header.
@@ -74,6 +95,16 @@ inline rte_mbuf* ipv4_frame(rte_mempool* pool, const Ipv4Frame& f) {
     udp->dgram_len = rte_cpu_to_be_16(f.payload);
     udp->dgram_cksum = 0;
   }
+  if (f.proto == IPPROTO_TCP && f.payload >= sizeof(rte_tcp_hdr)) {
+    auto* tcp = reinterpret_cast<rte_tcp_hdr*>(l4);
+    std::memset(tcp, 0, sizeof(*tcp));
+    tcp->src_port = rte_cpu_to_be_16(f.src_port);
+    tcp->dst_port = rte_cpu_to_be_16(f.dst_port);
+    tcp->sent_seq = rte_cpu_to_be_32(f.tcp_seq);
+    tcp->data_off = static_cast<uint8_t>((sizeof(rte_tcp_hdr) / 4) << 4);
+    tcp->tcp_flags = f.tcp_flags;
+    tcp->rx_win = rte_cpu_to_be_16(65535);
+  }
   if (f.proto == IPPROTO_ICMP && f.payload >= sizeof(rte_icmp_hdr)) {
     auto* icmp = reinterpret_cast<rte_icmp_hdr*>(l4);
     icmp->icmp_type = RTE_IP_ICMP_ECHO_REQUEST;
@@ -84,6 +115,9 @@ inline rte_mbuf* ipv4_frame(rte_mempool* pool, const Ipv4Frame& f) {
     icmp->icmp_cksum = static_cast<uint16_t>(~rte_raw_cksum(icmp, f.payload));
   }
   fix_ipv4_checksum(m);
+  if ((f.proto == IPPROTO_TCP && f.payload >= sizeof(rte_tcp_hdr)) ||
+      (f.proto == IPPROTO_UDP && f.udp_checksum && f.payload >= sizeof(rte_udp_hdr)))
+    set_l4_checksum(m, rte_ipv4_udptcp_cksum(ip, l4));
   return m;
 }
 

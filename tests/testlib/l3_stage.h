@@ -20,6 +20,7 @@
 
 #include "np/dp/l3_control.h"
 #include "np/dp/pipeline.h"
+#include "np/dp/services_control.h"
 #include "np/dp/vxlan_control.h"
 #include "testlib/eal_env.h"
 #include "testlib/ipv4_builder.h"
@@ -36,8 +37,10 @@ struct L3Stage {
       : macs("l3_stage_macs_" + std::to_string(instance()), 1024, rcu),
         config(rcu, std::make_unique<dp::L2Config>()),
         fib("l3_stage_fib_" + std::to_string(instance()), max_routes, tbl8_groups, 4096, rcu),
+        services("l3_stage_svc_" + std::to_string(instance()), 4096, rcu, rte_get_tsc_hz()),
+        service_stage(&services.conntrack()),
         bridge(macs),
-        router(fib, rte_get_tsc_hz()),
+        router(fib, rte_get_tsc_hz(), &service_stage),
         pipeline(config, bridge, router),
         ctx(0, shared),
         l3(fib, test_pool(), dp::NeighborTimers{},
@@ -89,6 +92,17 @@ struct L3Stage {
       if (!macs.add_static(key, port).ok()) throw std::runtime_error("static remote MAC");
   }
 
+  // Sets the services as the data plane does (our addresses: the three interfaces').
+  void set_services(const dp::ServicesSpec& spec) {
+    const std::vector<uint32_t> ours = {ipv4("10.0.0.1"), ipv4("10.0.1.1"), ipv4("10.0.2.1")};
+    if (dp::DpStatus st = services.set(spec, ours, {&ctx.counters}); !st.ok())
+      throw std::runtime_error(st.message());
+    auto c = std::make_unique<dp::L2Config>(*config.read());
+    c->services = services.table();
+    config.publish(std::move(c));
+    rcu.drain();
+  }
+
   // Runs the pipeline on a burst as a worker does (m->port set).
   void process(uint16_t in_port, rte_mbuf** pkts, uint16_t n) {
     for (uint16_t i = 0; i < n; ++i) pkts[i]->port = in_port;
@@ -133,6 +147,8 @@ struct L3Stage {
   dp::MacTable macs;
   dp::Published<dp::L2Config> config;
   dp::Fib fib;
+  dp::ServicesControl services;
+  dp::ServiceStage service_stage;
   dp::L2Bridge bridge;
   dp::Router router;
   dp::Pipeline pipeline;

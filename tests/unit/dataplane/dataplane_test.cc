@@ -19,6 +19,7 @@ class DataplaneTest : public ::testing::Test {
     DataplaneOptions o;
     o.mbuf_count = 4095;
     o.mac_table_capacity = 1024;
+    o.conntrack_max_flows = 4096;
     return o;
   }
   static PortSpec ring(const std::string& name) {

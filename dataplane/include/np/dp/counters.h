@@ -10,6 +10,7 @@
 #include "np/dp/drop_reason.h"
 #include "np/dp/l3_spec.h"
 #include "np/dp/limits.h"
+#include "np/dp/service_spec.h"
 #include "np/dp/vxlan_spec.h"
 
 namespace np::dp {
@@ -32,7 +33,9 @@ struct PortCounters {
   Counter drops[kDropReasonCount];
 };
 
-inline constexpr unsigned kVniCounterSlots = 256;  // VNIs with their own counters.
+inline constexpr unsigned kVniCounterSlots = 256;   // VNIs with their own counters.
+inline constexpr unsigned kMaxServiceSlots = 1024;  // Services with their own counters.
+inline constexpr unsigned kMaxBackendSlots = 8192;  // Backends with their own counters.
 
 inline constexpr unsigned kPollSizeBuckets = 9;  // 0, 1, 2-3, ..., 64-127, 128+
 
@@ -53,6 +56,10 @@ struct VniCounters {
   Counter drops[kVxlanDropCount];
 };
 
+struct ServiceCounters {
+  Counter packets, new_flows;
+};
+
 struct WorkerCounters {
   Counter polls;       // Loop iterations.
   Counter busy_polls;  // Iterations that received at least one packet.
@@ -66,6 +73,11 @@ struct WorkerCounters {
   L3Counters l3;
   Counter vxlan_drops[kVxlanDropCount];  // Decapsulation drops before a VNI is known.
   VniCounters vnis[kVniCounterSlots];
+  // Services: by service slot and backend slot (service_table.h), drops by reason.
+  ServiceCounters services[kMaxServiceSlots];
+  ServiceCounters backends[kMaxBackendSlots];
+  Counter nat_drops[kNatDropCount];
+  Counter flows_created;
   alignas(64) PortCounters ports[kMaxPorts];
 };
 

@@ -29,6 +29,9 @@
 #include "np/dp/published.h"
 #include "np/dp/rcu.h"
 #include "np/dp/router.h"
+#include "np/dp/service_spec.h"
+#include "np/dp/service_stage.h"
+#include "np/dp/services_control.h"
 #include "np/dp/status.h"
 #include "np/dp/vxlan_control.h"
 #include "np/dp/worker.h"
@@ -56,6 +59,7 @@ struct DataplaneOptions {
   uint32_t route_tbl8_groups = 4096;  // /24s that hold longer prefixes.
   uint32_t max_next_hop_groups = 65536;
   NeighborTimers neighbor_timers;
+  uint32_t conntrack_max_flows = 262144;  // Tracked connections (each holds two table keys).
 };
 
 struct StaticMac {
@@ -103,6 +107,7 @@ struct DataplaneStats {
   uint32_t macs = 0, mac_capacity = 0;
   L3Stats l3;
   VxlanStats vxlan;
+  ServicesStats services;
 };
 
 struct MacRow {
@@ -132,6 +137,15 @@ class Dataplane {
   DpStatus set_l3(const L3Spec& spec);
   std::vector<InterfaceRow> list_interfaces() const;
   std::vector<NeighborRow> list_neighbors() const;
+  // Replaces the services (VIPs, node ports, backends, affinity) and the connection
+  // timeouts. Services whose definition is unchanged keep their flows; a removed backend's
+  // flows are ended (counted). Refused whole on error (the message names the service and
+  // field): a duplicate name, a VIP:port/protocol or node port used twice, a node port out
+  // of the range, a backend address that is not unicast, a weight out of 1..1000, more than
+  // 1000 backends, a Maglev size that is not prime.
+  DpStatus set_services(const ServicesSpec& spec);
+  // Tracked connections, of one service ("" = all), at most `limit`.
+  std::vector<ConnectionRow> list_connections(const std::string& service, uint32_t limit) const;
 
   // Launches the workers on their lcores.
   DpStatus start();
@@ -171,6 +185,7 @@ class Dataplane {
   void poll_links();
   void publish_worker_plans();
   int find_port(const std::string& name) const;
+  std::vector<const WorkerCounters*> worker_counters() const;
   uint16_t domain_index(uint32_t id);
 
   DataplaneOptions options_;
@@ -180,6 +195,8 @@ class Dataplane {
   MacTable macs_;
   Published<L2Config> l2_;
   Fib fib_;
+  ServicesControl services_;
+  ServiceStage service_stage_;
   L2Bridge bridge_;
   Router router_;
   Pipeline pipeline_;

@@ -39,6 +39,7 @@ enum class DropReason : uint8_t {
   kPuntQueueFull,      // The queue to the control thread (ARP resolution) was full.
   kVxlanInvalid,       // VXLAN to us we cannot take (reason counted per VNI or in vxlan_drops).
   kVxlanEncap,         // Could not be sent into a VXLAN tunnel (reason counted per VNI).
+  kService,            // Refused by the service stage (reason counted in nat_drops).
   kCount,
 };
 

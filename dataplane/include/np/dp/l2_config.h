@@ -10,9 +10,11 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "np/dp/counters.h"
+#include "np/dp/service_table.h"
 
 namespace np::dp {
 
@@ -122,6 +124,7 @@ struct L2Config {
   std::vector<BridgeDomain> domains;  // By domain index.
   std::vector<L3Interface> ifaces;    // By interface index.
   VxlanConfig vxlan;
+  std::shared_ptr<const ServiceTable> services;  // Null: no services.
 
   // Whether `port` (real, or a remote VTEP's virtual port) belongs to domain `domain`.
   bool port_in_domain(uint16_t port, uint16_t domain) const {

@@ -14,6 +14,7 @@
 
 #include "np/dp/fib.h"
 #include "np/dp/l2_config.h"
+#include "np/dp/service_stage.h"
 #include "np/dp/worker_ctx.h"
 #include "np/vxlan/vxlan.h"
 
@@ -21,7 +22,9 @@ namespace np::dp {
 
 class Router {
  public:
-  Router(const Fib& fib, uint64_t tsc_hz) : fib_(fib), tsc_per_icmp_(tsc_hz / kIcmpPerSecond) {}
+  // `services`: the service stage, run on routed packets while the config has services.
+  Router(const Fib& fib, uint64_t tsc_hz, const ServiceStage* services = nullptr)
+      : fib_(fib), tsc_per_icmp_(tsc_hz / kIcmpPerSecond), services_(services) {}
 
   // Takes ownership of n <= kMaxBurst frames received on interface `iface`.
   void process(WorkerCtx& ctx, const L2Config& config, uint16_t iface, rte_mbuf** pkts,
@@ -60,8 +63,14 @@ class Router {
                   DropReason reason, uint16_t mtu = 0) const;
   bool take_icmp_token(WorkerCtx& ctx) const;
 
+  // Runs the service stage on n validated packets; answers or drops what it refuses and
+  // compacts the rest. Returns how many go on.
+  uint16_t serve(WorkerCtx& ctx, const L2Config& config, const L3Interface& in, rte_mbuf** pkts,
+                 uint16_t n) const;
+
   const Fib& fib_;
   const uint64_t tsc_per_icmp_;
+  const ServiceStage* const services_;
 };
 
 }  // namespace np::dp

@@ -116,6 +116,7 @@ struct WorkerCtx {
   TunnelOutput to_tunnel;
   TunnelInput from_tunnel;
   IcmpBudget icmp_budget;
+  uint16_t snat_next = 0;  // The next SNAT port to try, within the worker's range.
   std::array<TxBuffer, kMaxPorts> tx;
   uint16_t dirty_ports[kMaxPorts];
   uint16_t n_dirty = 0;

@@ -1,0 +1,388 @@
+// Services through the whole IPv4 path on built packets: a client behind up0 (10.0.0.2)
+// reaches VIP 10.96.0.10:80 whose backends are hosts behind up1 (10.0.1.2 and 10.0.1.3,
+// port 8080). Checks the translated bytes and checksums both ways, the spread and
+// stickiness of flows, backend removal, refusals without backends, a full table, the TCP
+// state machine with expiry, and a node port with SNAT.
+#include <gtest/gtest.h>
+#include <rte_tcp.h>
+#include <rte_udp.h>
+
+#include <set>
+#include <string>
+#include <vector>
+
+#include "testlib/l3_stage.h"
+
+namespace np::dp {
+namespace {
+
+using testlib::ipv4;
+using testlib::Ipv4Frame;
+using testlib::kUp0Mac;
+using testlib::kUp1Mac;
+using testlib::mac;
+
+constexpr const char* kClientMac = "02:00:00:00:01:01";  // 10.0.0.2, behind port 0.
+constexpr const char* kHostB = "02:00:00:00:02:02";      // 10.0.1.2, behind port 1.
+constexpr const char* kHostC = "02:00:00:00:02:03";      // 10.0.1.3, behind port 1.
+constexpr uint8_t kSyn = 0x02, kAck = 0x10, kFin = 0x01, kRst = 0x04;
+
+class ServicePathTest : public ::testing::Test {
+ protected:
+  ServicePathTest() {
+    free_at_start_ = rte_mempool_avail_count(pool_);
+    stage_ = std::make_unique<testlib::L3Stage>();
+    stage_->apply({}, {{0, ipv4("10.0.0.2"), mac(kClientMac)},
+                       {1, ipv4("10.0.1.2"), mac(kHostB)},
+                       {1, ipv4("10.0.1.3"), mac(kHostC)}});
+    set({web()});
+  }
+  ~ServicePathTest() override {
+    stage_.reset();
+    EXPECT_EQ(rte_mempool_avail_count(pool_), free_at_start_) << "an mbuf leaked";
+  }
+
+  static ServiceSpec web(std::vector<BackendSpec> backends = {{ipv4("10.0.1.2"), 8080, 1},
+                                                              {ipv4("10.0.1.3"), 8080, 1}}) {
+    ServiceSpec s;
+    s.name = "web";
+    s.vip = ipv4("10.96.0.10");
+    s.port = 80;
+    s.node_port = 30080;
+    s.backends = std::move(backends);
+    return s;
+  }
+  void set(std::vector<ServiceSpec> services) {
+    ServicesSpec spec;
+    spec.services = std::move(services);
+    stage_->set_services(spec);
+  }
+  // A TCP segment from the client to `dst`:`dport`, through up0.
+  rte_mbuf* from_client(uint16_t sport, uint8_t flags, const char* dst = "10.96.0.10",
+                        uint16_t dport = 80, uint32_t seq = 1000) {
+    return testlib::ipv4_frame(pool_, {.dst_mac = kUp0Mac,
+                                       .src_mac = kClientMac,
+                                       .src = "10.0.0.2",
+                                       .dst = dst,
+                                       .proto = IPPROTO_TCP,
+                                       .payload = 20,
+                                       .src_port = sport,
+                                       .dst_port = dport,
+                                       .tcp_flags = flags,
+                                       .tcp_seq = seq});
+  }
+  // From a backend behind up1 back to `dst`:`dport`.
+  rte_mbuf* from_backend(const char* src, const char* src_mac, uint16_t dport, uint8_t flags,
+                         const char* dst = "10.0.0.2") {
+    return testlib::ipv4_frame(pool_, {.dst_mac = kUp1Mac,
+                                       .src_mac = src_mac,
+                                       .src = src,
+                                       .dst = dst,
+                                       .proto = IPPROTO_TCP,
+                                       .payload = 20,
+                                       .src_port = 8080,
+                                       .dst_port = dport,
+                                       .tcp_flags = flags});
+  }
+  rte_mbuf* one(uint16_t port) {
+    auto out = stage_->take_tx(port);
+    EXPECT_EQ(out.size(), 1u) << "frames out of port " << port;
+    for (size_t i = 1; i < out.size(); ++i) rte_pktmbuf_free(out[i]);
+    return out.empty() ? nullptr : out[0];
+  }
+  // Both checksums right (as a receiver checks them).
+  static void expect_checksums(rte_mbuf* m) {
+    rte_ipv4_hdr* ip = testlib::ipv4_header(m);
+    EXPECT_EQ(rte_raw_cksum(ip, sizeof(*ip)), 0xffff) << "IPv4 header checksum";
+    EXPECT_EQ(rte_ipv4_udptcp_cksum_verify(ip, ip + 1), 0) << "TCP/UDP checksum";
+  }
+  static uint16_t sport(rte_mbuf* m) {
+    return rte_be_to_cpu_16(*reinterpret_cast<rte_be16_t*>(testlib::ipv4_header(m) + 1));
+  }
+  static uint16_t dport(rte_mbuf* m) {
+    return rte_be_to_cpu_16(*(reinterpret_cast<rte_be16_t*>(testlib::ipv4_header(m) + 1) + 1));
+  }
+  uint64_t nat_drops(NatDrop d) const {
+    return stage_->ctx.counters.nat_drops[static_cast<unsigned>(d)].get();
+  }
+  ServicesStats stats() const { return stage_->services.stats({&stage_->ctx.counters}); }
+  // Ticks the control side until expiry has looked at every flow (a tick checks a slice).
+  void sweep(uint64_t now_tsc) {
+    const uint32_t max = stage_->services.conntrack().max_flows();
+    for (uint32_t checked = 0; checked < max; checked += stage_->services.expiry_slice())
+      stage_->services.tick(now_tsc);
+  }
+
+  rte_mempool* pool_ = testlib::test_pool();
+  unsigned free_at_start_ = 0;
+  std::unique_ptr<testlib::L3Stage> stage_;
+};
+
+TEST_F(ServicePathTest, DnatsToABackendAndTranslatesTheReplyBack) {
+  stage_->process(0, from_client(40000, kSyn));
+  rte_mbuf* out = one(1);
+  ASSERT_NE(out, nullptr);
+  rte_ipv4_hdr* ip = testlib::ipv4_header(out);
+  const uint32_t backend = rte_be_to_cpu_32(ip->dst_addr);
+  ASSERT_TRUE(backend == ipv4("10.0.1.2") || backend == ipv4("10.0.1.3"));
+  EXPECT_EQ(ip->src_addr, rte_cpu_to_be_32(ipv4("10.0.0.2"))) << "the client's address kept";
+  EXPECT_EQ(dport(out), 8080);
+  EXPECT_EQ(sport(out), 40000);
+  EXPECT_EQ(ip->time_to_live, 63);
+  expect_checksums(out);
+  const char* backend_mac = backend == ipv4("10.0.1.2") ? kHostB : kHostC;
+  EXPECT_EQ(testlib::mac_text(rte_pktmbuf_mtod(out, rte_ether_hdr*)->dst_addr), backend_mac);
+  rte_pktmbuf_free(out);
+
+  const std::string backend_ip = backend == ipv4("10.0.1.2") ? "10.0.1.2" : "10.0.1.3";
+  stage_->process(1, from_backend(backend_ip.c_str(), backend_mac, 40000, kSyn | kAck));
+  out = one(0);
+  ASSERT_NE(out, nullptr);
+  ip = testlib::ipv4_header(out);
+  EXPECT_EQ(ip->src_addr, rte_cpu_to_be_32(ipv4("10.96.0.10"))) << "answered from the VIP";
+  EXPECT_EQ(sport(out), 80);
+  EXPECT_EQ(ip->dst_addr, rte_cpu_to_be_32(ipv4("10.0.0.2")));
+  EXPECT_EQ(dport(out), 40000);
+  expect_checksums(out);
+  rte_pktmbuf_free(out);
+
+  const std::vector<ConnectionRow> rows = stage_->services.connections("", 10, rte_rdtsc());
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].state, "established") << "the backend answered the SYN";
+  EXPECT_EQ(rows[0].service, "web");
+  EXPECT_EQ(rows[0].backend_ip, backend);
+  const ServicesStats s = stats();
+  EXPECT_EQ(s.services[0].new_flows, 1u);
+  EXPECT_EQ(s.services[0].packets, 1u) << "the client's packets";
+  EXPECT_EQ(s.conntrack.flows, 1u);
+}
+
+TEST_F(ServicePathTest, UdpWithAChecksumIsTranslatedWithIt) {
+  ServiceSpec dns = web();
+  dns.name = "dns";
+  dns.protocol = IPPROTO_UDP;
+  dns.port = 53;
+  dns.node_port = 0;
+  set({dns});
+  rte_mbuf* m = testlib::ipv4_frame(pool_, {.dst_mac = kUp0Mac,
+                                            .src_mac = kClientMac,
+                                            .src = "10.0.0.2",
+                                            .dst = "10.96.0.10",
+                                            .payload = 30,
+                                            .src_port = 5353,
+                                            .dst_port = 53,
+                                            .udp_checksum = true});
+  stage_->process(0, m);
+  rte_mbuf* out = one(1);
+  ASSERT_NE(out, nullptr);
+  EXPECT_NE(testlib::l4_checksum(out), 0);
+  expect_checksums(out);
+  const auto rows = stage_->services.connections("dns", 10, rte_rdtsc());
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].state, "udp");
+  rte_pktmbuf_free(out);
+}
+
+TEST_F(ServicePathTest, NewFlowsSpreadOverBackendsAndEachStaysOnItsOwn) {
+  std::map<uint16_t, uint32_t> backend_of;
+  std::set<uint32_t> used;
+  for (uint16_t p = 30000; p < 30200; ++p) {
+    stage_->process(0, from_client(p, kSyn));
+    rte_mbuf* out = one(1);
+    ASSERT_NE(out, nullptr);
+    backend_of[p] = testlib::ipv4_header(out)->dst_addr;
+    used.insert(backend_of[p]);
+    rte_pktmbuf_free(out);
+  }
+  EXPECT_EQ(used.size(), 2u) << "both backends get new connections";
+  for (uint16_t p = 30000; p < 30200; p += 7) {
+    stage_->process(0, from_client(p, kAck));
+    rte_mbuf* out = one(1);
+    ASSERT_NE(out, nullptr);
+    EXPECT_EQ(testlib::ipv4_header(out)->dst_addr, backend_of[p]) << "flow from port " << p;
+    rte_pktmbuf_free(out);
+  }
+}
+
+TEST_F(ServicePathTest, RemovingABackendEndsItsFlowsAndLeavesTheOthers) {
+  std::map<uint16_t, uint32_t> backend_of;
+  for (uint16_t p = 30000; p < 30100; ++p) {
+    stage_->process(0, from_client(p, kSyn));
+    rte_mbuf* out = one(1);
+    ASSERT_NE(out, nullptr);
+    backend_of[p] = testlib::ipv4_header(out)->dst_addr;
+    rte_pktmbuf_free(out);
+  }
+  const uint32_t c = rte_cpu_to_be_32(ipv4("10.0.1.3"));
+  uint64_t on_c = 0;
+  for (const auto& [p, b] : backend_of) on_c += b == c;
+  set({web({{ipv4("10.0.1.2"), 8080, 1}})});
+  const ServicesStats s = stats();
+  EXPECT_EQ(s.conntrack.ended_backend_removed, on_c);
+  EXPECT_EQ(s.conntrack.flows, backend_of.size() - on_c);
+  for (const auto& [p, b] : backend_of) {
+    if (b == c) continue;
+    stage_->process(0, from_client(p, kAck));
+    rte_mbuf* out = one(1);
+    ASSERT_NE(out, nullptr);
+    EXPECT_EQ(testlib::ipv4_header(out)->dst_addr, b) << "a flow of the staying backend moved";
+    rte_pktmbuf_free(out);
+  }
+}
+
+TEST_F(ServicePathTest, WithoutBackendsTcpGetsARstAndUdpPortUnreachable) {
+  ServiceSpec empty = web({});
+  ServiceSpec udp = web({});
+  udp.name = "udp";
+  udp.protocol = IPPROTO_UDP;
+  udp.node_port = 0;
+  set({empty, udp});
+  stage_->process(0, from_client(40000, kSyn, "10.96.0.10", 80, 77));
+  rte_mbuf* rst = one(0);
+  ASSERT_NE(rst, nullptr);
+  rte_ipv4_hdr* ip = testlib::ipv4_header(rst);
+  auto* tcp = reinterpret_cast<rte_tcp_hdr*>(ip + 1);
+  EXPECT_EQ(ip->src_addr, rte_cpu_to_be_32(ipv4("10.96.0.10")));
+  EXPECT_EQ(ip->dst_addr, rte_cpu_to_be_32(ipv4("10.0.0.2")));
+  EXPECT_EQ(sport(rst), 80);
+  EXPECT_EQ(dport(rst), 40000);
+  EXPECT_EQ(tcp->tcp_flags, kRst | kAck);
+  EXPECT_EQ(rte_be_to_cpu_32(tcp->recv_ack), 78u) << "the SYN acknowledged";
+  EXPECT_EQ(testlib::mac_text(rte_pktmbuf_mtod(rst, rte_ether_hdr*)->dst_addr), kClientMac);
+  expect_checksums(rst);
+  rte_pktmbuf_free(rst);
+
+  stage_->process(0, testlib::ipv4_frame(pool_, {.dst_mac = kUp0Mac,
+                                                 .src_mac = kClientMac,
+                                                 .src = "10.0.0.2",
+                                                 .dst = "10.96.0.10",
+                                                 .src_port = 5000,
+                                                 .dst_port = 80}));
+  rte_mbuf* icmp = one(0);
+  ASSERT_NE(icmp, nullptr);
+  EXPECT_EQ(testlib::icmp_header(icmp)->icmp_type, 3);
+  EXPECT_EQ(testlib::icmp_header(icmp)->icmp_code, 3);
+  rte_pktmbuf_free(icmp);
+  EXPECT_EQ(nat_drops(NatDrop::kNoBackend), 2u);
+  EXPECT_EQ(stats().conntrack.flows, 0u) << "nothing tracked";
+}
+
+TEST_F(ServicePathTest, AFullTableDropsNewFlowsAndKeepsEstablishedOnes) {
+  const uint32_t max = stage_->services.conntrack().max_flows();
+  for (uint32_t i = 0; i < max; ++i) {
+    stage_->process(0, from_client(static_cast<uint16_t>(1024 + i), kSyn));
+    stage_->release_tx();
+  }
+  EXPECT_EQ(stats().conntrack.flows, max);
+  stage_->process(0, from_client(static_cast<uint16_t>(1024 + max), kSyn));
+  EXPECT_TRUE(stage_->take_tx(1).empty());
+  EXPECT_EQ(nat_drops(NatDrop::kTableFull), 1u);
+  // An established connection goes on.
+  stage_->process(0, from_client(1024, kAck));
+  rte_mbuf* out = one(1);
+  ASSERT_NE(out, nullptr);
+  rte_pktmbuf_free(out);
+}
+
+TEST_F(ServicePathTest, TcpStatesAndTheirTimeouts) {
+  stage_->ctx.now_tsc = rte_rdtsc();  // As a worker's loop sets it.
+  stage_->process(0, from_client(40000, kSyn));
+  rte_mbuf* out = one(1);
+  ASSERT_NE(out, nullptr);
+  const std::string b = testlib::ipv4_header(out)->dst_addr == rte_cpu_to_be_32(ipv4("10.0.1.2"))
+                            ? "10.0.1.2"
+                            : "10.0.1.3";
+  const char* bmac = b == "10.0.1.2" ? kHostB : kHostC;
+  rte_pktmbuf_free(out);
+  auto state = [&] { return stage_->services.connections("", 1, rte_rdtsc()).at(0).state; };
+  EXPECT_EQ(state(), "syn");
+  stage_->process(1, from_backend(b.c_str(), bmac, 40000, kSyn | kAck));
+  rte_pktmbuf_free(one(0));
+  EXPECT_EQ(state(), "established");
+  // Idle for less than the established timeout (7200 s): kept.
+  const uint64_t hz = rte_get_tsc_hz();
+  sweep(rte_rdtsc() + 3600 * hz);
+  EXPECT_EQ(stats().conntrack.flows, 1u);
+  stage_->process(0, from_client(40000, kFin | kAck));
+  rte_pktmbuf_free(one(1));
+  EXPECT_EQ(state(), "closing");
+  // Closing: gone 10 s later.
+  sweep(rte_rdtsc() + 11 * hz);
+  EXPECT_EQ(stats().conntrack.flows, 0u);
+  EXPECT_EQ(stats().conntrack.expired, 1u);
+}
+
+TEST_F(ServicePathTest, NodePortToAHostBackendIsSnatedToOurAddress) {
+  stage_->process(0, from_client(40000, kSyn, "10.0.0.1", 30080));
+  rte_mbuf* out = one(1);
+  ASSERT_NE(out, nullptr);
+  rte_ipv4_hdr* ip = testlib::ipv4_header(out);
+  // The backend is no pod of ours: its answer must come back through us.
+  EXPECT_EQ(ip->src_addr, rte_cpu_to_be_32(ipv4("10.0.0.1")));
+  EXPECT_EQ(dport(out), 8080);
+  const uint16_t snat_port = sport(out);
+  const std::string b =
+      ip->dst_addr == rte_cpu_to_be_32(ipv4("10.0.1.2")) ? "10.0.1.2" : "10.0.1.3";
+  expect_checksums(out);
+  rte_pktmbuf_free(out);
+  stage_->process(1, from_backend(b.c_str(), b == "10.0.1.2" ? kHostB : kHostC, snat_port,
+                                  kSyn | kAck, "10.0.0.1"));
+  out = one(0);
+  ASSERT_NE(out, nullptr);
+  ip = testlib::ipv4_header(out);
+  EXPECT_EQ(ip->src_addr, rte_cpu_to_be_32(ipv4("10.0.0.1")));
+  EXPECT_EQ(sport(out), 30080);
+  EXPECT_EQ(ip->dst_addr, rte_cpu_to_be_32(ipv4("10.0.0.2")));
+  EXPECT_EQ(dport(out), 40000);
+  expect_checksums(out);
+  rte_pktmbuf_free(out);
+}
+
+TEST_F(ServicePathTest, ClientIpAffinityKeepsAClientOnOneBackend) {
+  ServiceSpec sticky = web();
+  sticky.client_ip_affinity = true;
+  set({sticky});
+  std::set<uint32_t> used;
+  for (uint16_t p = 30000; p < 30050; ++p) {
+    stage_->process(0, from_client(p, kSyn));
+    rte_mbuf* out = one(1);
+    ASSERT_NE(out, nullptr);
+    used.insert(testlib::ipv4_header(out)->dst_addr);
+    rte_pktmbuf_free(out);
+  }
+  EXPECT_EQ(used.size(), 1u) << "every connection of the client on one backend";
+}
+
+TEST_F(ServicePathTest, BadServicesAreRefusedNamingTheField) {
+  auto refused = [&](ServiceSpec s, const std::string& field) {
+    ServicesSpec spec;
+    spec.services = {web(), std::move(s)};
+    try {
+      stage_->set_services(spec);
+      ADD_FAILURE() << "accepted; expected an error about " << field;
+    } catch (const std::runtime_error& e) {
+      EXPECT_NE(std::string(e.what()).find(field), std::string::npos) << e.what();
+    }
+  };
+  ServiceSpec other = web();
+  other.name = "other";
+  refused(other, "vip: 10.96.0.10:80 is already");
+  other.port = 81;
+  refused(other, "node_port: 30080 is already");
+  other.node_port = 40000;
+  refused(other, "node_port: 40000 is outside 30000-32767");
+  other.node_port = 0;
+  other.backends = {{ipv4("224.0.0.1"), 80, 1}};
+  refused(other, "backends[0].ip: 224.0.0.1 is not unicast");
+  other.backends = {{ipv4("10.0.1.2"), 80, 0}};
+  refused(other, "backends[0].weight: 0");
+  other.backends = {};
+  other.vip = ipv4("10.0.0.1");
+  refused(other, "is one of our interface addresses");
+  // And the services in place still work.
+  stage_->process(0, from_client(40000, kSyn));
+  rte_pktmbuf_free(one(1));
+}
+
+}  // namespace
+}  // namespace np::dp
