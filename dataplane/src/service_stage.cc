@@ -37,7 +37,8 @@ bool is_local_pod(const L2Config& config, uint32_t addr) {
 
 // The packet leaves translated: client -> backend (and from our SNAT address), or
 // backend -> client (from the VIP).
-void translate(rte_ipv4_hdr* ip, uint8_t* l4, const nat::Flow& flow, nat::Direction dir) {
+__attribute__((always_inline)) inline void translate(rte_ipv4_hdr* ip, uint8_t* l4,
+                                                     const nat::Flow& flow, nat::Direction dir) {
   const bool snat =
       flow.reply.dst_ip != flow.forward.src_ip || flow.reply.dst_port != flow.forward.src_port;
   if (dir == nat::Direction::kForward) {

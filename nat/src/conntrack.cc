@@ -3,6 +3,7 @@
 #include <rte_errno.h>
 #include <rte_hash_crc.h>
 #include <rte_lcore.h>
+#include <rte_prefetch.h>
 
 #include <stdexcept>
 
@@ -76,6 +77,8 @@ void Conntrack::lookup_bulk(const FlowKey* const* keys, unsigned n, Flow** flows
   for (unsigned i = 0; i < n; ++i) {
     if ((hits >> i) & 1) {
       flows[i] = const_cast<Flow*>(&flows_[data_index(data[i])]);
+      // The flows are read right after, in a loop: start every load now.
+      rte_prefetch0(flows[i]);
       dirs[i] = data_direction(data[i]);
     } else {
       flows[i] = nullptr;
@@ -174,6 +177,13 @@ uint32_t Conntrack::expire_step(uint64_t now_tsc, const FlowTimeouts& timeouts,
     }
   }
   return ended;
+}
+
+bool Conntrack::end_flow(const FlowKey& forward) {
+  void* data = nullptr;
+  if (rte_hash_lookup_data(hash_, &forward, &data) < 0) return false;
+  end(data_index(data));
+  return true;
 }
 
 uint32_t Conntrack::end_flows(const std::function<bool(const Flow&)>& match) {

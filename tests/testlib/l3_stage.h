@@ -33,11 +33,12 @@ inline const char* const kUp1Mac = "02:00:00:00:00:a1";
 inline const char* const kBviMac = "02:00:00:00:00:a2";
 
 struct L3Stage {
-  explicit L3Stage(uint32_t max_routes = 4096, uint32_t tbl8_groups = 256)
+  explicit L3Stage(uint32_t max_routes = 4096, uint32_t tbl8_groups = 256,
+                   uint32_t max_flows = 4096)
       : macs("l3_stage_macs_" + std::to_string(instance()), 1024, rcu),
         config(rcu, std::make_unique<dp::L2Config>()),
         fib("l3_stage_fib_" + std::to_string(instance()), max_routes, tbl8_groups, 4096, rcu),
-        services("l3_stage_svc_" + std::to_string(instance()), 4096, rcu, rte_get_tsc_hz()),
+        services("l3_stage_svc_" + std::to_string(instance()), max_flows, rcu, rte_get_tsc_hz()),
         service_stage(&services.conntrack()),
         bridge(macs),
         router(fib, rte_get_tsc_hz(), &service_stage),

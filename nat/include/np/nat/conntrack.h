@@ -23,11 +23,12 @@
 namespace np::nat {
 
 // A 5-tuple in network byte order, as it appears in the packet.
+// No member initializers: a burst's keys are filled, not zeroed first.
 struct FlowKey {
-  rte_be32_t src_ip = 0, dst_ip = 0;
-  rte_be16_t src_port = 0, dst_port = 0;
-  uint8_t proto = 0;
-  uint8_t zero[3] = {0, 0, 0};
+  rte_be32_t src_ip, dst_ip;
+  rte_be16_t src_port, dst_port;
+  uint8_t proto;
+  uint8_t zero[3];
 };
 static_assert(sizeof(FlowKey) == 16);
 
@@ -43,7 +44,7 @@ enum class Direction : uint8_t { kForward, kReply };
 // One connection. `forward` is what the client sends (to the VIP or node port); `reply`
 // what the backend sends back (to the client, or to our SNAT address and port).
 struct Flow {
-  FlowKey forward, reply;
+  FlowKey forward{}, reply{};
   uint16_t service_slot = 0, backend_slot = 0;
   bool affinity = false;  // A client-IP affinity record (forward key only), not a connection.
   std::atomic<uint8_t> state{0};
@@ -82,6 +83,8 @@ class Conntrack {
   // many it ended.
   uint32_t expire_step(uint64_t now_tsc, const FlowTimeouts& timeouts,
                        const std::function<uint64_t(uint16_t)>& affinity_timeout, uint32_t budget);
+  // Control: ends the flow whose forward key is `forward`; false if there is none.
+  bool end_flow(const FlowKey& forward);
   // Control: ends every flow for which `match` is true; returns how many.
   uint32_t end_flows(const std::function<bool(const Flow&)>& match);
   // Control: frees what ended flows held once no worker can still see it.
