@@ -36,9 +36,10 @@ constexpr char kUsage[] =
     "  neighbor list\n"
     "  vxlan set --local-ip IP [--port N] [--mac MAC]\n"
     "  vxlan add VNI --bd ID --remote IP [--remote IP ...] | vxlan del VNI | vxlan list\n"
-    "  service add NAME --vip IP --port N --protocol tcp|udp --backend IP:PORT [--backend ...]\n"
-    "              [--node-port N] [--affinity client_ip] | service del NAME | service list\n"
-    "  conntrack list\n"
+    "  service add NAME --vip IP --port N [--protocol tcp|udp] [--backend IP:PORT[:WEIGHT] ...]\n"
+    "              [--node-port N] [--affinity client_ip [--affinity-timeout S]]\n"
+    "  service del NAME | service list\n"
+    "  conntrack list [--service NAME] [--limit N]\n"
     "  stats\n";
 
 struct UsageError {
@@ -138,19 +139,20 @@ void print_table(const std::vector<std::vector<std::string>>& rows) {
   }
 }
 
-// The response type of each request this CLI sends through Cli::call.
-template <typename Request>
-struct ResponseOf;
-#define NP_RESPONSE_OF(Name)             \
-  template <>                            \
-  struct ResponseOf<v1::Name##Request> { \
-    using type = v1::Name##Response;     \
+std::vector<std::string> split(const std::string& text, char separator) {
+  std::vector<std::string> parts(1);
+  for (char c : text) {
+    if (c == separator)
+      parts.emplace_back();
+    else
+      parts.back() += c;
   }
-NP_RESPONSE_OF(AddService);
-NP_RESPONSE_OF(DeleteService);
-NP_RESPONSE_OF(ListServices);
-NP_RESPONSE_OF(ListConnections);
-#undef NP_RESPONSE_OF
+  return parts;
+}
+
+std::string protocol_name(v1::Protocol protocol) {
+  return protocol == v1::PROTOCOL_UDP ? "udp" : protocol == v1::PROTOCOL_TCP ? "tcp" : "-";
+}
 
 class Cli {
  public:
@@ -181,8 +183,7 @@ class Cli {
     if (noun == "neighbor") return neighbor_cmd(w);
     if (noun == "vxlan") return vxlan_cmd(w);
     if (noun == "service") return service_cmd(w);
-    if (noun == "conntrack" && verb == "list")
-      return call(&Stub::ListConnections, v1::ListConnectionsRequest{});
+    if (noun == "conntrack" && verb == "list") return conntrack_list(w);
     throw UsageError{"unknown command '" + noun + (verb.empty() ? "" : " " + verb) + "'"};
   }
 
@@ -418,18 +419,25 @@ class Cli {
       printf("VXLAN: remote_macs=%u VNIs:%s\n", vx.remote_macs(),
              vnis.empty() ? " none" : vnis.c_str());
     }
-    return 0;
-  }
-
-  // Calls `rpc` and prints its response as JSON (these resources have no table form yet).
-  template <typename Request>
-  int call(grpc::Status (Stub::*rpc)(grpc::ClientContext*, const Request&,
-                                     typename ResponseOf<Request>::type*),
-           const Request& req) {
-    typename ResponseOf<Request>::type resp;
-    if (grpc::Status st = (stub_.get()->*rpc)(context().get(), req, &resp); !st.ok())
-      return fail(st);
-    printf("%s\n", to_json(resp).c_str());
+    const v1::ServicesStats& sv = resp.services();
+    const v1::ConntrackStats& ct = sv.conntrack();
+    std::string nat_drops;
+    for (const auto& [reason, n] : ct.drops())
+      if (n) nat_drops += " " + reason + "=" + std::to_string(n);
+    printf(
+        "Conntrack: flows=%u of %u created=%lu expired=%lu ended_backend_removed=%lu\n"
+        "NAT drops:%s\n",
+        ct.flows(), ct.max_flows(), static_cast<unsigned long>(ct.created()),
+        static_cast<unsigned long>(ct.expired()),
+        static_cast<unsigned long>(ct.ended_backend_removed()),
+        nat_drops.empty() ? " none" : nat_drops.c_str());
+    if (sv.services_size() > 0) {
+      printf("\n");
+      std::vector<std::vector<std::string>> services = {{"SERVICE", "PACKETS", "NEW_FLOWS"}};
+      for (const v1::ServiceStats& s : sv.services())
+        services.push_back({s.name(), std::to_string(s.packets()), std::to_string(s.new_flows())});
+      print_table(services);
+    }
     return 0;
   }
 
@@ -649,18 +657,18 @@ class Cli {
     return 0;
   }
 
-  // service add NAME --vip IP --port N --protocol tcp|udp --backend IP:PORT [...]
-  //   [--node-port N] [--affinity client_ip] | del NAME | list
+  // service add NAME --vip IP --port N [--protocol tcp|udp] [--backend IP:PORT[:WEIGHT] ...]
+  //   [--node-port N] [--affinity client_ip [--affinity-timeout S]] | del NAME | list
   int service_cmd(const Args& w) {
     const std::string verb = w.at(1);
-    if (verb == "list") return call(&Stub::ListServices, v1::ListServicesRequest{});
-    if (verb == "del") {
-      v1::DeleteServiceRequest req;
-      req.set_name(w.at(2));
-      return call(&Stub::DeleteService, req);
-    }
+    if (verb == "list") return service_list();
+    if (verb == "del")
+      return del<v1::DeleteServiceRequest, v1::DeleteServiceResponse>(
+          w, &Stub::DeleteService, [&](auto& r) { r.set_name(w.at(2)); });
     if (verb != "add") throw UsageError{"service: expected add, del or list"};
     Options o(w, 3, {});
+    if (!o.has("--vip") || !o.has("--port"))
+      throw UsageError{"service add needs --vip IP and --port N"};
     v1::AddServiceRequest req;
     v1::Service* svc = req.mutable_service();
     svc->set_name(w.at(2));
@@ -674,15 +682,81 @@ class Cli {
     if (affinity != "none" && affinity != "client_ip")
       throw UsageError{"--affinity: expected none or client_ip"};
     svc->set_affinity(affinity == "client_ip" ? v1::AFFINITY_CLIENT_IP : v1::AFFINITY_NONE);
-    for (const std::string& backend : o.all("--backend")) {
-      const size_t colon = backend.rfind(':');
-      if (colon == std::string::npos)
-        throw UsageError{"--backend: expected IP:PORT, got '" + backend + "'"};
-      v1::Backend* b = svc->add_backends();
-      b->set_ip(backend.substr(0, colon));
-      b->set_port(Options::to_number("--backend port", backend.substr(colon + 1)));
+    if (o.has("--affinity-timeout")) {
+      if (affinity != "client_ip")
+        throw UsageError{"--affinity-timeout: only with --affinity client_ip"};
+      svc->set_affinity_timeout_s(o.number("--affinity-timeout"));
     }
-    return call(&Stub::AddService, req);
+    for (const std::string& backend : o.all("--backend")) {
+      const std::vector<std::string> parts = split(backend, ':');  // IP:PORT[:WEIGHT]
+      if (parts.size() < 2 || parts.size() > 3)
+        throw UsageError{"--backend: expected IP:PORT[:WEIGHT], got '" + backend + "'"};
+      v1::Backend* b = svc->add_backends();
+      b->set_ip(parts[0]);
+      b->set_port(Options::to_number("--backend port", parts[1]));
+      if (parts.size() == 3) b->set_weight(Options::to_number("--backend weight", parts[2]));
+    }
+    return change(&Stub::AddService, req);
+  }
+
+  // A row per service, then a row per backend with its weight and counters.
+  int service_list() {
+    v1::ListServicesResponse resp;
+    if (grpc::Status st = stub_->ListServices(context().get(), {}, &resp); !st.ok())
+      return fail(st);
+    if (json_) {
+      print_json_array(resp.services());
+      return 0;
+    }
+    std::vector<std::vector<std::string>> rows = {
+        {"NAME", "VIP", "NODE_PORT", "AFFINITY", "BACKENDS", "PACKETS", "NEW_FLOWS"}};
+    std::vector<std::vector<std::string>> backends = {
+        {"SERVICE", "BACKEND", "WEIGHT", "PACKETS", "NEW_FLOWS"}};
+    for (const v1::Service& s : resp.services()) {
+      std::string list;
+      for (const v1::Backend& b : s.backends()) {
+        const std::string backend = b.ip() + ":" + std::to_string(b.port());
+        list += (list.empty() ? "" : ",") + backend + "*" + std::to_string(b.weight());
+        backends.push_back({s.name(), backend, std::to_string(b.weight()),
+                            std::to_string(b.packets()), std::to_string(b.new_flows())});
+      }
+      const std::string affinity =
+          s.affinity() == v1::AFFINITY_CLIENT_IP
+              ? "client_ip (" + std::to_string(s.affinity_timeout_s()) + "s)"
+              : "none";
+      rows.push_back(
+          {s.name(), s.vip() + ":" + std::to_string(s.port()) + "/" + protocol_name(s.protocol()),
+           s.node_port() ? std::to_string(s.node_port()) : "-", affinity, list.empty() ? "-" : list,
+           std::to_string(s.packets()), std::to_string(s.new_flows())});
+    }
+    print_table(rows);
+    if (backends.size() > 1) {
+      printf("\n");
+      print_table(backends);
+    }
+    return 0;
+  }
+
+  // conntrack list [--service NAME] [--limit N]
+  int conntrack_list(const Args& w) {
+    Options o(w, 2, {});
+    v1::ListConnectionsRequest req;
+    req.set_service(o.get("--service"));
+    req.set_limit(o.number("--limit"));
+    v1::ListConnectionsResponse resp;
+    if (grpc::Status st = stub_->ListConnections(context().get(), req, &resp); !st.ok())
+      return fail(st);
+    if (json_) {
+      print_json_array(resp.connections());
+      return 0;
+    }
+    std::vector<std::vector<std::string>> rows = {
+        {"PROTO", "CLIENT", "VIP", "BACKEND", "STATE", "IDLE_S", "SERVICE"}};
+    for (const v1::Connection& c : resp.connections())
+      rows.push_back({protocol_name(c.protocol()), c.client(), c.vip(), c.backend(), c.state(),
+                      std::to_string(c.idle_s()), c.service()});
+    print_table(rows);
+    return 0;
   }
 
   template <typename Request, typename Response, typename Call, typename Fill>

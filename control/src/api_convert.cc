@@ -1,5 +1,6 @@
 #include "api_convert.h"
 
+#include <netinet/in.h>
 #include <rte_ether.h>
 
 #include <algorithm>
@@ -440,6 +441,137 @@ void fill_vxlan_tunnels(const Config& config, const dp::VxlanStats& stats,
     to_proto(m, *out.add_static_macs());
   for (const dp::VxlanPortOffload& p : stats.ports) to_proto(p, *out.add_offload());
   out.set_remote_macs(stats.remote_macs);
+}
+
+}  // namespace np::control
+
+namespace np::control {
+namespace {
+
+std::string format_endpoint(uint32_t ip, uint32_t port) {
+  return format_ipv4(ip) + ":" + std::to_string(port);
+}
+
+v1::Protocol proto_protocol(uint8_t protocol) {
+  if (protocol == IPPROTO_TCP) return v1::PROTOCOL_TCP;
+  if (protocol == IPPROTO_UDP) return v1::PROTOCOL_UDP;
+  return v1::PROTOCOL_UNSPECIFIED;
+}
+
+}  // namespace
+
+Status from_proto(const v1::Service& in, ServiceConfig& out) {
+  ServiceConfig s;
+  s.name = in.name();
+  if (Status st = parse_ipv4_field(in.vip(), "service.vip", s.vip); !st.is_ok()) return st;
+  s.port = in.port();
+  switch (in.protocol()) {
+    case v1::PROTOCOL_TCP:
+      s.protocol = ServiceProtocol::kTcp;
+      break;
+    case v1::PROTOCOL_UDP:
+      s.protocol = ServiceProtocol::kUdp;
+      break;
+    default:
+      return invalid_argument("service.protocol: required (PROTOCOL_TCP or PROTOCOL_UDP), got " +
+                              std::to_string(static_cast<int>(in.protocol())));
+  }
+  s.node_port = in.node_port();
+  switch (in.affinity()) {
+    case v1::AFFINITY_NONE:
+      s.affinity = ServiceAffinity::kNone;
+      break;
+    case v1::AFFINITY_CLIENT_IP:
+      s.affinity = ServiceAffinity::kClientIp;
+      break;
+    default:
+      return invalid_argument("service.affinity: unknown value " +
+                              std::to_string(static_cast<int>(in.affinity())) +
+                              " (AFFINITY_NONE or AFFINITY_CLIENT_IP)");
+  }
+  if (in.affinity_timeout_s() != 0) s.affinity_timeout_s = in.affinity_timeout_s();
+  if (in.backends_size() > static_cast<int>(kMaxServiceBackends))
+    return invalid_argument("service.backends: at most " + std::to_string(kMaxServiceBackends) +
+                            ", got " + std::to_string(in.backends_size()));
+  for (int k = 0; k < in.backends_size(); ++k) {
+    const v1::Backend& b = in.backends(k);
+    BackendConfig backend;
+    if (Status st =
+            parse_ipv4_field(b.ip(), "service.backends[" + std::to_string(k) + "].ip", backend.ip);
+        !st.is_ok())
+      return st;
+    backend.port = b.port();
+    backend.weight = b.weight() == 0 ? 1 : b.weight();
+    s.backends.push_back(backend);
+  }
+  out = std::move(s);
+  return Status::ok();
+}
+
+void to_proto(const ServiceConfig& in, const dp::ServicesStats& stats, v1::Service& out) {
+  out.set_name(in.name);
+  out.set_vip(format_ipv4(in.vip));
+  out.set_port(in.port);
+  out.set_protocol(in.protocol == ServiceProtocol::kUdp ? v1::PROTOCOL_UDP : v1::PROTOCOL_TCP);
+  out.set_node_port(in.node_port);
+  out.set_affinity(in.affinity == ServiceAffinity::kClientIp ? v1::AFFINITY_CLIENT_IP
+                                                             : v1::AFFINITY_NONE);
+  if (in.affinity == ServiceAffinity::kClientIp)
+    out.set_affinity_timeout_s(in.affinity_timeout_s.value_or(kDefaultAffinityTimeoutS));
+  const dp::ServiceStats* counters = nullptr;
+  for (const dp::ServiceStats& s : stats.services)
+    if (s.name == in.name) counters = &s;
+  if (counters != nullptr) {
+    out.set_packets(counters->packets);
+    out.set_new_flows(counters->new_flows);
+  }
+  for (const BackendConfig& b : in.backends) {
+    v1::Backend* row = out.add_backends();
+    row->set_ip(format_ipv4(b.ip));
+    row->set_port(b.port);
+    row->set_weight(b.weight);
+    if (counters == nullptr) continue;
+    for (const dp::BackendStats& c : counters->backends)
+      if (c.backend.ip == b.ip && c.backend.port == b.port) {
+        row->set_packets(c.packets);
+        row->set_new_flows(c.new_flows);
+      }
+  }
+}
+
+void to_proto(const dp::ServicesStats& in, v1::ServicesStats& out) {
+  for (const dp::ServiceStats& s : in.services) {
+    v1::ServiceStats* row = out.add_services();
+    row->set_name(s.name);
+    row->set_packets(s.packets);
+    row->set_new_flows(s.new_flows);
+    for (const dp::BackendStats& b : s.backends) {
+      v1::BackendStats* backend = row->add_backends();
+      backend->set_backend(format_endpoint(b.backend.ip, b.backend.port));
+      backend->set_weight(b.backend.weight);
+      backend->set_packets(b.packets);
+      backend->set_new_flows(b.new_flows);
+    }
+  }
+  const dp::ConntrackStats& c = in.conntrack;
+  v1::ConntrackStats* conntrack = out.mutable_conntrack();
+  conntrack->set_flows(c.flows);
+  conntrack->set_max_flows(c.max_flows);
+  conntrack->set_created(c.created);
+  conntrack->set_expired(c.expired);
+  conntrack->set_ended_backend_removed(c.ended_backend_removed);
+  for (unsigned r = 0; r < dp::kNatDropCount; ++r)
+    (*conntrack->mutable_drops())[dp::nat_drop_name(static_cast<dp::NatDrop>(r))] = c.drops[r];
+}
+
+void to_proto(const dp::ConnectionRow& in, v1::Connection& out) {
+  out.set_protocol(proto_protocol(in.protocol));
+  out.set_client(format_endpoint(in.client_ip, in.client_port));
+  out.set_vip(format_endpoint(in.vip, in.vip_port));
+  out.set_backend(format_endpoint(in.backend_ip, in.backend_port));
+  out.set_state(in.state);
+  out.set_idle_s(in.idle_s);
+  out.set_service(in.service);
 }
 
 }  // namespace np::control

@@ -26,6 +26,9 @@ Status from_proto(const nodeplane::v1::Neighbor& in, NeighborConfig& out);
 Status from_proto(const nodeplane::v1::Vxlan& in, VxlanConfig& out);
 Status from_proto(const nodeplane::v1::VxlanTunnel& in, VxlanTunnelConfig& out);
 Status from_proto(const nodeplane::v1::VxlanStaticMac& in, VxlanStaticMacConfig& out);
+// Form errors name the field ("service.backends[1].ip: ..."); weight 0 is 1, an
+// affinity_timeout_s of 0 is unset (the default with client_ip).
+Status from_proto(const nodeplane::v1::Service& in, ServiceConfig& out);
 Status parse_mac_field(const std::string& text, const std::string& field, MacAddress& out);
 Status parse_ipv4_field(const std::string& text, const std::string& field, uint32_t& out);
 // "A.B.C.D/LEN" with LEN in min_len..32; with `network`, host bits must be clear.
@@ -47,6 +50,11 @@ void to_proto(const VxlanStaticMacConfig& in, nodeplane::v1::VxlanStaticMac& out
 void to_proto(const dp::VxlanPortOffload& in, nodeplane::v1::VxlanPortOffload& out);
 void to_proto(const dp::VxlanVniStats& in, nodeplane::v1::VxlanVniCounters& out);
 void to_proto(const dp::VxlanStats& in, nodeplane::v1::VxlanStats& out);
+// The service as configured, with its counters (and its backends') from `stats`, zeros for
+// what the data plane has not reported.
+void to_proto(const ServiceConfig& in, const dp::ServicesStats& stats, nodeplane::v1::Service& out);
+void to_proto(const dp::ServicesStats& in, nodeplane::v1::ServicesStats& out);
+void to_proto(const dp::ConnectionRow& in, nodeplane::v1::Connection& out);
 // The tunnels of `config` (L2 VNIs) then the L3 VNIs its routes use (bridge_domain 0, the
 // routes' remote VTEPs), each with its counters from `stats`.
 void fill_vxlan_tunnels(const Config& config, const dp::VxlanStats& stats,

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <filesystem>
 #include <functional>
@@ -39,6 +40,10 @@ grpc::Status to_grpc(const Status& st) {
 }
 
 const grpc::Status kStopping{grpc::StatusCode::UNAVAILABLE, "nodeplane is stopping"};
+
+constexpr uint32_t kDefaultConnectionLimit = 1000;
+// About 4 MB of response at most, the clients' default receive limit.
+constexpr uint32_t kMaxConnectionLimit = 65536;
 
 }  // namespace
 
@@ -280,6 +285,52 @@ class NodeplaneService final : public v1::Nodeplane::Service {
     return st;
   }
 
+  grpc::Status AddService(grpc::ServerContext*, const v1::AddServiceRequest* req,
+                          v1::AddServiceResponse*) override {
+    if (!req->has_service()) return to_grpc(invalid_argument("service: required"));
+    ServiceConfig service;
+    if (Status st = from_proto(req->service(), service); !st.is_ok()) return to_grpc(st);
+    return on_control([&] { return controller_.add_service(service); });
+  }
+
+  grpc::Status DeleteService(grpc::ServerContext*, const v1::DeleteServiceRequest* req,
+                             v1::DeleteServiceResponse* resp) override {
+    bool deleted = false;
+    grpc::Status st = on_control([&] { return controller_.delete_service(req->name(), deleted); });
+    resp->set_deleted(deleted);
+    return st;
+  }
+
+  // The configured services, each with its counters and its backends'.
+  grpc::Status ListServices(grpc::ServerContext*, const v1::ListServicesRequest*,
+                            v1::ListServicesResponse* resp) override {
+    return on_control([&] {
+      const dp::ServicesStats stats = dataplane_.stats().services;
+      for (const ServiceConfig& service : controller_.state().services)
+        to_proto(service, stats, *resp->add_services());
+      return Status::ok();
+    });
+  }
+
+  grpc::Status ListConnections(grpc::ServerContext*, const v1::ListConnectionsRequest* req,
+                               v1::ListConnectionsResponse* resp) override {
+    const uint32_t limit = req->limit() == 0 ? kDefaultConnectionLimit : req->limit();
+    if (limit > kMaxConnectionLimit)
+      return to_grpc(invalid_argument("limit: at most " + std::to_string(kMaxConnectionLimit) +
+                                      ", got " + std::to_string(limit)));
+    return on_control([&] {
+      const std::vector<ServiceConfig>& services = controller_.state().services;
+      if (!req->service().empty() &&
+          std::none_of(services.begin(), services.end(),
+                       [&](const ServiceConfig& s) { return s.name == req->service(); }))
+        return Status{StatusCode::kNotFound,
+                      "service: service '" + req->service() + "' does not exist"};
+      for (const dp::ConnectionRow& row : dataplane_.list_connections(req->service(), limit))
+        to_proto(row, *resp->add_connections());
+      return Status::ok();
+    });
+  }
+
   grpc::Status GetStats(grpc::ServerContext*, const v1::GetStatsRequest*,
                         v1::GetStatsResponse* resp) override {
     return on_control([&] {
@@ -294,6 +345,7 @@ class NodeplaneService final : public v1::Nodeplane::Service {
       resp->set_mac_capacity(stats.mac_capacity);
       to_proto(stats.l3, *resp->mutable_l3());
       to_proto(stats.vxlan, *resp->mutable_vxlan());
+      to_proto(stats.services, *resp->mutable_services());
       return Status::ok();
     });
   }

@@ -1,10 +1,17 @@
 #include "np/control/apply.h"
 
+#include <netinet/in.h>
+
 #include <algorithm>
 #include <cstring>
 
+#include "np/control/config_rules.h"
+#include "np/nat/maglev.h"
+
 namespace np::control {
 namespace {
+
+static_assert(kMaxBackendWeight == nat::kMaxBackendWeight, "the data plane's backend weights");
 
 dp::PortKind port_kind(PortType type) {
   switch (type) {
@@ -127,6 +134,37 @@ bool has_l3(const Config& config) {
          config.vxlan.local_ip != 0 || !config.vxlan.tunnels.empty();
 }
 
+dp::ServicesSpec services_spec(const Config& config) {
+  dp::ServicesSpec spec;
+  for (const ServiceConfig& s : config.services) {
+    dp::ServiceSpec out;
+    out.name = s.name;
+    out.vip = s.vip;
+    out.port = static_cast<uint16_t>(s.port);
+    out.protocol = s.protocol == ServiceProtocol::kUdp ? IPPROTO_UDP : IPPROTO_TCP;
+    out.node_port = static_cast<uint16_t>(s.node_port);
+    out.client_ip_affinity = s.affinity == ServiceAffinity::kClientIp;
+    out.affinity_timeout_s = s.affinity_timeout_s.value_or(kDefaultAffinityTimeoutS);
+    for (const BackendConfig& b : s.backends)
+      out.backends.push_back({b.ip, static_cast<uint16_t>(b.port), b.weight});
+    spec.services.push_back(std::move(out));
+  }
+  const ConntrackConfig& c = config.conntrack;
+  spec.timeouts = {c.tcp_syn_s, c.tcp_established_s, c.tcp_closing_s, c.udp_s};
+  spec.node_port_min = static_cast<uint16_t>(config.node_port_min);
+  spec.node_port_max = static_cast<uint16_t>(config.node_port_max);
+  return spec;
+}
+
+bool has_services(const Config& config) {
+  const ConntrackConfig& c = config.conntrack;
+  const ConntrackConfig d;
+  return !config.services.empty() || c.tcp_syn_s != d.tcp_syn_s ||
+         c.tcp_established_s != d.tcp_established_s || c.tcp_closing_s != d.tcp_closing_s ||
+         c.udp_s != d.udp_s || config.node_port_min != kDefaultNodePortMin ||
+         config.node_port_max != kDefaultNodePortMax;
+}
+
 dp::EalOptions eal_options(const Config& config) {
   dp::EalOptions eal;
   eal.lcores = config.dpdk.lcores;
@@ -153,6 +191,7 @@ dp::DataplaneOptions dataplane_options(const Config& config) {
   uint64_t macs = 65536;
   for (const BridgeDomainConfig& b : config.bridge_domains) macs += b.max_macs;
   options.mac_table_capacity = static_cast<uint32_t>(std::min<uint64_t>(macs, 1u << 24));
+  options.conntrack_max_flows = config.conntrack.max_flows;
   return options;
 }
 
@@ -167,6 +206,9 @@ Status apply_config(const Config& config, dp::Dataplane& dataplane) {
   if (!st.ok()) return internal_error(config.file + ": " + st.message());
   // The data plane starts with no L3; an L2-only config leaves it so.
   if (has_l3(config) && !(st = dataplane.set_l3(l3_spec(config))).ok())
+    return internal_error(config.file + ": " + st.message());
+  // Likewise without services: the data plane starts with none and the default timeouts.
+  if (has_services(config) && !(st = dataplane.set_services(services_spec(config))).ok())
     return internal_error(config.file + ": " + st.message());
   return Status::ok();
 }

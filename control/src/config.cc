@@ -22,4 +22,12 @@ const char* port_type_name(PortType type) {
   return "unknown";
 }
 
+const char* protocol_name(ServiceProtocol protocol) {
+  return protocol == ServiceProtocol::kUdp ? "udp" : "tcp";
+}
+
+const char* affinity_name(ServiceAffinity affinity) {
+  return affinity == ServiceAffinity::kClientIp ? "client_ip" : "none";
+}
+
 }  // namespace np::control

@@ -33,7 +33,6 @@
 namespace np::control {
 namespace {
 
-constexpr std::string_view kNotYetSupported[] = {"services"};
 struct LoadError {
   SourceMark mark;
   std::string message;
@@ -146,6 +145,11 @@ class Loader {
   VxlanTunnelConfig load_vxlan_tunnel(const YAML::Node& node, const std::string& label) const;
   VxlanStaticMacConfig load_vxlan_static_mac(const YAML::Node& node,
                                              const std::string& label) const;
+  ConntrackConfig load_conntrack(const YAML::Node& node) const;
+  void load_node_port_range(const YAML::Node& node, Config& config) const;
+  std::vector<ServiceConfig> load_services(const YAML::Node& node) const;
+  ServiceConfig load_service(const YAML::Node& node, const std::string& label) const;
+  BackendConfig load_backend(const YAML::Node& node, const std::string& label) const;
 
   const std::string& text_;
 };
@@ -279,15 +283,10 @@ void Loader::read_prefix(const YAML::Node& node, std::string_view key, uint8_t m
 Config Loader::load(const YAML::Node& root) const {
   if (root.IsNull()) fail(root, "missing required key 'dpdk' (the file is empty)");
   if (!root.IsMap()) fail(root, std::string("expected a map of keys, got ") + kind_name(root));
-  for (const auto& entry : root) {
-    const YAML::Node& key = entry.first;
-    if (key.IsScalar() && contains(kNotYetSupported, key.Scalar())) {
-      fail(key, quote(key.Scalar()) + " is not supported by this build yet");
-    }
-  }
-  check_keys(root, "at the top level",
-             {"node", "dpdk", "api", "metrics", "state_dir", "ports", "bridge_domains",
-              "interfaces", "routes", "neighbors", "vxlan"});
+  check_keys(
+      root, "at the top level",
+      {"node", "dpdk", "api", "metrics", "state_dir", "ports", "bridge_domains", "interfaces",
+       "routes", "neighbors", "vxlan", "conntrack", "node_port_range", "services"});
 
   Config config;
   if (const YAML::Node node = root["node"]) {
@@ -319,9 +318,15 @@ Config Loader::load(const YAML::Node& root) const {
   if (const YAML::Node routes = root["routes"]) config.routes = load_routes(routes);
   if (const YAML::Node neighbors = root["neighbors"]) config.neighbors = load_neighbors(neighbors);
   if (const YAML::Node vxlan = root["vxlan"]) config.vxlan = load_vxlan(vxlan);
+  if (const YAML::Node conntrack = root["conntrack"]) config.conntrack = load_conntrack(conntrack);
+  if (const YAML::Node range = root["node_port_range"]) load_node_port_range(range, config);
+  if (const YAML::Node services = root["services"]) config.services = load_services(services);
   // The rules between entries (references, overlaps) are the API's, at the entry at fault.
   SourceMark where;
   if (Status st = validate_l3(config, &where); !st.is_ok()) throw LoadError{where, st.message()};
+  if (Status st = validate_services(config, &where); !st.is_ok()) {
+    throw LoadError{where, st.message()};
+  }
   return config;
 }
 
@@ -842,6 +847,155 @@ VxlanStaticMacConfig Loader::load_vxlan_static_mac(const YAML::Node& node,
   entry.mac = read_unicast_mac(node["mac"], "mac");
   entry.remote = read_host_ipv4(node["remote"], "remote");
   return entry;
+}
+
+ConntrackConfig Loader::load_conntrack(const YAML::Node& node) const {
+  expect_map(node, "'conntrack'");
+  check_keys(node, "in conntrack",
+             {"max_flows", "tcp_syn_s", "tcp_established_s", "tcp_closing_s", "udp_s"});
+  ConntrackConfig conntrack;
+  conntrack.mark = source_mark(node.Mark());
+  if (const YAML::Node max_flows = node["max_flows"]) {
+    conntrack.max_flows = static_cast<uint32_t>(
+        read_uint(max_flows, "max_flows", kMinConntrackFlows, kMaxConntrackFlows));
+  }
+  const std::pair<const char*, uint32_t*> timeouts[] = {
+      {"tcp_syn_s", &conntrack.tcp_syn_s},
+      {"tcp_established_s", &conntrack.tcp_established_s},
+      {"tcp_closing_s", &conntrack.tcp_closing_s},
+      {"udp_s", &conntrack.udp_s}};
+  for (const auto& [key, value] : timeouts) {
+    if (const YAML::Node timeout = node[key]) {
+      *value = static_cast<uint32_t>(
+          read_uint(timeout, key, kMinConntrackTimeoutS, kMaxConntrackTimeoutS));
+    }
+  }
+  return conntrack;
+}
+
+// "MIN-MAX", both 1..65535, MIN <= MAX.
+void Loader::load_node_port_range(const YAML::Node& node, Config& config) const {
+  const std::string text = read_string(node, "node_port_range");
+  const size_t dash = text.find('-');
+  uint64_t min = 0, max = 0;
+  if (dash == std::string::npos || !parse_decimal(text.substr(0, dash), min) ||
+      !parse_decimal(text.substr(dash + 1), max)) {
+    fail(node, "'node_port_range': expected MIN-MAX (e.g. 30000-32767), got " + quote(text));
+  }
+  for (uint64_t port : {min, max}) {
+    if (port < 1 || port > kMaxTcpPort) {
+      fail(node, "'node_port_range': " + std::to_string(port) + " is out of range (1.." +
+                     std::to_string(kMaxTcpPort) + ")");
+    }
+  }
+  if (min > max) {
+    fail(node, "'node_port_range': MIN " + std::to_string(min) + " is greater than MAX " +
+                   std::to_string(max));
+  }
+  config.node_port_min = static_cast<uint32_t>(min);
+  config.node_port_max = static_cast<uint32_t>(max);
+  config.node_port_range_mark = source_mark(node.Mark());
+}
+
+std::vector<ServiceConfig> Loader::load_services(const YAML::Node& node) const {
+  expect_list(node, "services");
+  std::vector<ServiceConfig> services;
+  for (const YAML::Node& item : node) {
+    ServiceConfig service = load_service(item, "services[" + std::to_string(services.size()) + "]");
+    for (const ServiceConfig& other : services) {
+      if (other.name == service.name) {
+        fail(item["name"], "duplicate service name " + quote(service.name) +
+                               " (first defined at line " + std::to_string(other.mark.line) + ")");
+      }
+    }
+    services.push_back(std::move(service));
+  }
+  return services;
+}
+
+ServiceConfig Loader::load_service(const YAML::Node& node, const std::string& label) const {
+  expect_map(node, label);
+  const YAML::Node name = node["name"];
+  const std::string where =
+      name && name.IsScalar() ? "in service " + quote(name.Scalar()) : "in " + label;
+  check_keys(node, where,
+             {"name", "vip", "port", "protocol", "node_port", "affinity", "affinity_timeout_s",
+              "backends"});
+  for (const char* key : {"name", "vip", "port"}) {
+    if (!node[key]) fail(node, "missing required key " + quote(key) + " " + where);
+  }
+  ServiceConfig service;
+  service.mark = source_mark(node.Mark());
+  service.name = read_string(name, "name");
+  if (!is_service_name(service.name)) {
+    fail(name, "'name': " + quote(service.name) + " is not a Kubernetes name (1 to " +
+                   std::to_string(kMaxServiceNameSize) +
+                   " characters of a-z 0-9 -, starting and ending with a letter or digit)");
+  }
+  const YAML::Node vip = node["vip"];
+  service.vip_mark = source_mark(vip.Mark());
+  service.vip = read_host_ipv4(vip, "vip");
+  service.port = static_cast<uint32_t>(read_uint(node["port"], "port", 1, kMaxTcpPort));
+  if (const YAML::Node protocol = node["protocol"]) {
+    const std::string text = read_string(protocol, "protocol");
+    if (text == "tcp") {
+      service.protocol = ServiceProtocol::kTcp;
+    } else if (text == "udp") {
+      service.protocol = ServiceProtocol::kUdp;
+    } else {
+      fail(protocol, "'protocol': expected tcp or udp, got " + quote(text));
+    }
+  }
+  if (const YAML::Node node_port = node["node_port"]) {
+    service.node_port_mark = source_mark(node_port.Mark());
+    service.node_port = static_cast<uint32_t>(read_uint(node_port, "node_port", 1, kMaxTcpPort));
+  }
+  if (const YAML::Node affinity = node["affinity"]) {
+    const std::string text = read_string(affinity, "affinity");
+    if (text == "none") {
+      service.affinity = ServiceAffinity::kNone;
+    } else if (text == "client_ip") {
+      service.affinity = ServiceAffinity::kClientIp;
+    } else {
+      fail(affinity, "'affinity': expected none or client_ip, got " + quote(text));
+    }
+  }
+  if (const YAML::Node timeout = node["affinity_timeout_s"]) {
+    if (service.affinity != ServiceAffinity::kClientIp) {
+      fail(timeout, "'affinity_timeout_s': only with 'affinity: client_ip' " + where);
+    }
+    service.affinity_timeout_s = static_cast<uint32_t>(
+        read_uint(timeout, "affinity_timeout_s", kMinAffinityTimeoutS, kMaxAffinityTimeoutS));
+  }
+  if (const YAML::Node backends = node["backends"]) {
+    expect_list(backends, "backends");
+    if (backends.size() > kMaxServiceBackends) {
+      fail(backends, "'backends': at most " + std::to_string(kMaxServiceBackends) + ", got " +
+                         std::to_string(backends.size()));
+    }
+    for (const YAML::Node& item : backends) {
+      service.backends.push_back(
+          load_backend(item, label + ".backends[" + std::to_string(service.backends.size()) + "]"));
+    }
+  }
+  return service;
+}
+
+BackendConfig Loader::load_backend(const YAML::Node& node, const std::string& label) const {
+  expect_map(node, label);
+  const std::string where = "in " + label;
+  check_keys(node, where, {"ip", "port", "weight"});
+  for (const char* key : {"ip", "port"}) {
+    if (!node[key]) fail(node, "missing required key " + quote(key) + " " + where);
+  }
+  BackendConfig backend;
+  backend.mark = source_mark(node.Mark());
+  backend.ip = read_host_ipv4(node["ip"], "ip");
+  backend.port = static_cast<uint32_t>(read_uint(node["port"], "port", 1, kMaxTcpPort));
+  if (const YAML::Node weight = node["weight"]) {
+    backend.weight = static_cast<uint32_t>(read_uint(weight, "weight", 1, kMaxBackendWeight));
+  }
+  return backend;
 }
 
 // Reads the whole file; returns 0 or the errno of the failure.

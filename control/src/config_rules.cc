@@ -48,6 +48,13 @@ bool parse_decimal(std::string_view text, uint64_t& value) {
   return true;
 }
 
+bool is_service_name(std::string_view name) {
+  auto lower_alnum = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
+  return !name.empty() && name.size() <= kMaxServiceNameSize && lower_alnum(name.front()) &&
+         lower_alnum(name.back()) &&
+         std::all_of(name.begin(), name.end(), [&](char c) { return lower_alnum(c) || c == '-'; });
+}
+
 bool is_file_prefix(std::string_view prefix) { return has_only(prefix, "_-"); }
 
 bool is_port_name(std::string_view name) {

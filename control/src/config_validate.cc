@@ -438,10 +438,170 @@ class L3Validator {
   std::map<uint32_t, std::string> domain_owner_;
 };
 
+// A mark if it is known, else the fallback.
+const SourceMark& mark_or(const SourceMark& mark, const SourceMark& fallback) {
+  return mark.line != 0 ? mark : fallback;
+}
+
+std::string range_text(uint64_t min, uint64_t max) {
+  return std::to_string(min) + ".." + std::to_string(max);
+}
+
+std::string endpoint(uint32_t ip, uint32_t port) {
+  return format_ipv4(ip) + ":" + std::to_string(port);
+}
+
+// Checks the conntrack settings, the node port range and each service in order; each
+// failure records the mark of the entry (or value) at fault.
+class ServicesValidator {
+ public:
+  ServicesValidator(const Config& config, SourceMark* where) : config_(config), where_(where) {}
+
+  Status run() {
+    if (Status st = check_conntrack(); !st.is_ok()) return at(config_.conntrack.mark, st);
+    if (Status st = check_node_port_range(); !st.is_ok())
+      return at(config_.node_port_range_mark, st);
+    for (const ServiceConfig& s : config_.services)
+      if (Status st = check_service(s); !st.is_ok()) return st;
+    return Status::ok();
+  }
+
+ private:
+  Status at(const SourceMark& mark, Status st) {
+    if (where_ != nullptr) *where_ = mark;
+    return st;
+  }
+
+  Status check_conntrack() const {
+    const ConntrackConfig& c = config_.conntrack;
+    if (c.max_flows < kMinConntrackFlows || c.max_flows > kMaxConntrackFlows)
+      return invalid_argument("conntrack: max_flows: must be " +
+                              range_text(kMinConntrackFlows, kMaxConntrackFlows) + ", got " +
+                              std::to_string(c.max_flows));
+    const std::pair<const char*, uint32_t> timeouts[] = {{"tcp_syn_s", c.tcp_syn_s},
+                                                         {"tcp_established_s", c.tcp_established_s},
+                                                         {"tcp_closing_s", c.tcp_closing_s},
+                                                         {"udp_s", c.udp_s}};
+    for (const auto& [key, value] : timeouts)
+      if (value < kMinConntrackTimeoutS || value > kMaxConntrackTimeoutS)
+        return invalid_argument(std::string("conntrack: ") + key + ": must be " +
+                                range_text(kMinConntrackTimeoutS, kMaxConntrackTimeoutS) +
+                                ", got " + std::to_string(value));
+    return Status::ok();
+  }
+
+  Status check_node_port_range() const {
+    const std::string range =
+        std::to_string(config_.node_port_min) + "-" + std::to_string(config_.node_port_max);
+    if (config_.node_port_min < 1 || config_.node_port_max > kMaxTcpPort)
+      return invalid_argument("node_port_range: " + range + ": ports must be " +
+                              range_text(1, kMaxTcpPort));
+    if (config_.node_port_min > config_.node_port_max)
+      return invalid_argument("node_port_range: " + range + ": MIN is greater than MAX");
+    return Status::ok();
+  }
+
+  // The interface whose address is `ip`, or nullptr.
+  const InterfaceConfig* interface_with_address(uint32_t ip) const {
+    for (const InterfaceConfig& i : config_.interfaces)
+      if (i.ip == ip) return &i;
+    return nullptr;
+  }
+
+  Status check_service(const ServiceConfig& s) {
+    if (!is_service_name(s.name))
+      return at(s.mark,
+                invalid_argument("service: name: '" + s.name + "' is not a Kubernetes name (1-" +
+                                 std::to_string(kMaxServiceNameSize) +
+                                 " of a-z 0-9 -, starting and ending with a letter or "
+                                 "digit)"));
+    const std::string what = "service '" + s.name + "': ";
+    if (!names_.insert(s.name).second)
+      return at(s.mark, invalid_argument(what + "name: listed twice"));
+    const SourceMark& vip_mark = mark_or(s.vip_mark, s.mark);
+    const std::string vip = format_ipv4(s.vip);
+    if (!is_host_address(s.vip))
+      return at(vip_mark,
+                invalid_argument(what + "vip: " + vip + " is not a unicast host address"));
+    if (const InterfaceConfig* i = interface_with_address(s.vip))
+      return at(vip_mark, invalid_argument(what + "vip: " + vip +
+                                           " is our own address (interface '" + i->name + "')"));
+    if (config_.vxlan.local_ip != 0 && s.vip == config_.vxlan.local_ip)
+      return at(vip_mark,
+                invalid_argument(what + "vip: " + vip + " is our VTEP address (vxlan.local_ip)"));
+    if (s.port < 1 || s.port > kMaxTcpPort)
+      return at(s.mark, invalid_argument(what + "port: must be " + range_text(1, kMaxTcpPort) +
+                                         ", got " + std::to_string(s.port)));
+    const std::string proto = protocol_name(s.protocol);
+    const std::string key = endpoint(s.vip, s.port) + "/" + proto;
+    if (auto [it, fresh] = vips_.emplace(key, s.name); !fresh)
+      return at(vip_mark,
+                {StatusCode::kFailedPrecondition,
+                 what + "vip: " + key + " is already used by service '" + it->second + "'"});
+    if (s.node_port != 0) {
+      const SourceMark& mark = mark_or(s.node_port_mark, s.mark);
+      if (s.node_port < config_.node_port_min || s.node_port > config_.node_port_max)
+        return at(mark, invalid_argument(what + "node_port: " + std::to_string(s.node_port) +
+                                         " is out of node_port_range " +
+                                         std::to_string(config_.node_port_min) + "-" +
+                                         std::to_string(config_.node_port_max)));
+      const std::string node_port = std::to_string(s.node_port) + "/" + proto;
+      if (auto [it, fresh] = node_ports_.emplace(node_port, s.name); !fresh)
+        return at(mark, {StatusCode::kFailedPrecondition, what + "node_port: " + node_port +
+                                                              " is already used by service '" +
+                                                              it->second + "'"});
+    }
+    if (s.affinity_timeout_s) {
+      if (s.affinity != ServiceAffinity::kClientIp)
+        return at(s.mark, invalid_argument(what + "affinity_timeout_s: only with affinity "
+                                                  "client_ip"));
+      if (*s.affinity_timeout_s < kMinAffinityTimeoutS ||
+          *s.affinity_timeout_s > kMaxAffinityTimeoutS)
+        return at(s.mark, invalid_argument(what + "affinity_timeout_s: must be " +
+                                           range_text(kMinAffinityTimeoutS, kMaxAffinityTimeoutS) +
+                                           ", got " + std::to_string(*s.affinity_timeout_s)));
+    }
+    if (s.backends.size() > kMaxServiceBackends)
+      return at(s.mark,
+                invalid_argument(what + "backends: at most " + std::to_string(kMaxServiceBackends) +
+                                 ", got " + std::to_string(s.backends.size())));
+    std::set<std::pair<uint32_t, uint32_t>> endpoints;
+    for (size_t k = 0; k < s.backends.size(); ++k) {
+      const BackendConfig& b = s.backends[k];
+      const std::string field = what + "backends[" + std::to_string(k) + "]";
+      const SourceMark& mark = mark_or(b.mark, s.mark);
+      if (!is_host_address(b.ip))
+        return at(mark, invalid_argument(field + ".ip: " + format_ipv4(b.ip) +
+                                         " is not a unicast host address"));
+      if (b.port < 1 || b.port > kMaxTcpPort)
+        return at(mark, invalid_argument(field + ".port: must be " + range_text(1, kMaxTcpPort) +
+                                         ", got " + std::to_string(b.port)));
+      if (b.weight < 1 || b.weight > kMaxBackendWeight)
+        return at(mark,
+                  invalid_argument(field + ".weight: must be " + range_text(1, kMaxBackendWeight) +
+                                   ", got " + std::to_string(b.weight)));
+      if (!endpoints.insert({b.ip, b.port}).second)
+        return at(mark,
+                  invalid_argument(field + ": " + endpoint(b.ip, b.port) + " is listed twice"));
+    }
+    return Status::ok();
+  }
+
+  const Config& config_;
+  SourceMark* where_;
+  std::set<std::string> names_;
+  std::map<std::string, std::string> vips_;        // "IP:PORT/PROTO" -> service.
+  std::map<std::string, std::string> node_ports_;  // "PORT/PROTO" -> service.
+};
+
 }  // namespace
 
 Status validate_l3(const Config& config, SourceMark* where) {
   return L3Validator(config, where).run();
+}
+
+Status validate_services(const Config& config, SourceMark* where) {
+  return ServicesValidator(config, where).run();
 }
 
 Status validate_config(const Config& config) {
@@ -462,7 +622,8 @@ Status validate_config(const Config& config) {
     if (!ids.insert(domain.id).second)
       return invalid_argument("bridge domain " + std::to_string(domain.id) + ": id: listed twice");
   }
-  return validate_l3(config);
+  if (Status st = validate_l3(config); !st.is_ok()) return st;
+  return validate_services(config);
 }
 
 }  // namespace np::control

@@ -112,6 +112,28 @@ bool same_l3(const Config& a, const Config& b) {
          same_vxlan(a.vxlan, b.vxlan);
 }
 
+bool same_backend(const BackendConfig& a, const BackendConfig& b) {
+  return a.ip == b.ip && a.port == b.port && a.weight == b.weight;
+}
+
+bool same_service(const ServiceConfig& a, const ServiceConfig& b) {
+  return a.name == b.name && a.vip == b.vip && a.port == b.port && a.protocol == b.protocol &&
+         a.node_port == b.node_port && a.affinity == b.affinity &&
+         a.affinity_timeout_s == b.affinity_timeout_s &&
+         std::equal(a.backends.begin(), a.backends.end(), b.backends.begin(), b.backends.end(),
+                    same_backend);
+}
+
+// Whether the data plane would be given the same services, timeouts and node port range.
+bool same_services(const Config& a, const Config& b) {
+  const ConntrackConfig &x = a.conntrack, &y = b.conntrack;
+  return x.tcp_syn_s == y.tcp_syn_s && x.tcp_established_s == y.tcp_established_s &&
+         x.tcp_closing_s == y.tcp_closing_s && x.udp_s == y.udp_s &&
+         a.node_port_min == b.node_port_min && a.node_port_max == b.node_port_max &&
+         std::equal(a.services.begin(), a.services.end(), b.services.begin(), b.services.end(),
+                    same_service);
+}
+
 // The L3 part of `to` that the data plane can take while it still has the ports and domains
 // of `from`: the interfaces whose port or domain is there before and after the change (a
 // port reopened with new settings is not, nor one still bridged in `from`), the routes with
@@ -173,14 +195,16 @@ Config l3_during_change(const Config& from, const Config& to,
 // (1) L3 goes to the part of `to` that the ports and domains of `from` can carry (interfaces
 // on what is about to go are removed, new ones on what stays added); (2) ports leaving are
 // taken out of their domains and closed, new ports opened, the domains of `to` published;
-// (3) L3 goes to `to`. Each L3 step is skipped when it changes nothing, unless `force_l3`
-// (after a failure, when what the data plane holds is not known). Workers keep forwarding
+// (3) L3 goes to `to`; (4) the services go to `to` (they depend on no port or interface).
+// Each L3 and services step is skipped when it changes nothing, unless `force` (after a
+// failure, when what the data plane holds is not known). Workers keep forwarding
 // throughout; only the ports that change are touched.
 dp::DpStatus apply_diff(dp::Dataplane& dataplane, const Config& from, const Config& to,
-                        bool force_l3 = false) {
+                        bool force = false) {
   const std::vector<PortConfig> leaving = ports_leaving(from, to);
   const std::vector<PortConfig> arriving = ports_leaving(to, from);
-  force_l3 = force_l3 && (has_l3(from) || has_l3(to));
+  const bool force_l3 = force && (has_l3(from) || has_l3(to));
+  const bool force_services = force && (has_services(from) || has_services(to));
   const Config* l3_now = &from;
   const Config during = l3_during_change(from, to, leaving);
   if (force_l3 || !same_l3(during, from)) {
@@ -195,7 +219,9 @@ dp::DpStatus apply_diff(dp::Dataplane& dataplane, const Config& from, const Conf
   for (const PortConfig& p : arriving)
     if (dp::DpStatus st = dataplane.add_port(port_spec(p)); !st.ok()) return st;
   if (dp::DpStatus st = dataplane.set_bridge_domains(domain_specs(to)); !st.ok()) return st;
-  if (force_l3 || !same_l3(to, *l3_now)) return dataplane.set_l3(l3_spec(to));
+  if (force_l3 || !same_l3(to, *l3_now))
+    if (dp::DpStatus st = dataplane.set_l3(l3_spec(to)); !st.ok()) return st;
+  if (force_services || !same_services(to, from)) return dataplane.set_services(services_spec(to));
   return {};
 }
 
@@ -233,6 +259,11 @@ Controller::Controller(dp::Dataplane& dataplane, Config current)
     : dataplane_(dataplane), state_(std::move(current)) {}
 
 Status Controller::commit(Config desired) {
+  if (desired.conntrack.max_flows != state_.conntrack.max_flows)
+    return {StatusCode::kFailedPrecondition,
+            "conntrack: max_flows: the connection table's size is fixed at start (" +
+                std::to_string(state_.conntrack.max_flows) +
+                "); change it in the config file and restart"};
   if (Status st = validate_config(desired); !st.is_ok()) return st;
   if (dp::DpStatus st = apply_diff(dataplane_, state_, desired); !st.ok()) {
     // A device refused (an interface that does not exist, a socket path in use): go back.
@@ -406,6 +437,20 @@ Status Controller::delete_vxlan_static_mac(uint32_t vni, const MacAddress& mac, 
   deleted = erase_matching(desired.vxlan.static_macs, [&](const VxlanStaticMacConfig& m) {
     return m.vni == vni && m.mac == mac;
   });
+  return deleted ? commit(std::move(desired)) : Status::ok();
+}
+
+Status Controller::add_service(const ServiceConfig& service) {
+  Config desired = state_;
+  replace_or_append(desired.services, service,
+                    [&](const ServiceConfig& s) { return s.name == service.name; });
+  return commit(std::move(desired));
+}
+
+Status Controller::delete_service(const std::string& name, bool& deleted) {
+  Config desired = state_;
+  deleted =
+      erase_matching(desired.services, [&](const ServiceConfig& s) { return s.name == name; });
   return deleted ? commit(std::move(desired)) : Status::ok();
 }
 

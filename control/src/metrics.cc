@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "np/control/config_rules.h"
 #include "np/control/metrics_registry.h"
 #include "np/dp/counters.h"
 #include "np/dp/dataplane.h"
@@ -209,6 +210,59 @@ void add_vxlan_metrics(MetricsText& text, const dp::VxlanStats& vxlan) {
       .add({}, vxlan.remote_macs);
 }
 
+std::string format_backend(const dp::BackendSpec& b) {
+  return format_ipv4(b.ip) + ":" + std::to_string(b.port);
+}
+
+void add_service_metrics(MetricsText& text, const dp::ServicesStats& services) {
+  auto& packets =
+      text.family("nodeplane_service_packets_total",
+                  "Packets to the service (client to backend), by service.", MetricType::kCounter);
+  auto& new_flows = text.family("nodeplane_service_new_flows_total",
+                                "Connections the service took, by service.", MetricType::kCounter);
+  auto& backend_packets = text.family(
+      "nodeplane_backend_packets_total",
+      "Packets DNATed to the backend, by service and backend (IP:PORT).", MetricType::kCounter);
+  auto& backend_flows =
+      text.family("nodeplane_backend_new_flows_total",
+                  "Connections assigned to the backend, by service and backend (IP:PORT).",
+                  MetricType::kCounter);
+  for (const dp::ServiceStats& s : services.services) {
+    packets.add({{"service", s.name}}, s.packets);
+    new_flows.add({{"service", s.name}}, s.new_flows);
+    for (const dp::BackendStats& b : s.backends) {
+      const MetricLabels labels{{"service", s.name}, {"backend", format_backend(b.backend)}};
+      backend_packets.add(labels, b.packets);
+      backend_flows.add(labels, b.new_flows);
+    }
+  }
+  const dp::ConntrackStats& c = services.conntrack;
+  text.family("nodeplane_conntrack_flows", "Connections in the connection table.",
+              MetricType::kGauge)
+      .add({}, c.flows);
+  text.family("nodeplane_conntrack_max_flows",
+              "Capacity of the connection table (conntrack.max_flows).", MetricType::kGauge)
+      .add({}, c.max_flows);
+  text.family("nodeplane_conntrack_created_total", "Connections added to the connection table.",
+              MetricType::kCounter)
+      .add({}, c.created);
+  text.family("nodeplane_conntrack_expired_total",
+              "Connections removed from the connection table after their idle timeout.",
+              MetricType::kCounter)
+      .add({}, c.expired);
+  text.family("nodeplane_conntrack_ended_total",
+              "Connections ended before their timeout, by reason (backend_removed: their "
+              "backend left the service).",
+              MetricType::kCounter)
+      .add({{"reason", "backend_removed"}}, c.ended_backend_removed);
+  auto& drops = text.family("nodeplane_nat_drops_total",
+                            "Packets of services and tracked connections dropped, by reason.",
+                            MetricType::kCounter);
+  // Every reason, zeros included, so that rate() sees a series from its first drop on.
+  for (unsigned r = 0; r < dp::kNatDropCount; ++r)
+    drops.add({{"reason", dp::nat_drop_name(static_cast<dp::NatDrop>(r))}}, c.drops[r]);
+}
+
 }  // namespace
 
 std::string render_metrics(const dp::DataplaneStats& stats, const std::string& node_name) {
@@ -221,6 +275,7 @@ std::string render_metrics(const dp::DataplaneStats& stats, const std::string& n
   add_table_metrics(text, stats);
   add_l3_metrics(text, stats.l3);
   add_vxlan_metrics(text, stats.vxlan);
+  add_service_metrics(text, stats.services);
   return text.render();
 }
 

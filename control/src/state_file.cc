@@ -109,6 +109,29 @@ void emit_vxlan(YAML::Emitter& out, const VxlanConfig& v) {
   out << YAML::EndMap;
 }
 
+void emit_conntrack(YAML::Emitter& out, const ConntrackConfig& c) {
+  out << YAML::BeginMap << YAML::Key << "max_flows" << YAML::Value << c.max_flows << YAML::Key
+      << "tcp_syn_s" << YAML::Value << c.tcp_syn_s << YAML::Key << "tcp_established_s"
+      << YAML::Value << c.tcp_established_s << YAML::Key << "tcp_closing_s" << YAML::Value
+      << c.tcp_closing_s << YAML::Key << "udp_s" << YAML::Value << c.udp_s << YAML::EndMap;
+}
+
+void emit_service(YAML::Emitter& out, const ServiceConfig& s) {
+  out << YAML::BeginMap << YAML::Key << "name" << YAML::Value << s.name << YAML::Key << "vip"
+      << YAML::Value << format_ipv4(s.vip) << YAML::Key << "port" << YAML::Value << s.port
+      << YAML::Key << "protocol" << YAML::Value << protocol_name(s.protocol);
+  if (s.node_port != 0) out << YAML::Key << "node_port" << YAML::Value << s.node_port;
+  out << YAML::Key << "affinity" << YAML::Value << affinity_name(s.affinity);
+  if (s.affinity_timeout_s)
+    out << YAML::Key << "affinity_timeout_s" << YAML::Value << *s.affinity_timeout_s;
+  out << YAML::Key << "backends" << YAML::Value << YAML::BeginSeq;
+  for (const BackendConfig& b : s.backends)
+    out << YAML::Flow << YAML::BeginMap << YAML::Key << "ip" << YAML::Value << format_ipv4(b.ip)
+        << YAML::Key << "port" << YAML::Value << b.port << YAML::Key << "weight" << YAML::Value
+        << b.weight << YAML::EndMap;
+  out << YAML::EndSeq << YAML::EndMap;
+}
+
 Status errno_status(const std::string& what) {
   return internal_error(what + ": " + std::strerror(errno));
 }
@@ -164,6 +187,15 @@ std::string to_yaml(const Config& c) {
   if (c.vxlan.local_ip != 0) {
     out << YAML::Key << "vxlan" << YAML::Value;
     emit_vxlan(out, c.vxlan);
+  }
+  out << YAML::Key << "conntrack" << YAML::Value;
+  emit_conntrack(out, c.conntrack);
+  out << YAML::Key << "node_port_range" << YAML::Value
+      << std::to_string(c.node_port_min) + "-" + std::to_string(c.node_port_max);
+  if (!c.services.empty()) {
+    out << YAML::Key << "services" << YAML::Value << YAML::BeginSeq;
+    for (const ServiceConfig& s : c.services) emit_service(out, s);
+    out << YAML::EndSeq;
   }
   out << YAML::EndMap;
   return std::string(out.c_str()) + "\n";

@@ -113,6 +113,10 @@ void ServiceStage::process(WorkerCtx& ctx, const L2Config& config, const L3Inter
     rte_mbuf* m = pkts[i];
     const auto* ip = rte_pktmbuf_mtod_offset(m, const rte_ipv4_hdr*, sizeof(rte_ether_hdr));
     const uint8_t proto = ip->next_proto_id;
+    if (proto == IPPROTO_ICMP && !is_fragment(ip)) {
+      translate_icmp_error(m);
+      continue;
+    }
     // Fragments pass untranslated: only the first one would carry the ports.
     if ((proto != IPPROTO_TCP && proto != IPPROTO_UDP) || is_fragment(ip)) continue;
     const uint16_t ihl = rte_ipv4_hdr_len(ip);
@@ -222,6 +226,57 @@ ServiceVerdict ServiceStage::new_flow(WorkerCtx& ctx, const L2Config& config, co
   ctx.counters.backends[backend->slot].packets.add(1);
   translate(ip, l4, *flow, nat::Direction::kForward);
   return ServiceVerdict::kPass;
+}
+
+void ServiceStage::translate_icmp_error(rte_mbuf* m) const {
+  auto* ip = rte_pktmbuf_mtod_offset(m, rte_ipv4_hdr*, sizeof(rte_ether_hdr));
+  const uint16_t ihl = rte_ipv4_hdr_len(ip);
+  auto* icmp = reinterpret_cast<uint8_t*>(ip) + ihl;
+  // Type, code, checksum, 4 unused bytes; then the quoted IP header and 8 bytes of its L4.
+  constexpr uint16_t kIcmpHeader = 8, kQuotedL4 = 8;
+  if (m->data_len < sizeof(rte_ether_hdr) + ihl + kIcmpHeader + sizeof(rte_ipv4_hdr) + kQuotedL4)
+    return;
+  const uint8_t type = icmp[0];
+  if (type != 3 && type != 11 && type != 12) return;  // Unreachable, time exceeded, parameter.
+  auto* inner = reinterpret_cast<rte_ipv4_hdr*>(icmp + kIcmpHeader);
+  const uint16_t inner_ihl = rte_ipv4_hdr_len(inner);
+  if ((inner->next_proto_id != IPPROTO_TCP && inner->next_proto_id != IPPROTO_UDP) ||
+      m->data_len < sizeof(rte_ether_hdr) + ihl + kIcmpHeader + inner_ihl + kQuotedL4)
+    return;
+  uint8_t* inner_l4 = reinterpret_cast<uint8_t*>(inner) + inner_ihl;
+  rte_be16_t ports[2];
+  std::memcpy(ports, inner_l4, sizeof(ports));
+  // The quoted packet went client -> backend; the flow knows it by its reply key.
+  const nat::FlowKey key{inner->dst_addr, inner->src_addr,      ports[1],
+                         ports[0],        inner->next_proto_id, {0, 0, 0}};
+  nat::Direction dir;
+  const nat::Flow* flow = conntrack_->lookup(key, dir);
+  if (flow == nullptr || flow->affinity || dir != nat::Direction::kReply) return;
+  // The quote as the client sent it: to the VIP (and from the client, not our SNAT
+  // address); the error from the VIP if the backend sent it, to the client.
+  const bool snat =
+      flow->reply.dst_ip != flow->forward.src_ip || flow->reply.dst_port != flow->forward.src_port;
+  auto put = [](auto* at, auto value) { std::memcpy(at, &value, sizeof(value)); };
+  inner->dst_addr = flow->forward.dst_ip;
+  put(inner_l4 + 2, flow->forward.dst_port);
+  if (snat) {
+    inner->src_addr = flow->forward.src_ip;
+    put(inner_l4, flow->forward.src_port);
+  }
+  inner->hdr_checksum = 0;
+  inner->hdr_checksum = rte_ipv4_cksum(inner);
+  if (ip->src_addr == flow->reply.src_ip) {
+    ip->hdr_checksum = checksum_update32(ip->hdr_checksum, ip->src_addr, flow->forward.dst_ip);
+    ip->src_addr = flow->forward.dst_ip;
+  }
+  if (snat) {
+    ip->hdr_checksum = checksum_update32(ip->hdr_checksum, ip->dst_addr, flow->forward.src_ip);
+    ip->dst_addr = flow->forward.src_ip;
+  }
+  // The ICMP checksum covers the whole message: computed again (an error is rare).
+  const uint16_t icmp_len = static_cast<uint16_t>(rte_be_to_cpu_16(ip->total_length) - ihl);
+  put(icmp + 2, rte_be16_t{0});
+  put(icmp + 2, static_cast<rte_be16_t>(~rte_raw_cksum(icmp, icmp_len)));
 }
 
 bool ServiceStage::snat_port(WorkerCtx& ctx, nat::FlowKey& reply) const {

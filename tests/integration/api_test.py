@@ -79,8 +79,42 @@ bridge_domains:
         self.assertIn("300 packets transmitted, 300 received", out)
         self.assertEqual(set(self.ports()), {"pod1", "uplink", "pod2"})
 
+    def services(self):
+        return {s["name"]: s for s in json.loads(self.npctl("-o", "json", "service", "list").stdout)}
+
+    def test_2b_services_over_the_api(self):
+        pod1, pod2 = self.pod1[1], self.pod2[1]
+        self.npctl("service", "add", "web", "--vip", "10.96.0.1", "--port", "80", "--protocol", "tcp",
+                   "--backend", f"{pod1}:8080", "--backend", f"{pod2}:8080:3", "--node-port", "30080",
+                   "--affinity", "client_ip", "--affinity-timeout", "600")
+        self.npctl("service", "add", "dns", "--vip", "10.96.0.1", "--port", "53", "--protocol", "udp")
+        web = self.services()["web"]
+        self.assertEqual((web["vip"], web["port"], web["protocol"], web["node_port"], web["affinity"],
+                          web["affinity_timeout_s"]),
+                         ("10.96.0.1", 80, "PROTOCOL_TCP", 30080, "AFFINITY_CLIENT_IP", 600))
+        self.assertEqual([(b["ip"], b["port"], b["weight"]) for b in web["backends"]],
+                         [(pod1, 8080, 1), (pod2, 8080, 3)])
+        self.assertEqual(self.services()["dns"]["backends"], [])
+        table = self.npctl("service", "list").stdout
+        self.assertIn("10.96.0.1:80/tcp", table)
+        self.assertIn(f"{pod2}:8080*3", table)
+        # Add of an existing name replaces it; delete is idempotent.
+        self.npctl("service", "add", "dns", "--vip", "10.96.0.1", "--port", "53", "--protocol", "udp",
+                   "--backend", f"{pod1}:53")
+        self.assertEqual([b["ip"] for b in self.services()["dns"]["backends"]], [pod1])
+        self.assertEqual(json.loads(self.npctl("-o", "json", "service", "del", "dns").stdout), {"deleted": True})
+        self.assertEqual(json.loads(self.npctl("-o", "json", "service", "del", "dns").stdout), {"deleted": False})
+        self.assertEqual(set(self.services()), {"web"})
+        self.assertIsInstance(json.loads(self.npctl("-o", "json", "conntrack", "list", "--service", "web").stdout),
+                              list)
+        self.assertIn("CLIENT", self.npctl("conntrack", "list", "--limit", "10").stdout)
+        stats = json.loads(self.npctl("-o", "json", "stats").stdout)
+        self.assertEqual(stats["services"]["conntrack"]["max_flows"], 262144)
+        self.assertIn("web", {s["name"] for s in stats["services"]["services"]})
+
     def test_3_bad_requests_name_the_field_and_change_nothing(self):
         before = self.npctl("-o", "json", "bd", "list").stdout
+        services_before = self.services()
         cases = [
             (["port", "add", "x", "--type", "ring", "--mac", "zz"], "port.mac: 'zz' is not a MAC address"),
             (["port", "add", "a/b", "--type", "ring"], "port: name: 'a/b' is not"),
@@ -105,7 +139,13 @@ bridge_domains:
             (["neighbor", "add", "10.9.0.2", "--mac", "02:00:00:00:00:09", "--interface", "nope"],
              "neighbor 10.9.0.2: interface: interface 'nope' does not exist"),
             (["service", "add", "web", "--vip", "10.96.0.1", "--port", "80", "--protocol", "tcp",
-              "--backend", "10.78.0.1:8080"], "UNIMPLEMENTED"),
+              "--backend", "10.78.0.1:8080", "--backend", "224.0.0.1:8080"],
+             "service 'web': backends[1].ip: 224.0.0.1 is not a unicast host address"),
+            (["service", "add", "web", "--vip", "10.96.0.1", "--port", "80", "--backend", "10.78.0.1:8080",
+              "--node-port", "8080"], "service 'web': node_port: 8080 is out of node_port_range 30000-32767"),
+            (["service", "add", "Web", "--vip", "10.96.0.1", "--port", "80"], "service: name: 'Web' is not"),
+            (["service", "add", "web", "--vip", "10.96.0", "--port", "80"], "service.vip: '10.96.0' is not an IPv4"),
+            (["conntrack", "list", "--service", "nope"], "service: service 'nope' does not exist"),
         ]
         for args, message in cases:
             with self.subTest(args=args):
@@ -113,6 +153,7 @@ bridge_domains:
                 self.assertEqual(r.returncode, 1, r.stderr)
                 self.assertIn(message, r.stderr)
         self.assertEqual(self.npctl("-o", "json", "bd", "list").stdout, before)
+        self.assertEqual(self.services(), services_before)
         self.assertNotIn("x", self.ports())
         self.assertEqual(self.npctl("bogus", ok=False).returncode, 2)
 
@@ -125,6 +166,9 @@ bridge_domains:
         self.assertIn('nodeplane_port_drops_total{port="pod1",reason="runt"} 0', text)
         self.assertIn('nodeplane_worker_packets_per_poll_bucket{lcore="1",le="+Inf"}', text)
         self.assertRegex(text, r'nodeplane_bridge_domain_macs\{bd="1"\} [1-9]')
+        self.assertIn('nodeplane_service_packets_total{service="web"}', text)
+        self.assertIn('nodeplane_conntrack_max_flows 262144', text)
+        self.assertIn('nodeplane_nat_drops_total{reason="table_full"} 0', text)
         promtool = shutil.which("promtool")
         if promtool is None:
             self.skipTest("promtool (package prometheus) is not installed")
@@ -246,6 +290,7 @@ ports: [{{name: r0, type: ring}}]
         t.wait_link_up("pod2")
         self.assertIn("restored the state saved in", t.read("nodeplane.err"))
         self.assertEqual(set(self.ports()), {"pod1", "uplink", "pod2"})
+        self.assertEqual([b["weight"] for b in self.services()["web"]["backends"]], [1, 3], "test_2b added it")
         # pod2 kept running as the server; the restored client-mode port reconnected to it.
         self.ping(self.pod2_ns, self.host)
         self.ping(self.host_ns, self.pod2[1])

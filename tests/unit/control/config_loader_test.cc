@@ -33,6 +33,8 @@ namespace {
   "vxlan:\n  local_ip: 10.0.0.1\n  tunnels: [{vni: 100, bridge_domain: 5}]\n  static_macs:\n"
 // Line 5: the VTEP and VNI 100 on one line; routes on line 6.
 #define VX_ROUTES L3_IFACES "vxlan: {local_ip: 10.0.0.1, tunnels: [{vni: 100, bridge_domain: 5}]}\n"
+// Line 2: `services:`, the entries from line 3.
+#define SVC DPDK "services:\n"
 
 struct ErrorCase {
   const char* name;
@@ -63,8 +65,6 @@ const ErrorCase kErrorCases[] = {
     {"NonScalarKey", DPDK "[a]: 1\n",
      "t.yaml:2:1: expected a key name at the top level, got a list"},
     {"NullKey", DPDK "~: 1\n", "t.yaml:2:1: expected a key name at the top level, got null"},
-    {"Services", "services: []\n" DPDK,
-     "t.yaml:1:1: 'services' is not supported by this build yet"},
 
     // node
     {"NodeNotMap", DPDK "node: a\n", "t.yaml:2:7: 'node': expected a map, got a scalar"},
@@ -583,6 +583,145 @@ const ErrorCase kErrorCases[] = {
      VX_STATICS "    - {vni: 100, mac: '02:00:00:00:00:09', remote: 10.0.0.1}\n",
      "t.yaml:9:7: vxlan static MAC 02:00:00:00:00:09: remote: 10.0.0.1 is our own address "
      "(interface 'up')"},
+
+    // services, conntrack, node_port_range
+    {"ServicesNotList", DPDK "services: {}\n",
+     "t.yaml:2:11: 'services': expected a list, got a map"},
+    {"ServiceNotMap", SVC "  - web\n", "t.yaml:3:5: services[0]: expected a map, got a scalar"},
+    {"ServiceNoName", SVC "  - {vip: 10.96.0.1, port: 80}\n",
+     "t.yaml:3:5: missing required key 'name' in services[0]"},
+    {"ServiceNoVip", SVC "  - {name: web, port: 80}\n",
+     "t.yaml:3:5: missing required key 'vip' in service 'web'"},
+    {"ServiceNoPort", SVC "  - {name: web, vip: 10.96.0.1}\n",
+     "t.yaml:3:5: missing required key 'port' in service 'web'"},
+    {"ServiceUnknownKey", SVC "  - {name: web, vip: 10.96.0.1, port: 80, type: ClusterIP}\n",
+     "t.yaml:3:43: unknown key 'type' in service 'web'"},
+    {"ServiceNameUpper", SVC "  - {name: Web, vip: 10.96.0.1, port: 80}\n",
+     "t.yaml:3:12: 'name': 'Web' is not a Kubernetes name (1 to 63 characters of a-z 0-9 -, "
+     "starting and ending with a letter or digit)"},
+    {"ServiceNameTrailingDash", SVC "  - {name: web-, vip: 10.96.0.1, port: 80}\n",
+     "t.yaml:3:12: 'name': 'web-' is not a Kubernetes name (1 to 63 characters of a-z 0-9 -, "
+     "starting and ending with a letter or digit)"},
+    {"ServiceNameTooLong",
+     SVC "  - {name: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa, vip: "
+         "10.96.0.1, port: 80}\n",
+     "t.yaml:3:12: 'name': 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa' is "
+     "not a Kubernetes name (1 to 63 characters of a-z 0-9 -, starting and ending with a letter or "
+     "digit)"},
+    {"ServiceNameTwice",
+     SVC "  - {name: web, vip: 10.96.0.1, port: 80}\n  - {name: web, vip: 10.96.0.2, port: 80}\n",
+     "t.yaml:4:12: duplicate service name 'web' (first defined at line 3)"},
+    {"ServiceVipNotIp", SVC "  - {name: web, vip: 10.96.0, port: 80}\n",
+     "t.yaml:3:22: 'vip': '10.96.0' is not an IPv4 address (expected A.B.C.D)"},
+    {"ServiceVipMulticast", SVC "  - {name: web, vip: 224.0.0.1, port: 80}\n",
+     "t.yaml:3:22: 'vip': 224.0.0.1 is not a unicast host address"},
+    {"ServiceVipIsOurs", L3_IFACES "services: [{name: web, vip: 10.1.0.1, port: 80}]\n",
+     "t.yaml:5:29: service 'web': vip: 10.1.0.1 is our own address (interface 'gw')"},
+    {"ServicePortZero", SVC "  - {name: web, vip: 10.96.0.1, port: 0}\n",
+     "t.yaml:3:39: 'port': 0 is out of range (1..65535)"},
+    {"ServicePortTooBig", SVC "  - {name: web, vip: 10.96.0.1, port: 65536}\n",
+     "t.yaml:3:39: 'port': 65536 is out of range (1..65535)"},
+    {"ServiceVipPortTwice",
+     SVC "  - {name: web, vip: 10.96.0.1, port: 80}\n  - {name: api, vip: 10.96.0.1, port: 80, "
+         "protocol: tcp}\n",
+     "t.yaml:4:22: service 'api': vip: 10.96.0.1:80/tcp is already used by service 'web'"},
+    {"ServiceProtocolSctp", SVC "  - {name: web, vip: 10.96.0.1, port: 80, protocol: sctp}\n",
+     "t.yaml:3:53: 'protocol': expected tcp or udp, got 'sctp'"},
+    {"ServiceProtocolUpper", SVC "  - {name: web, vip: 10.96.0.1, port: 80, protocol: TCP}\n",
+     "t.yaml:3:53: 'protocol': expected tcp or udp, got 'TCP'"},
+    {"ServiceAffinityBad", SVC "  - {name: web, vip: 10.96.0.1, port: 80, affinity: ClientIP}\n",
+     "t.yaml:3:53: 'affinity': expected none or client_ip, got 'ClientIP'"},
+    {"AffinityTimeoutWithoutClientIp",
+     SVC "  - {name: web, vip: 10.96.0.1, port: 80, affinity_timeout_s: 60}\n",
+     "t.yaml:3:63: 'affinity_timeout_s': only with 'affinity: client_ip' in service 'web'"},
+    {"AffinityTimeoutWithNone",
+     SVC "  - {name: web, vip: 10.96.0.1, port: 80, affinity: none, affinity_timeout_s: 60}\n",
+     "t.yaml:3:79: 'affinity_timeout_s': only with 'affinity: client_ip' in service 'web'"},
+    {"AffinityTimeoutZero",
+     SVC "  - {name: web, vip: 10.96.0.1, port: 80, affinity: client_ip, affinity_timeout_s: 0}\n",
+     "t.yaml:3:84: 'affinity_timeout_s': 0 is out of range (1..86400)"},
+    {"AffinityTimeoutTooBig",
+     SVC
+     "  - {name: web, vip: 10.96.0.1, port: 80, affinity: client_ip, affinity_timeout_s: 86401}\n",
+     "t.yaml:3:84: 'affinity_timeout_s': 86401 is out of range (1..86400)"},
+    {"NodePortZero", SVC "  - {name: web, vip: 10.96.0.1, port: 80, node_port: 0}\n",
+     "t.yaml:3:54: 'node_port': 0 is out of range (1..65535)"},
+    {"NodePortOutOfDefaultRange",
+     SVC "  - {name: web, vip: 10.96.0.1, port: 80, node_port: 8080}\n",
+     "t.yaml:3:54: service 'web': node_port: 8080 is out of node_port_range 30000-32767"},
+    {"NodePortOutOfGivenRange",
+     SVC
+     "  - {name: web, vip: 10.96.0.1, port: 80, node_port: 30080}\nnode_port_range: 31000-31999\n",
+     "t.yaml:3:54: service 'web': node_port: 30080 is out of node_port_range 31000-31999"},
+    {"NodePortTwice",
+     SVC "  - {name: web, vip: 10.96.0.1, port: 80, node_port: 30080}\n  - {name: api, vip: "
+         "10.96.0.2, port: 80, node_port: 30080}\n",
+     "t.yaml:4:54: service 'api': node_port: 30080/tcp is already used by service 'web'"},
+    {"BackendsNotList", SVC "  - {name: web, vip: 10.96.0.1, port: 80, backends: 10.244.1.5}\n",
+     "t.yaml:3:53: 'backends': expected a list, got a scalar"},
+    {"BackendNotMap", SVC "  - {name: web, vip: 10.96.0.1, port: 80, backends: [10.244.1.5]}\n",
+     "t.yaml:3:54: services[0].backends[0]: expected a map, got a scalar"},
+    {"BackendNoPort",
+     SVC "  - {name: web, vip: 10.96.0.1, port: 80, backends: [{ip: 10.244.1.5}]}\n",
+     "t.yaml:3:54: missing required key 'port' in services[0].backends[0]"},
+    {"BackendUnknownKey",
+     SVC "  - {name: web, vip: 10.96.0.1, port: 80, backends: [{ip: 10.244.1.5, port: 8080, zone: "
+         "a}]}\n",
+     "t.yaml:3:83: unknown key 'zone' in services[0].backends[0]"},
+    {"BackendIpNotIp",
+     SVC "  - {name: web, vip: 10.96.0.1, port: 80, backends: [{ip: pod-a, port: 8080}]}\n",
+     "t.yaml:3:59: 'ip': 'pod-a' is not an IPv4 address (expected A.B.C.D)"},
+    {"BackendIpBroadcast",
+     SVC
+     "  - {name: web, vip: 10.96.0.1, port: 80, backends: [{ip: 255.255.255.255, port: 8080}]}\n",
+     "t.yaml:3:59: 'ip': 255.255.255.255 is not a unicast host address"},
+    {"BackendIpLoopback",
+     SVC "  - {name: web, vip: 10.96.0.1, port: 80, backends: [{ip: 127.0.0.1, port: 8080}]}\n",
+     "t.yaml:3:59: 'ip': 127.0.0.1 is not a unicast host address"},
+    {"BackendPortZero",
+     SVC "  - {name: web, vip: 10.96.0.1, port: 80, backends: [{ip: 10.244.1.5, port: 0}]}\n",
+     "t.yaml:3:77: 'port': 0 is out of range (1..65535)"},
+    {"BackendWeightZero",
+     SVC "  - {name: web, vip: 10.96.0.1, port: 80, backends: [{ip: 10.244.1.5, port: 8080, "
+         "weight: 0}]}\n",
+     "t.yaml:3:91: 'weight': 0 is out of range (1..1000)"},
+    {"BackendWeightTooBig",
+     SVC "  - {name: web, vip: 10.96.0.1, port: 80, backends: [{ip: 10.244.1.5, port: 8080, "
+         "weight: 1001}]}\n",
+     "t.yaml:3:91: 'weight': 1001 is out of range (1..1000)"},
+    {"BackendTwice",
+     SVC "  - name: web\n    vip: 10.96.0.1\n    port: 80\n    backends:\n      - {ip: 10.244.1.5, "
+         "port: 8080}\n      - {ip: 10.244.1.5, port: 8080, weight: 2}\n",
+     "t.yaml:8:9: service 'web': backends[1]: 10.244.1.5:8080 is listed twice"},
+    {"ConntrackNotMap", DPDK "conntrack: 1000\n",
+     "t.yaml:2:12: 'conntrack': expected a map, got a scalar"},
+    {"ConntrackUnknownKey", DPDK "conntrack: {max_flows: 2048, tcp_fin_s: 5}\n",
+     "t.yaml:2:30: unknown key 'tcp_fin_s' in conntrack"},
+    {"MaxFlowsTooSmall", DPDK "conntrack: {max_flows: 1023}\n",
+     "t.yaml:2:24: 'max_flows': 1023 is out of range (1024..16777216)"},
+    {"MaxFlowsTooBig", DPDK "conntrack: {max_flows: 16777217}\n",
+     "t.yaml:2:24: 'max_flows': 16777217 is out of range (1024..16777216)"},
+    {"UdpTimeoutZero", DPDK "conntrack: {udp_s: 0}\n",
+     "t.yaml:2:20: 'udp_s': 0 is out of range (1..2592000)"},
+    {"EstablishedTimeoutTooBig", DPDK "conntrack:\n  tcp_established_s: 2592001\n",
+     "t.yaml:3:22: 'tcp_established_s': 2592001 is out of range (1..2592000)"},
+    {"SynTimeoutNegative", DPDK "conntrack: {tcp_syn_s: -1}\n",
+     "t.yaml:2:24: 'tcp_syn_s': must not be negative, got -1"},
+    {"ClosingTimeoutNotNumber", DPDK "conntrack: {tcp_closing_s: 10s}\n",
+     "t.yaml:2:28: 'tcp_closing_s': expected an unsigned integer, got '10s'"},
+    {"NodePortRangeOneNumber", DPDK "node_port_range: 30000\n",
+     "t.yaml:2:18: 'node_port_range': expected MIN-MAX (e.g. 30000-32767), got '30000'"},
+    {"NodePortRangeList", DPDK "node_port_range: [30000, 32767]\n",
+     "t.yaml:2:18: 'node_port_range': expected a string, got a list"},
+    {"NodePortRangeZero", DPDK "node_port_range: 0-100\n",
+     "t.yaml:2:18: 'node_port_range': 0 is out of range (1..65535)"},
+    {"NodePortRangeTooBig", DPDK "node_port_range: 30000-65536\n",
+     "t.yaml:2:18: 'node_port_range': 65536 is out of range (1..65535)"},
+    {"NodePortRangeReversed", DPDK "node_port_range: 32767-30000\n",
+     "t.yaml:2:18: 'node_port_range': MIN 32767 is greater than MAX 30000"},
+    {"NodePortRangeSpaces", DPDK "node_port_range: 30000 - 32767\n",
+     "t.yaml:2:18: 'node_port_range': expected MIN-MAX (e.g. 30000-32767), got '30000 - 32767'"},
+
 };
 
 void PrintTo(const ErrorCase& c, std::ostream* os) { *os << c.name; }
@@ -856,6 +995,110 @@ TEST(ConfigLoaderTest, VxlanDefaults) {
   EXPECT_FALSE(config.vxlan.mac.has_value());
   EXPECT_TRUE(config.vxlan.tunnels.empty());
   EXPECT_TRUE(config.vxlan.static_macs.empty());
+}
+
+TEST(ConfigLoaderTest, ReadsServicesConntrackAndNodePortRange) {
+  const Config config =
+      load_ok(DPDK
+              "conntrack:\n"
+              "  max_flows: 1024\n"
+              "  tcp_syn_s: 5\n"
+              "  tcp_established_s: 2592000\n"
+              "  tcp_closing_s: 1\n"
+              "  udp_s: 60\n"
+              "node_port_range: 1-65535\n"
+              "services:\n"
+              "  - name: web\n"
+              "    vip: 10.96.0.10\n"
+              "    port: 80\n"
+              "    protocol: tcp\n"
+              "    node_port: 30080\n"
+              "    affinity: client_ip\n"
+              "    affinity_timeout_s: 86400\n"
+              "    backends:\n"
+              "      - {ip: 10.244.1.5, port: 8080, weight: 1000}\n"
+              "      - {ip: 10.244.1.5, port: 8081}\n"
+              "  - {name: dns, vip: 10.96.0.10, port: 53, protocol: udp, node_port: "
+              "30080, backends: []}\n"
+              "  - {name: a-0, vip: 10.96.0.11, port: 65535, node_port: 1}\n");
+  EXPECT_EQ(config.conntrack.max_flows, 1024u);
+  EXPECT_EQ(config.conntrack.tcp_syn_s, 5u);
+  EXPECT_EQ(config.conntrack.tcp_established_s, 2592000u);
+  EXPECT_EQ(config.conntrack.tcp_closing_s, 1u);
+  EXPECT_EQ(config.conntrack.udp_s, 60u);
+  EXPECT_EQ(config.conntrack.mark.line, 3);
+  EXPECT_EQ(config.node_port_min, 1u);
+  EXPECT_EQ(config.node_port_max, 65535u);
+  EXPECT_EQ(config.node_port_range_mark.line, 8);
+  ASSERT_EQ(config.services.size(), 3u);
+  const ServiceConfig& web = config.services[0];
+  EXPECT_EQ(web.name, "web");
+  EXPECT_EQ(web.vip, 0x0a60000au);
+  EXPECT_EQ(web.port, 80u);
+  EXPECT_EQ(web.protocol, ServiceProtocol::kTcp);
+  EXPECT_EQ(web.node_port, 30080u);
+  EXPECT_EQ(web.affinity, ServiceAffinity::kClientIp);
+  EXPECT_EQ(web.affinity_timeout_s, 86400u);
+  EXPECT_EQ(web.mark.line, 10);
+  EXPECT_EQ(web.mark.column, 5);
+  EXPECT_EQ(web.vip_mark.line, 11);
+  EXPECT_EQ(web.vip_mark.column, 10);
+  EXPECT_EQ(web.node_port_mark.line, 14);
+  ASSERT_EQ(web.backends.size(), 2u);
+  EXPECT_EQ(web.backends[0].ip, 0x0af40105u);
+  EXPECT_EQ(web.backends[0].port, 8080u);
+  EXPECT_EQ(web.backends[0].weight, 1000u);
+  EXPECT_EQ(web.backends[0].mark.line, 18);
+  EXPECT_EQ(web.backends[0].mark.column, 9);
+  EXPECT_EQ(web.backends[1].port, 8081u);
+  EXPECT_EQ(web.backends[1].weight, 1u);
+  // The same VIP and node port with the other protocol is another service.
+  const ServiceConfig& dns = config.services[1];
+  EXPECT_EQ(dns.protocol, ServiceProtocol::kUdp);
+  EXPECT_EQ(dns.vip, web.vip);
+  EXPECT_EQ(dns.node_port, 30080u);
+  EXPECT_EQ(dns.affinity, ServiceAffinity::kNone);
+  EXPECT_FALSE(dns.affinity_timeout_s.has_value());
+  EXPECT_TRUE(dns.backends.empty());
+  EXPECT_EQ(config.services[2].name, "a-0");
+  EXPECT_EQ(config.services[2].node_port, 1u);
+}
+
+TEST(ConfigLoaderTest, ServiceDefaults) {
+  const Config none = load_ok(DPDK);
+  const ConntrackConfig defaults;
+  EXPECT_EQ(none.conntrack.max_flows, 262144u);
+  EXPECT_EQ(none.conntrack.tcp_syn_s, defaults.tcp_syn_s);
+  EXPECT_EQ(none.conntrack.tcp_established_s, defaults.tcp_established_s);
+  EXPECT_EQ(none.conntrack.tcp_closing_s, defaults.tcp_closing_s);
+  EXPECT_EQ(none.conntrack.udp_s, defaults.udp_s);
+  EXPECT_EQ(none.node_port_min, 30000u);
+  EXPECT_EQ(none.node_port_max, 32767u);
+  EXPECT_TRUE(none.services.empty());
+  const Config config =
+      load_ok(DPDK "conntrack: {udp_s: 5}\nservices: [{name: web, vip: 10.96.0.1, port: 80}]\n");
+  EXPECT_EQ(config.conntrack.udp_s, 5u);
+  EXPECT_EQ(config.conntrack.max_flows, 262144u);
+  ASSERT_EQ(config.services.size(), 1u);
+  const ServiceConfig& web = config.services[0];
+  EXPECT_EQ(web.protocol, ServiceProtocol::kTcp);
+  EXPECT_EQ(web.node_port, 0u);
+  EXPECT_EQ(web.affinity, ServiceAffinity::kNone);
+  EXPECT_FALSE(web.affinity_timeout_s.has_value());
+  EXPECT_TRUE(web.backends.empty());
+}
+
+TEST(ConfigLoaderTest, AtMostAThousandBackends) {
+  std::string yaml =
+      DPDK "services:\n  - name: web\n    vip: 10.96.0.1\n    port: 80\n    backends:\n";
+  for (int i = 0; i < 1000; ++i)
+    yaml += "      - {ip: 10.244." + std::to_string(i / 250) + "." + std::to_string(i % 250 + 1) +
+            ", port: 8080}\n";
+  EXPECT_EQ(load_ok(yaml).services.at(0).backends.size(), 1000u);
+  yaml += "      - {ip: 10.245.0.1, port: 8080}\n";
+  Config config;
+  const Status st = load_config_text(yaml, "t.yaml", config);
+  EXPECT_EQ(st.message(), "t.yaml:7:7: 'backends': at most 1000, got 1001");
 }
 
 TEST(ConfigLoaderTest, AcceptsEveryApiAddressForm) {

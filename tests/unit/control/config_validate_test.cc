@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <functional>
+#include <string>
+#include <utility>
 
 namespace np::control {
 namespace {
@@ -508,6 +510,256 @@ TEST(ValidateConfigTest, VxlanErrorsPointAtTheEntry) {
   EXPECT_FALSE(validate_l3(c, &where).is_ok());
   EXPECT_EQ(where.line, 23);
   EXPECT_EQ(where.column, 7);
+}
+
+// The VXLAN base (our addresses 10.0.0.1, the VTEP, and 10.1.0.1) plus two services on one
+// VIP: web (10.96.0.10:80/tcp, node port 30080, client IP affinity for 600 s, two weighted
+// backends) and dns (10.96.0.10:53/udp, node port 30053, one backend).
+Config services_base() {
+  Config c = vxlan_base();
+  ServiceConfig web;
+  web.name = "web";
+  web.vip = 0x0a60000a;
+  web.port = 80;
+  web.node_port = 30080;
+  web.affinity = ServiceAffinity::kClientIp;
+  web.affinity_timeout_s = 600;
+  web.backends = {{0x0af40105, 8080, 1, {}}, {0x0af40106, 8080, 3, {}}};
+  ServiceConfig dns;
+  dns.name = "dns";
+  dns.vip = 0x0a60000a;
+  dns.port = 53;
+  dns.protocol = ServiceProtocol::kUdp;
+  dns.node_port = 30053;
+  dns.backends = {{0x0af40107, 53, 1, {}}};
+  c.services = {web, dns};
+  return c;
+}
+
+class ValidateServicesTest : public ::testing::TestWithParam<Case> {};
+
+TEST_P(ValidateServicesTest, RefusesWithCodeAndField) {
+  Config c = services_base();
+  GetParam().change(c);
+  const Status st = validate_config(c);
+  EXPECT_EQ(st.code(), GetParam().code) << st.message();
+  EXPECT_EQ(st.message(), GetParam().message);
+}
+
+ServiceConfig& web(Config& c) { return c.services[0]; }
+ServiceConfig& dns(Config& c) { return c.services[1]; }
+
+std::string not_a_name(const std::string& name) {
+  return "service: name: '" + name +
+         "' is not a Kubernetes name (1-63 of a-z 0-9 -, starting and ending with a letter or "
+         "digit)";
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, ValidateServicesTest,
+    ::testing::Values(
+        Case{"NameEmpty", [](Config& c) { web(c).name = ""; }, StatusCode::kInvalidArgument,
+             not_a_name("")},
+        Case{"NameUpperCase", [](Config& c) { web(c).name = "Web"; },
+             StatusCode::kInvalidArgument, not_a_name("Web")},
+        Case{"NameLeadingDash", [](Config& c) { web(c).name = "-web"; },
+             StatusCode::kInvalidArgument, not_a_name("-web")},
+        Case{"NameUnderscore", [](Config& c) { web(c).name = "my_web"; },
+             StatusCode::kInvalidArgument, not_a_name("my_web")},
+        Case{"NameTooLong", [](Config& c) { web(c).name = std::string(64, 'a'); },
+             StatusCode::kInvalidArgument,
+             not_a_name(std::string(64, 'a'))},
+        Case{"NameTwice", [](Config& c) { dns(c).name = "web"; }, StatusCode::kInvalidArgument,
+             "service 'web': name: listed twice"},
+        Case{"VipZero", [](Config& c) { web(c).vip = 0; }, StatusCode::kInvalidArgument,
+             "service 'web': vip: 0.0.0.0 is not a unicast host address"},
+        Case{"VipMulticast", [](Config& c) { web(c).vip = 0xe0000001; },
+             StatusCode::kInvalidArgument,
+             "service 'web': vip: 224.0.0.1 is not a unicast host address"},
+        Case{"VipBroadcast", [](Config& c) { web(c).vip = 0xffffffff; },
+             StatusCode::kInvalidArgument,
+             "service 'web': vip: 255.255.255.255 is not a unicast host address"},
+        Case{"VipInterfaceAddress", [](Config& c) { web(c).vip = 0x0a010001; },
+             StatusCode::kInvalidArgument,
+             "service 'web': vip: 10.1.0.1 is our own address (interface 'gw')"},
+        Case{"VipVtepAddress", [](Config& c) { dns(c).vip = c.vxlan.local_ip; },
+             StatusCode::kInvalidArgument,
+             "service 'dns': vip: 10.0.0.1 is our own address (interface 'up')"},
+        Case{"PortZero", [](Config& c) { web(c).port = 0; }, StatusCode::kInvalidArgument,
+             "service 'web': port: must be 1..65535, got 0"},
+        Case{"PortTooBig", [](Config& c) { web(c).port = 65536; }, StatusCode::kInvalidArgument,
+             "service 'web': port: must be 1..65535, got 65536"},
+        Case{"VipPortProtocolTwice",
+             [](Config& c) {
+               dns(c).port = 80;
+               dns(c).protocol = ServiceProtocol::kTcp;
+             },
+             StatusCode::kFailedPrecondition,
+             "service 'dns': vip: 10.96.0.10:80/tcp is already used by service 'web'"},
+        Case{"NodePortBelowRange", [](Config& c) { web(c).node_port = 29999; },
+             StatusCode::kInvalidArgument,
+             "service 'web': node_port: 29999 is out of node_port_range 30000-32767"},
+        Case{"NodePortAboveRange", [](Config& c) { web(c).node_port = 32768; },
+             StatusCode::kInvalidArgument,
+             "service 'web': node_port: 32768 is out of node_port_range 30000-32767"},
+        Case{"RangeChangedUnderAService", [](Config& c) { c.node_port_min = 30081; },
+             StatusCode::kInvalidArgument,
+             "service 'web': node_port: 30080 is out of node_port_range 30081-32767"},
+        Case{"NodePortProtocolTwice",
+             [](Config& c) {
+               dns(c).node_port = 30080;
+               dns(c).protocol = ServiceProtocol::kTcp;
+             },
+             StatusCode::kFailedPrecondition,
+             "service 'dns': node_port: 30080/tcp is already used by service 'web'"},
+        Case{"AffinityTimeoutWithoutClientIp",
+             [](Config& c) { web(c).affinity = ServiceAffinity::kNone; },
+             StatusCode::kInvalidArgument,
+             "service 'web': affinity_timeout_s: only with affinity client_ip"},
+        Case{"AffinityTimeoutZero", [](Config& c) { web(c).affinity_timeout_s = 0; },
+             StatusCode::kInvalidArgument,
+             "service 'web': affinity_timeout_s: must be 1..86400, got 0"},
+        Case{"AffinityTimeoutTooLong", [](Config& c) { web(c).affinity_timeout_s = 86401; },
+             StatusCode::kInvalidArgument,
+             "service 'web': affinity_timeout_s: must be 1..86400, got 86401"},
+        Case{"TooManyBackends",
+             [](Config& c) {
+               web(c).backends.clear();
+               for (uint32_t i = 0; i < 1001; ++i)
+                 web(c).backends.push_back({0x0af40000 + i + 1, 8080, 1, {}});
+             },
+             StatusCode::kInvalidArgument, "service 'web': backends: at most 1000, got 1001"},
+        Case{"BackendMulticast", [](Config& c) { web(c).backends[1].ip = 0xe0000001; },
+             StatusCode::kInvalidArgument,
+             "service 'web': backends[1].ip: 224.0.0.1 is not a unicast host address"},
+        Case{"BackendZero", [](Config& c) { dns(c).backends[0].ip = 0; },
+             StatusCode::kInvalidArgument,
+             "service 'dns': backends[0].ip: 0.0.0.0 is not a unicast host address"},
+        Case{"BackendLoopback", [](Config& c) { web(c).backends[0].ip = 0x7f000001; },
+             StatusCode::kInvalidArgument,
+             "service 'web': backends[0].ip: 127.0.0.1 is not a unicast host address"},
+        Case{"BackendPortZero", [](Config& c) { web(c).backends[1].port = 0; },
+             StatusCode::kInvalidArgument,
+             "service 'web': backends[1].port: must be 1..65535, got 0"},
+        Case{"BackendPortTooBig", [](Config& c) { web(c).backends[1].port = 65536; },
+             StatusCode::kInvalidArgument,
+             "service 'web': backends[1].port: must be 1..65535, got 65536"},
+        Case{"BackendWeightZero", [](Config& c) { web(c).backends[1].weight = 0; },
+             StatusCode::kInvalidArgument,
+             "service 'web': backends[1].weight: must be 1..1000, got 0"},
+        Case{"BackendWeightTooBig", [](Config& c) { web(c).backends[0].weight = 1001; },
+             StatusCode::kInvalidArgument,
+             "service 'web': backends[0].weight: must be 1..1000, got 1001"},
+        Case{"BackendTwice",
+             [](Config& c) {
+               web(c).backends[1] = web(c).backends[0];
+               web(c).backends[1].weight = 5;
+             },
+             StatusCode::kInvalidArgument,
+             "service 'web': backends[1]: 10.244.1.5:8080 is listed twice"},
+        Case{"MaxFlowsTooFew", [](Config& c) { c.conntrack.max_flows = 1023; },
+             StatusCode::kInvalidArgument,
+             "conntrack: max_flows: must be 1024..16777216, got 1023"},
+        Case{"MaxFlowsTooMany", [](Config& c) { c.conntrack.max_flows = (1u << 24) + 1; },
+             StatusCode::kInvalidArgument,
+             "conntrack: max_flows: must be 1024..16777216, got 16777217"},
+        Case{"SynTimeoutZero", [](Config& c) { c.conntrack.tcp_syn_s = 0; },
+             StatusCode::kInvalidArgument, "conntrack: tcp_syn_s: must be 1..2592000, got 0"},
+        Case{"EstablishedTimeoutTooLong",
+             [](Config& c) { c.conntrack.tcp_established_s = 2592001; },
+             StatusCode::kInvalidArgument,
+             "conntrack: tcp_established_s: must be 1..2592000, got 2592001"},
+        Case{"ClosingTimeoutZero", [](Config& c) { c.conntrack.tcp_closing_s = 0; },
+             StatusCode::kInvalidArgument, "conntrack: tcp_closing_s: must be 1..2592000, got 0"},
+        Case{"UdpTimeoutZero", [](Config& c) { c.conntrack.udp_s = 0; },
+             StatusCode::kInvalidArgument, "conntrack: udp_s: must be 1..2592000, got 0"},
+        Case{"RangeReversed",
+             [](Config& c) {
+               c.node_port_min = 32767;
+               c.node_port_max = 30000;
+             },
+             StatusCode::kInvalidArgument,
+             "node_port_range: 32767-30000: MIN is greater than MAX"},
+        Case{"RangeFromZero", [](Config& c) { c.node_port_min = 0; },
+             StatusCode::kInvalidArgument, "node_port_range: 0-32767: ports must be 1..65535"},
+        Case{"RangeBeyondPorts", [](Config& c) { c.node_port_max = 65536; },
+             StatusCode::kInvalidArgument,
+             "node_port_range: 30000-65536: ports must be 1..65535"}),
+    [](const ::testing::TestParamInfo<Case>& info) { return info.param.name; });
+
+TEST(ValidateConfigTest, AcceptsTheServicesBase) {
+  const Status st = validate_config(services_base());
+  EXPECT_TRUE(st.is_ok()) << st.message();
+}
+
+TEST(ValidateConfigTest, ServicesAcceptTheirLimitsAndOptions) {
+  Config c = services_base();
+  // The same VIP, port and node port with the other protocol.
+  dns(c).port = 80;
+  dns(c).node_port = 30080;
+  web(c).affinity_timeout_s.reset();  // client_ip with the default timeout.
+  web(c).backends.clear();            // No backends: new flows are refused, not an error.
+  web(c).name = std::string(63, 'a');
+  dns(c).name = "0";
+  c.node_port_min = 30080;
+  c.node_port_max = 30080;
+  c.conntrack.max_flows = 1u << 24;
+  c.conntrack.tcp_syn_s = 1;
+  c.conntrack.tcp_established_s = 2592000;
+  Status st = validate_config(c);
+  EXPECT_TRUE(st.is_ok()) << st.message();
+  dns(c).backends.clear();
+  for (uint32_t i = 0; i < 1000; ++i) dns(c).backends.push_back({0x0af50000 + i + 1, 53, 1000, {}});
+  st = validate_config(c);
+  EXPECT_TRUE(st.is_ok()) << st.message();
+}
+
+TEST(ValidateConfigTest, ServiceVipIsNotTheVtepAddress) {
+  // validate_l3 makes the VTEP address an interface's; validate_services says which rule
+  // broke when called alone.
+  Config c;
+  c.vxlan.local_ip = 0x0a000001;
+  ServiceConfig s;
+  s.name = "web";
+  s.vip = c.vxlan.local_ip;
+  s.port = 80;
+  c.services = {s};
+  const Status st = validate_services(c);
+  EXPECT_EQ(st.message(), "service 'web': vip: 10.0.0.1 is our VTEP address (vxlan.local_ip)");
+}
+
+TEST(ValidateConfigTest, ServiceErrorsPointAtTheValue) {
+  Config c = services_base();
+  web(c).mark = {10, 5};
+  web(c).vip_mark = {11, 10};
+  web(c).node_port_mark = {13, 16};
+  web(c).backends[1].mark = {16, 9};
+  c.node_port_range_mark = {3, 18};
+  const auto where_of = [](const Config& config) {
+    SourceMark where;
+    EXPECT_FALSE(validate_services(config, &where).is_ok());
+    return std::make_pair(where.line, where.column);
+  };
+  Config bad = c;
+  web(bad).vip = 0x0a010001;
+  EXPECT_EQ(where_of(bad), std::make_pair(11, 10));
+  bad = c;
+  web(bad).node_port = 80;
+  EXPECT_EQ(where_of(bad), std::make_pair(13, 16));
+  bad = c;
+  web(bad).backends[1].ip = 0;
+  EXPECT_EQ(where_of(bad), std::make_pair(16, 9));
+  bad = c;
+  web(bad).port = 0;
+  EXPECT_EQ(where_of(bad), std::make_pair(10, 5));
+  bad = c;
+  bad.node_port_min = 40000;
+  EXPECT_EQ(where_of(bad), std::make_pair(3, 18));
+  // Without value marks (a service from the API): the entry's.
+  bad = c;
+  web(bad).vip_mark = {};
+  web(bad).vip = 0;
+  EXPECT_EQ(where_of(bad), std::make_pair(10, 5));
 }
 
 TEST(ValidateConfigTest, AcceptsTheL3Base) {

@@ -126,6 +126,32 @@ Config overlay(const std::string& state_dir) {
   return c;
 }
 
+BackendConfig backend(const char* address, uint32_t port, uint32_t weight = 1) {
+  BackendConfig b;
+  b.ip = ip(address);
+  b.port = port;
+  b.weight = weight;
+  return b;
+}
+
+// Service "web": 10.96.0.10:80/tcp, node port 30080, over two pods (the second weighted 2).
+ServiceConfig web_service() {
+  ServiceConfig s;
+  s.name = "web";
+  s.vip = ip("10.96.0.10");
+  s.port = 80;
+  s.node_port = 30080;
+  s.backends = {backend("10.244.1.5", 8080), backend("10.244.1.6", 8080, 2)};
+  return s;
+}
+
+// overlay() with service "web".
+Config overlay_with_web(const std::string& state_dir) {
+  Config c = overlay(state_dir);
+  c.services = {web_service()};
+  return c;
+}
+
 PortConfig* find_port(Config& c, const std::string& name) {
   for (PortConfig& p : c.ports)
     if (p.name == name) return &p;
@@ -165,6 +191,7 @@ class ControllerTest : public ::testing::Test {
     dp::DataplaneOptions options;
     options.mbuf_count = 4095;
     options.mac_table_capacity = 1024;
+    options.conntrack_max_flows = 4096;
     dataplane_ = std::make_unique<dp::Dataplane>(options);
     const Status st = apply_config(config, *dataplane_);
     ASSERT_TRUE(st.is_ok()) << st.message();
@@ -235,12 +262,24 @@ class ControllerTest : public ::testing::Test {
     return sorted(out);
   }
   uint32_t routes() const { return dataplane_->stats().l3.routes; }
+  // The services the data plane reports: "web: 10.244.1.5:8080*1 10.244.1.6:8080*2".
+  Strings services() const {
+    Strings out;
+    for (const dp::ServiceStats& svc : dataplane_->stats().services.services) {
+      std::string row = svc.name + ":";
+      for (const dp::BackendStats& b : svc.backends)
+        row += " " + format_ipv4(b.backend.ip) + ":" + std::to_string(b.backend.port) + "*" +
+               std::to_string(b.backend.weight);
+      out.push_back(row);
+    }
+    return sorted(out);
+  }
   // All of the above in one text, to compare before and after.
   std::string listing() const {
     return "ports: " + join(ports()) + "\ndomains: " + join(domains()) +
            "\ninterfaces: " + join(interfaces()) + "\nvxlan: " + (vxlan_on() ? "on" : "off") +
            "\nvnis: " + join(vnis()) + "\nmacs: " + join(macs()) +
-           "\nroutes: " + std::to_string(routes()) + "\n";
+           "\nroutes: " + std::to_string(routes()) + "\nservices: " + join(services()) + "\n";
   }
 
   // The data plane holds overlay().
@@ -514,6 +553,107 @@ TEST_F(ControllerTest, StateFileThatCannotBeWrittenRollsBackAWholeChange) {
   EXPECT_EQ(st.code(), StatusCode::kInternal) << st.message();
   EXPECT_EQ(st.message().rfind("state_dir " + unwritable + ": ", 0), 0u) << st.message();
   expect_overlay_held();
+}
+
+// ---- Services ----------------------------------------------------------------------------
+
+TEST_F(ControllerFromPlainL2Test, AddServiceReachesTheDataPlaneAndIsSaved) {
+  const Status st = controller_->add_service(web_service());
+  ASSERT_TRUE(st.is_ok()) << st.message();
+  EXPECT_EQ(services(), Strings{"web: 10.244.1.5:8080*1 10.244.1.6:8080*2"});
+  ASSERT_EQ(state().services.size(), 1u);
+  EXPECT_EQ(state().services[0].name, "web");
+  expect_state_saved();
+}
+
+TEST_F(ControllerFromPlainL2Test, AddServiceOfAnExistingNameReplacesIt) {
+  ASSERT_TRUE(controller_->add_service(web_service()).is_ok());
+  ServiceConfig web = web_service();
+  web.backends = {backend("10.244.1.7", 8080, 5)};
+  web.affinity = ServiceAffinity::kClientIp;
+  const Status st = controller_->add_service(web);
+  ASSERT_TRUE(st.is_ok()) << st.message();
+  EXPECT_EQ(services(), Strings{"web: 10.244.1.7:8080*5"});
+  ASSERT_EQ(state().services.size(), 1u);
+  EXPECT_EQ(state().services[0].affinity, ServiceAffinity::kClientIp);
+  expect_state_saved();
+}
+
+TEST_F(ControllerFromPlainL2Test, DeleteServiceIsIdempotent) {
+  ASSERT_TRUE(controller_->add_service(web_service()).is_ok());
+  bool deleted = false;
+  ASSERT_TRUE(controller_->delete_service("web", deleted).is_ok());
+  EXPECT_TRUE(deleted);
+  EXPECT_TRUE(services().empty()) << join(services());
+  EXPECT_TRUE(state().services.empty());
+  expect_state_saved();
+  ASSERT_TRUE(controller_->delete_service("web", deleted).is_ok());
+  EXPECT_FALSE(deleted);
+}
+
+TEST_F(ControllerInOverlayTest, ServiceOnOurVtepAddressIsRefusedNamingTheField) {
+  ServiceConfig web = web_service();
+  web.vip = ip(kVtepIp);
+  expect_refused([&] { return controller_->add_service(web); }, StatusCode::kInvalidArgument,
+                 "service 'web': vip: 192.168.10.10 is our own address (interface 'wan')");
+}
+
+TEST_F(ControllerInOverlayTest, SecondServiceOnTheSameNodePortIsRefused) {
+  ASSERT_TRUE(controller_->add_service(web_service()).is_ok());
+  ServiceConfig api = web_service();
+  api.name = "api";
+  api.vip = ip("10.96.0.11");
+  expect_refused([&] { return controller_->add_service(api); }, StatusCode::kFailedPrecondition,
+                 "service 'api': node_port: 30080/tcp is already used by service 'web'");
+}
+
+// The table's size is the data plane's from its start: no commit changes it.
+TEST_F(ControllerInOverlayTest, ConnectionTableSizeIsFixedAtStart) {
+  Config desired = overlay(state_dir_);
+  desired.conntrack.max_flows = 1024;
+  expect_refused([&] { return commit(desired); }, StatusCode::kFailedPrecondition,
+                 "conntrack: max_flows: the connection table's size is fixed at start (262144); "
+                 "change it in the config file and restart");
+}
+
+// Timeouts and the node port range go to the data plane with the services.
+TEST_F(ControllerInOverlayTest, OneCommitChangesPortsVxlanServicesAndTimeouts) {
+  Config desired = overlay_with_web(state_dir_);
+  desired.ports.push_back(null_port("pod2"));
+  desired.bridge_domains[0].ports.push_back("pod2");
+  desired.conntrack.udp_s = 5;
+  desired.node_port_min = 30000;
+  desired.node_port_max = 30100;
+  ServiceConfig dns;
+  dns.name = "dns";
+  dns.vip = ip("10.96.0.10");
+  dns.port = 53;
+  dns.protocol = ServiceProtocol::kUdp;
+  dns.node_port = 30080;  // The same number as web's, over UDP.
+  desired.services.push_back(dns);
+  const Status st = commit(desired);
+  ASSERT_TRUE(st.is_ok()) << st.message();
+  EXPECT_EQ(services(), (Strings{"dns:", "web: 10.244.1.5:8080*1 10.244.1.6:8080*2"}));
+  expect_state_saved();
+  // And back: the services go, VXLAN stays.
+  ASSERT_TRUE(commit(overlay(state_dir_)).is_ok());
+  EXPECT_TRUE(services().empty()) << join(services());
+  expect_overlay_held();
+  expect_state_saved();
+}
+
+// A change the data plane took whole but the state file cannot record is taken back whole,
+// services included.
+TEST_F(ControllerTest, StateFileThatCannotBeWrittenRollsBackServices) {
+  std::ofstream(state_dir_ + "/file") << "not a directory\n";
+  const std::string unwritable = state_dir_ + "/file/state";
+  ASSERT_NO_FATAL_FAILURE(start(overlay_with_web(unwritable)));
+  EXPECT_EQ(services(), Strings{"web: 10.244.1.5:8080*1 10.244.1.6:8080*2"});
+  Config desired = overlay_with_web(unwritable);
+  desired.services[0].backends.pop_back();
+  const Status st = expect_nothing_changed_by([&] { return commit(desired); });
+  EXPECT_EQ(st.code(), StatusCode::kInternal) << st.message();
+  EXPECT_EQ(services(), Strings{"web: 10.244.1.5:8080*1 10.244.1.6:8080*2"});
 }
 
 }  // namespace

@@ -124,6 +124,22 @@ dp::DataplaneStats sample_stats() {
                    {"nic0", true, false, "VNI marks: validate: MARK not supported"},
                    {"nic1", true, true, ""}};
   s.vxlan.remote_macs = 5;
+
+  dp::ServiceStats web;
+  web.name = "web";
+  web.packets = 41;
+  web.new_flows = 4;
+  web.backends = {{{0x0af40105, 8080, 1}, 30, 3}, {{0x0af40106, 8080, 2}, 11, 1}};
+  dp::ServiceStats dns;  // No backends.
+  dns.name = "dns";
+  dns.packets = 2;
+  s.services.services = {web, dns};
+  s.services.conntrack.flows = 3;
+  s.services.conntrack.max_flows = 262144;
+  s.services.conntrack.created = 5;
+  s.services.conntrack.expired = 1;
+  s.services.conntrack.ended_backend_removed = 1;
+  for (unsigned r = 0; r < dp::kNatDropCount; ++r) s.services.conntrack.drops[r] = 300 + r;
   return s;
 }
 
@@ -290,6 +306,54 @@ TEST(RenderMetricsTest, VxlanSeries) {
   EXPECT_TRUE(has_line(out, "nodeplane_vxlan_remote_macs 5"));
 }
 
+TEST(RenderMetricsTest, ServiceAndConntrackSeries) {
+  const std::string out = render_metrics(sample_stats(), "node-a");
+  for (const char* counter :
+       {"service_packets", "service_new_flows", "backend_packets", "backend_new_flows",
+        "conntrack_created", "conntrack_expired", "conntrack_ended", "nat_drops"})
+    EXPECT_TRUE(has_line(out, std::string("# TYPE nodeplane_") + counter + "_total counter"))
+        << counter;
+  EXPECT_TRUE(has_line(out, "# TYPE nodeplane_conntrack_flows gauge"));
+  EXPECT_TRUE(has_line(out, "# TYPE nodeplane_conntrack_max_flows gauge"));
+  EXPECT_TRUE(has_line(out, "nodeplane_service_packets_total{service=\"web\"} 41")) << out;
+  EXPECT_TRUE(has_line(out, "nodeplane_service_new_flows_total{service=\"web\"} 4"));
+  EXPECT_TRUE(has_line(out, "nodeplane_service_packets_total{service=\"dns\"} 2"));
+  EXPECT_TRUE(has_line(out, "nodeplane_service_new_flows_total{service=\"dns\"} 0"));
+  EXPECT_TRUE(has_line(
+      out, "nodeplane_backend_packets_total{service=\"web\",backend=\"10.244.1.5:8080\"} 30"));
+  EXPECT_TRUE(has_line(
+      out, "nodeplane_backend_new_flows_total{service=\"web\",backend=\"10.244.1.5:8080\"} 3"));
+  EXPECT_TRUE(has_line(
+      out, "nodeplane_backend_packets_total{service=\"web\",backend=\"10.244.1.6:8080\"} 11"));
+  EXPECT_TRUE(has_line(
+      out, "nodeplane_backend_new_flows_total{service=\"web\",backend=\"10.244.1.6:8080\"} 1"));
+  EXPECT_EQ(lines_starting(out, "nodeplane_backend_packets_total{").size(), 2u);
+  EXPECT_TRUE(has_line(out, "nodeplane_conntrack_flows 3"));
+  EXPECT_TRUE(has_line(out, "nodeplane_conntrack_max_flows 262144"));
+  EXPECT_TRUE(has_line(out, "nodeplane_conntrack_created_total 5"));
+  EXPECT_TRUE(has_line(out, "nodeplane_conntrack_expired_total 1"));
+  EXPECT_TRUE(has_line(out, "nodeplane_conntrack_ended_total{reason=\"backend_removed\"} 1"));
+  EXPECT_EQ(lines_starting(out, "nodeplane_nat_drops_total{").size(), dp::kNatDropCount);
+  for (unsigned r = 0; r < dp::kNatDropCount; ++r) {
+    const std::string reason = dp::nat_drop_name(static_cast<dp::NatDrop>(r));
+    EXPECT_TRUE(has_line(
+        out, "nodeplane_nat_drops_total{reason=\"" + reason + "\"} " + std::to_string(300 + r)))
+        << reason;
+  }
+}
+
+TEST(RenderMetricsTest, NoServicesStillShowTheTableAndEveryDropReason) {
+  const std::string out = render_metrics(dp::DataplaneStats{}, "n");
+  EXPECT_TRUE(lines_starting(out, "nodeplane_service_").empty());
+  EXPECT_TRUE(lines_starting(out, "nodeplane_backend_").empty());
+  EXPECT_TRUE(has_line(out, "nodeplane_conntrack_flows 0"));
+  EXPECT_TRUE(has_line(out, "nodeplane_conntrack_ended_total{reason=\"backend_removed\"} 0"));
+  EXPECT_EQ(lines_starting(out, "nodeplane_nat_drops_total{").size(), dp::kNatDropCount);
+  for (unsigned r = 0; r < dp::kNatDropCount; ++r)
+    EXPECT_TRUE(has_line(out, std::string("nodeplane_nat_drops_total{reason=\"") +
+                                  dp::nat_drop_name(static_cast<dp::NatDrop>(r)) + "\"} 0"));
+}
+
 TEST(RenderMetricsTest, EveryFamilyIsPrefixedAndTyped) {
   const std::string out = render_metrics(sample_stats(), "node-a");
   std::set<std::string> helped, typed;
@@ -303,7 +367,7 @@ TEST(RenderMetricsTest, EveryFamilyIsPrefixedAndTyped) {
     }
   }
   EXPECT_EQ(helped, typed);
-  EXPECT_EQ(helped.size(), 40u);
+  EXPECT_EQ(helped.size(), 50u);
   for (const std::string& name : helped) EXPECT_EQ(name.rfind("nodeplane_", 0), 0u) << name;
 }
 

@@ -60,6 +60,9 @@ TEST(StateFileTest, RoundTripsThroughTheLoader) {
   EXPECT_EQ(back.vxlan.local_ip, c.vxlan.local_ip);
   EXPECT_EQ(back.vxlan.tunnels.size(), c.vxlan.tunnels.size());
   EXPECT_EQ(back.vxlan.static_macs.size(), c.vxlan.static_macs.size());
+  EXPECT_EQ(back.services.size(), c.services.size());
+  EXPECT_FALSE(c.services.empty()) << "reference.yaml shows services";
+  EXPECT_EQ(back.conntrack.max_flows, c.conntrack.max_flows);
 }
 
 TEST(StateFileTest, RoundTripsInterfacesRoutesAndNeighbors) {
@@ -159,6 +162,77 @@ TEST(StateFileTest, RoundTripsVxlan) {
   EXPECT_EQ(back.routes[0].next_hops[0].vxlan, hop.vxlan);
   EXPECT_EQ(back.routes[0].next_hops[0].via, 0u);
   EXPECT_TRUE(back.routes[0].next_hops[0].interface.empty());
+}
+
+TEST(StateFileTest, RoundTripsServicesConntrackAndNodePortRange) {
+  Config c = routed_and_bridged_ports();
+  c.conntrack.max_flows = 4096;
+  c.conntrack.tcp_syn_s = 7;
+  c.conntrack.tcp_established_s = 600;
+  c.conntrack.tcp_closing_s = 3;
+  c.conntrack.udp_s = 45;
+  c.node_port_min = 31000;
+  c.node_port_max = 31999;
+  ServiceConfig web;
+  web.name = "web";
+  web.vip = 0x0a60000a;  // 10.96.0.10
+  web.port = 80;
+  web.node_port = 31080;
+  web.affinity = ServiceAffinity::kClientIp;
+  web.affinity_timeout_s = 600;
+  web.backends = {{0x0af40105, 8080, 1, {}}, {0x0af40106, 8081, 1000, {}}};
+  ServiceConfig dns;
+  dns.name = "dns";
+  dns.vip = 0x0a60000a;
+  dns.port = 53;
+  dns.protocol = ServiceProtocol::kUdp;
+  dns.backends = {{0x0af40107, 53, 2, {}}};
+  ServiceConfig empty;  // No backends, client IP affinity with the default timeout.
+  empty.name = "empty";
+  empty.vip = 0x0a60000b;
+  empty.port = 443;
+  empty.affinity = ServiceAffinity::kClientIp;
+  c.services = {web, dns, empty};
+
+  const std::string yaml = to_yaml(c);
+  Config back;
+  const Status st = load_config_text(yaml, "state.yaml", back);
+  ASSERT_TRUE(st.is_ok()) << st.message() << "\n" << yaml;
+  EXPECT_EQ(to_yaml(back), yaml);
+  EXPECT_EQ(back.conntrack.max_flows, 4096u);
+  EXPECT_EQ(back.conntrack.tcp_syn_s, 7u);
+  EXPECT_EQ(back.conntrack.tcp_established_s, 600u);
+  EXPECT_EQ(back.conntrack.tcp_closing_s, 3u);
+  EXPECT_EQ(back.conntrack.udp_s, 45u);
+  EXPECT_EQ(back.node_port_min, 31000u);
+  EXPECT_EQ(back.node_port_max, 31999u);
+  ASSERT_EQ(back.services.size(), 3u);
+  for (size_t i = 0; i < c.services.size(); ++i) {
+    const ServiceConfig &a = c.services[i], &b = back.services[i];
+    EXPECT_EQ(b.name, a.name);
+    EXPECT_EQ(b.vip, a.vip);
+    EXPECT_EQ(b.port, a.port);
+    EXPECT_EQ(b.protocol, a.protocol);
+    EXPECT_EQ(b.node_port, a.node_port);
+    EXPECT_EQ(b.affinity, a.affinity);
+    EXPECT_EQ(b.affinity_timeout_s, a.affinity_timeout_s);
+    ASSERT_EQ(b.backends.size(), a.backends.size()) << a.name;
+    for (size_t k = 0; k < a.backends.size(); ++k) {
+      EXPECT_EQ(b.backends[k].ip, a.backends[k].ip);
+      EXPECT_EQ(b.backends[k].port, a.backends[k].port);
+      EXPECT_EQ(b.backends[k].weight, a.backends[k].weight);
+    }
+  }
+}
+
+TEST(StateFileTest, DefaultsWriteConntrackAndRangeButNoServices) {
+  Config back;
+  const Status st = load_config_text(to_yaml(Config{}), "state.yaml", back);
+  ASSERT_TRUE(st.is_ok()) << st.message();
+  EXPECT_EQ(back.conntrack.max_flows, ConntrackConfig{}.max_flows);
+  EXPECT_EQ(back.node_port_min, kDefaultNodePortMin);
+  EXPECT_EQ(back.node_port_max, kDefaultNodePortMax);
+  EXPECT_EQ(to_yaml(Config{}).find("services"), std::string::npos);
 }
 
 TEST(StateFileTest, VxlanOffWritesNoSection) {

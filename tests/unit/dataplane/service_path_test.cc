@@ -7,6 +7,7 @@
 #include <rte_tcp.h>
 #include <rte_udp.h>
 
+#include <cstring>
 #include <set>
 #include <string>
 #include <vector>
@@ -155,6 +156,46 @@ TEST_F(ServicePathTest, DnatsToABackendAndTranslatesTheReplyBack) {
   EXPECT_EQ(s.services[0].new_flows, 1u);
   EXPECT_EQ(s.services[0].packets, 1u) << "the client's packets";
   EXPECT_EQ(s.conntrack.flows, 1u);
+}
+
+TEST_F(ServicePathTest, AnIcmpErrorAboutATranslatedPacketIsTranslatedToo) {
+  stage_->process(0, from_client(40000, kSyn));
+  rte_mbuf* out = one(1);
+  ASSERT_NE(out, nullptr);
+  // The backend's host answers "port unreachable", quoting the packet as it got it.
+  const rte_ipv4_hdr* sent = testlib::ipv4_header(out);
+  const uint32_t backend = rte_be_to_cpu_32(sent->dst_addr);
+  rte_mbuf* error =
+      testlib::ipv4_frame(pool_, {.dst_mac = kUp1Mac,
+                                  .src_mac = backend == ipv4("10.0.1.2") ? kHostB : kHostC,
+                                  .src = testlib::ipv4_text(backend),
+                                  .dst = "10.0.0.2",
+                                  .proto = IPPROTO_ICMP,
+                                  .payload = 8 + 28});
+  auto* icmp = reinterpret_cast<uint8_t*>(testlib::ipv4_header(error) + 1);
+  icmp[0] = 3;  // Destination unreachable,
+  icmp[1] = 3;  // port.
+  std::memcpy(icmp + 8, sent, 28);
+  icmp[2] = icmp[3] = 0;
+  const uint16_t sum = static_cast<uint16_t>(~rte_raw_cksum(icmp, 36));
+  std::memcpy(icmp + 2, &sum, 2);
+  rte_pktmbuf_free(out);
+
+  stage_->process(1, error);
+  out = one(0);
+  ASSERT_NE(out, nullptr);
+  rte_ipv4_hdr* ip = testlib::ipv4_header(out);
+  EXPECT_EQ(ip->src_addr, rte_cpu_to_be_32(ipv4("10.96.0.10"))) << "the error from the VIP";
+  EXPECT_EQ(ip->dst_addr, rte_cpu_to_be_32(ipv4("10.0.0.2")));
+  EXPECT_EQ(rte_raw_cksum(ip, sizeof(*ip)), 0xffff);
+  icmp = reinterpret_cast<uint8_t*>(ip + 1);
+  EXPECT_EQ(rte_raw_cksum(icmp, 36), 0xffff) << "ICMP checksum";
+  const auto* quoted = reinterpret_cast<const rte_ipv4_hdr*>(icmp + 8);
+  EXPECT_EQ(quoted->dst_addr, rte_cpu_to_be_32(ipv4("10.96.0.10")))
+      << "quoting what the client sent";
+  EXPECT_EQ(rte_be_to_cpu_16(*reinterpret_cast<const rte_be16_t*>(icmp + 8 + 20 + 2)), 80);
+  EXPECT_EQ(rte_raw_cksum(quoted, sizeof(*quoted)), 0xffff);
+  rte_pktmbuf_free(out);
 }
 
 TEST_F(ServicePathTest, UdpWithAChecksumIsTranslatedWithIt) {

@@ -21,10 +21,17 @@ dp::VxlanSpec vxlan_spec(const VxlanConfig& vxlan);
 // The interfaces, routes, static neighbors and VXLAN settings of `config`.
 dp::L3Spec l3_spec(const Config& config);
 bool has_l3(const Config& config);
+// The services, connection timeouts and node port range of `config` (the Maglev size stays
+// the data plane's default).
+dp::ServicesSpec services_spec(const Config& config);
+// Whether `config` has services, or timeouts or a node port range other than the defaults
+// (the data plane starts without services and with the defaults).
+bool has_services(const Config& config);
 dp::EalOptions eal_options(const Config& config);
 dp::DataplaneOptions dataplane_options(const Config& config);
 // Creates every port and bridge domain of `config`, then its interfaces, routes, neighbors
-// and VXLAN tunnels (which need their ports and domains); stops at the first failure.
+// and VXLAN tunnels (which need their ports and domains), then its services; stops at the
+// first failure.
 Status apply_config(const Config& config, dp::Dataplane& dataplane);
 
 }  // namespace np::control

@@ -146,6 +146,49 @@ struct VxlanConfig {
   SourceMark local_ip_mark;  // Its `local_ip` value.
 };
 
+// Services (SPEC.md, "services"): DNAT load balancing of `vip:port/protocol` (and of
+// `node_port` on every node address) over the backends, by Maglev consistent hashing.
+
+enum class ServiceProtocol { kTcp, kUdp };
+enum class ServiceAffinity { kNone, kClientIp };
+
+inline constexpr uint32_t kDefaultAffinityTimeoutS = 10800;  // Kubernetes' default (3 hours).
+inline constexpr uint32_t kDefaultNodePortMin = 30000;
+inline constexpr uint32_t kDefaultNodePortMax = 32767;
+
+// Numbers are wide (uint32_t) so that validation can name a value out of range.
+struct BackendConfig {
+  uint32_t ip = 0;  // Host byte order.
+  uint32_t port = 0;
+  uint32_t weight = 1;
+  SourceMark mark;
+};
+
+struct ServiceConfig {
+  std::string name;  // A Kubernetes name (DNS label), unique.
+  uint32_t vip = 0;  // Host byte order.
+  uint32_t port = 0;
+  ServiceProtocol protocol = ServiceProtocol::kTcp;
+  uint32_t node_port = 0;  // 0 = none.
+  ServiceAffinity affinity = ServiceAffinity::kNone;
+  // Given only with client_ip affinity; unset means kDefaultAffinityTimeoutS.
+  std::optional<uint32_t> affinity_timeout_s = std::nullopt;
+  std::vector<BackendConfig> backends;  // Empty: new flows are refused (RST, ICMP).
+  SourceMark mark;                      // The entry.
+  SourceMark vip_mark;                  // Its `vip` value.
+  SourceMark node_port_mark;            // Its `node_port` value.
+};
+
+// The connection table: its size (fixed at start) and idle timeouts by state.
+struct ConntrackConfig {
+  uint32_t max_flows = 262144;
+  uint32_t tcp_syn_s = 30;
+  uint32_t tcp_established_s = 7200;
+  uint32_t tcp_closing_s = 10;
+  uint32_t udp_s = 30;
+  SourceMark mark;
+};
+
 struct Config {
   std::string file;  // The file it was loaded from, for messages.
   std::string node_name;
@@ -159,9 +202,17 @@ struct Config {
   std::vector<RouteConfig> routes;
   std::vector<NeighborConfig> neighbors;
   VxlanConfig vxlan;
+  ConntrackConfig conntrack;
+  uint32_t node_port_min = kDefaultNodePortMin;  // node_port_range "MIN-MAX".
+  uint32_t node_port_max = kDefaultNodePortMax;
+  SourceMark node_port_range_mark;
+  std::vector<ServiceConfig> services;
 };
 
 // Human-readable name of a port type as written in the config ("vhost-user", ...).
 const char* port_type_name(PortType type);
+// "tcp" or "udp"; "none" or "client_ip".
+const char* protocol_name(ServiceProtocol protocol);
+const char* affinity_name(ServiceAffinity affinity);
 
 }  // namespace np::control

@@ -35,6 +35,15 @@ inline constexpr uint64_t kMaxTcpPort = 65535;
 inline constexpr size_t kMaxNextHops = 16;           // ECMP paths of one route.
 inline constexpr uint64_t kMaxVni = (1u << 24) - 1;  // VXLAN Network Identifiers are 24 bits.
 inline constexpr size_t kMaxVxlanRemotes = 1024;     // Flood list of one L2 VNI.
+inline constexpr size_t kMaxServiceNameSize = 63;    // A Kubernetes name (DNS label).
+inline constexpr size_t kMaxServiceBackends = 1000;
+inline constexpr uint64_t kMaxBackendWeight = 1000;  // np::nat::kMaxBackendWeight.
+inline constexpr uint64_t kMinAffinityTimeoutS = 1;
+inline constexpr uint64_t kMaxAffinityTimeoutS = 86400;
+inline constexpr uint64_t kMinConntrackFlows = 1024;
+inline constexpr uint64_t kMaxConntrackFlows = 1u << 24;
+inline constexpr uint64_t kMinConntrackTimeoutS = 1;
+inline constexpr uint64_t kMaxConntrackTimeoutS = 2592000;  // 30 days.
 
 inline constexpr PortType kPortTypes[] = {
     PortType::kVhostUser,  PortType::kAfPacket, PortType::kTap, PortType::kPci,
@@ -54,6 +63,8 @@ bool contains(const Range& range, const T& value) {
 bool parse_decimal(std::string_view text, uint64_t& value);
 // 1-32 characters of A-Z a-z 0-9 _ . -
 bool is_port_name(std::string_view name);
+// A Kubernetes name (RFC 1123 label): 1-63 of a-z 0-9 -, starting and ending alphanumeric.
+bool is_service_name(std::string_view name);
 // A DPDK file prefix: A-Z a-z 0-9 _ -
 bool is_file_prefix(std::string_view prefix);
 // The kernel's rules for interface names (dev_valid_name in net/core/dev.c).

@@ -20,4 +20,10 @@ Status validate_config(const Config& config);
 // entry at fault, so that the loader can point at it.
 Status validate_l3(const Config& config, SourceMark* where = nullptr);
 
+// The rules of the connection table settings, the node port range and the services (part of
+// validate_config): values in range, names, VIPs and node ports unique, no VIP that is one
+// of our addresses, node ports within the range, backends unicast and unique per service.
+// On error, sets `*where` (if given) to the mark of the entry or value at fault.
+Status validate_services(const Config& config, SourceMark* where = nullptr);
+
 }  // namespace np::control

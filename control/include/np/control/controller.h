@@ -52,11 +52,16 @@ class Controller {
   // Replaces the static MAC with the same VNI and MAC.
   Status add_vxlan_static_mac(const VxlanStaticMacConfig& mac);
   Status delete_vxlan_static_mac(uint32_t vni, const MacAddress& mac, bool& deleted);
+  // Replaces the service with the same name (its flows stay where its new definition allows:
+  // those of removed backends end).
+  Status add_service(const ServiceConfig& service);
+  Status delete_service(const std::string& name, bool& deleted);
 
  private:
   friend class ControllerTest;  // tests/unit/control/controller_test.cc commits whole configs.
 
-  // Validates `desired`, applies it, saves it; on any failure nothing has changed.
+  // Validates `desired`, applies it, saves it; on any failure nothing has changed. The
+  // connection table's size (conntrack.max_flows) is fixed at start: a change is refused.
   Status commit(Config desired);
 
   dp::Dataplane& dataplane_;

@@ -25,8 +25,12 @@ namespace np::control {
 // drops), punt queue drops, ICMP rate-limited and nodeplane_icmp_sent_total{type} for every
 // type; VXLAN per VNI (label `vni`) nodeplane_vxlan_{encap,decap}_packets_total and
 // nodeplane_vxlan_drops_total{reason} for every reason, nodeplane_vxlan_offload{port} (1 when
-// rte_flow classifies VXLAN, 0 in software) and nodeplane_vxlan_remote_macs;
-// nodeplane_info{node}.
+// rte_flow classifies VXLAN, 0 in software) and nodeplane_vxlan_remote_macs; per service
+// (label `service`) nodeplane_service_{packets,new_flows}_total and per backend (labels
+// `service`, `backend` as IP:PORT) nodeplane_backend_{packets,new_flows}_total; the
+// connection table's nodeplane_conntrack_flows and _max_flows (gauges), _created_total,
+// _expired_total and nodeplane_conntrack_ended_total{reason="backend_removed"};
+// nodeplane_nat_drops_total{reason} for every reason; nodeplane_info{node}.
 std::string render_metrics(const dp::DataplaneStats& stats, const std::string& node_name);
 
 }  // namespace np::control

@@ -5,6 +5,8 @@
 // addresses) picks a backend with Maglev (or the client's affinity) and creates the
 // connection, both directions, in the shared table.
 //
+// ICMP errors about translated packets are translated too.
+//
 // SNAT, to the ingress interface's address and a port of the worker's own range: when the
 // client and the backend are in the same subnet of the interface the packet came in on
 // (hairpin: a backend reaching its own service, or any pod of that subnet), and for node
@@ -39,6 +41,10 @@ class ServiceStage {
  private:
   ServiceVerdict new_flow(WorkerCtx& ctx, const L2Config& config, const L3Interface& in,
                           const NatService& service, const nat::FlowKey& key, rte_mbuf* m) const;
+  // An ICMP error about a translated packet of ours (unreachable, time exceeded, parameter
+  // problem from the backend's side) is translated too: the quoted packet back to what the
+  // client sent, the error from the VIP if the backend sent it. Checksums recomputed.
+  void translate_icmp_error(rte_mbuf* m) const;
   // A source port for SNAT to `addr` from the worker's range whose reply key is free.
   bool snat_port(WorkerCtx& ctx, nat::FlowKey& reply) const;
 

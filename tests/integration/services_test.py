@@ -1,0 +1,212 @@
+#!/usr/bin/env python3
+"""Services integration: the real daemon load-balances VIP 10.96.0.10:80 over two kernel
+pods (10.66.0.2, 10.66.0.3 behind gateway 10.66.0.1) running real HTTP servers, reached by
+curl from a kernel host on a routed af-packet uplink (10.67.0.2). New connections spread
+over both backends; a keep-alive connection stays on its backend, and survives the other
+backend's removal over npctl; client-IP affinity holds; the node port works from the host;
+a pod reaches its own service (hairpin, SNAT to the gateway); a UDP service answers; a
+service without backends refuses with a RST; npctl lists services and connections."""
+
+import json
+import os
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(__file__))
+from pods_case import PodsTestCase, main  # noqa: E402
+from topology import wait_for  # noqa: E402
+
+GATEWAY = "10.66.0.1"
+UPLINK, HOST = "10.67.0.1", "10.67.0.2"
+VIP = "10.96.0.10"
+
+# An HTTP/1.1 server answering every GET with its name (keep-alive by default).
+HTTP_SERVER = """
+import http.server, sys
+name = sys.argv[1].encode()
+class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    def do_GET(self):
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(name)))
+        self.end_headers()
+        self.wfile.write(name)
+    def log_message(self, *args):
+        pass
+http.server.ThreadingHTTPServer(("0.0.0.0", 8080), Handler).serve_forever()
+"""
+
+# A UDP server answering every datagram with its name.
+UDP_SERVER = """
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("0.0.0.0", 5353))
+while True:
+    _, peer = s.recvfrom(2048)
+    s.sendto(sys.argv[1].encode(), peer)
+"""
+
+# One keep-alive connection: a GET, then (once the file argv[2] exists) five more; prints
+# the backend of each.
+KEEP_ALIVE = """
+import http.client, os, sys, time
+c = http.client.HTTPConnection(sys.argv[1], 80, timeout=10)
+def get():
+    c.request("GET", "/")
+    return c.getresponse().read().decode()
+print(get(), flush=True)
+deadline = time.monotonic() + 20
+while not os.path.exists(sys.argv[2]) and time.monotonic() < deadline:
+    time.sleep(0.05)
+print(" ".join(get() for _ in range(5)), flush=True)
+"""
+
+UDP_CLIENT = """
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(2)
+for _ in range(5):
+    s.sendto(b"ping", (sys.argv[1], 53))
+    try:
+        data, peer = s.recvfrom(2048)
+        print(data.decode(), peer[0], peer[1])
+        break
+    except socket.timeout:
+        pass
+"""
+
+
+class ServicesTest(PodsTestCase):
+    SUBNET = "10.66.0"
+
+    @classmethod
+    def start(cls, t, uplink):
+        cls.pod1 = (cls.pod1[0], f"{cls.SUBNET}.2")
+        cls.pod2 = (cls.pod2[0], f"{cls.SUBNET}.3")
+        host_if = f"nph{t.tag}1"
+        t.ns_exec(cls.host_ns, "ip", "addr", "flush", "dev", host_if)
+        t.ns_exec(cls.host_ns, "ip", "addr", "add", f"{HOST}/24", "dev", host_if)
+        t.ns_exec(cls.host_ns, "ip", "route", "add", "default", "via", UPLINK)
+        cls.api = t.api
+        t.start_nodeplane(f"""
+{t.daemon_preamble()}ports:
+  - {{name: pod1, type: vhost-user, socket: {t.socket_path('pod1')}}}
+  - {{name: pod2, type: vhost-user, socket: {t.socket_path('pod2')}}}
+  - {{name: up, type: af-packet, iface: {uplink}}}
+bridge_domains:
+  - {{id: 1, ports: [pod1, pod2]}}
+interfaces:
+  - {{name: pods-gw, bridge_domain: 1, ip: {GATEWAY}/24}}
+  - {{name: wan, port: up, ip: {UPLINK}/24}}
+conntrack:
+  max_flows: 16384
+services:
+  - name: web
+    vip: {VIP}
+    port: 80
+    node_port: 30080
+    backends: [{{ip: {cls.pod1[1]}, port: 8080}}, {{ip: {cls.pod2[1]}, port: 8080}}]
+  - name: dns
+    vip: {VIP}
+    port: 53
+    protocol: udp
+    backends: [{{ip: {cls.pod2[1]}, port: 5353}}]
+""")
+        cls.servers = []
+        for name, (mac, ip) in (("pod1", cls.pod1), ("pod2", cls.pod2)):
+            cls.wait_daemon_file(t.socket_path(name))
+            ns = cls.pod1_ns if name == "pod1" else cls.pod2_ns
+            t.start_pod(name, ns, mac, f"{ip}/24")
+            t.ns_exec(ns, "ip", "route", "add", "default", "via", GATEWAY)
+            cls.servers.append(subprocess.Popen(
+                ["ip", "netns", "exec", ns, "python3", "-c", HTTP_SERVER, name]))
+        cls.servers.append(subprocess.Popen(
+            ["ip", "netns", "exec", cls.pod2_ns, "python3", "-c", UDP_SERVER, "pod2-udp"]))
+        for ns in (cls.pod1_ns, cls.pod2_ns):
+            wait_for("the HTTP servers", lambda ns=ns: ":8080" in t.ns_exec(ns, "ss", "-ltn").stdout)
+
+    @classmethod
+    def tearDownClass(cls):
+        for p in getattr(cls, "servers", []):
+            p.kill()
+            p.wait()
+        super().tearDownClass()
+
+    def curl(self, ns, url, ok=True):
+        r = self.topo.ns_exec(ns, "curl", "-s", "-S", "--max-time", "5", url, check=False,
+                              timeout=15)
+        if ok:
+            self.assertEqual(r.returncode, 0, f"curl {url}: {r.stderr}")
+        return r
+
+    def set_web(self, *backends, extra=()):
+        args = ["service", "add", "web", "--vip", VIP, "--port", "80", "--protocol", "tcp",
+                "--node-port", "30080", *extra]
+        for b in backends:
+            args += ["--backend", f"{b}:8080"]
+        self.npctl(*args)
+
+    def setUp(self):
+        self.set_web(self.pod1[1], self.pod2[1])
+        self.ping_until(self.host_ns, self.pod1[1])
+
+    def test_1_new_connections_spread_over_all_backends(self):
+        seen = [self.curl(self.host_ns, f"http://{VIP}/").stdout for _ in range(30)]
+        self.assertEqual(set(seen), {"pod1", "pod2"}, seen)
+
+    def test_2_keep_alive_stays_on_its_backend_and_survives_removing_the_other(self):
+        flag = os.path.join(self.topo.dir, "keepalive.go")
+        client = subprocess.Popen(["ip", "netns", "exec", self.host_ns, "python3", "-c",
+                                   KEEP_ALIVE, VIP, flag], stdout=subprocess.PIPE, text=True)
+        try:
+            first = client.stdout.readline().strip()
+            self.assertIn(first, ("pod1", "pod2"))
+            other = self.pod2[1] if first == "pod1" else self.pod1[1]
+            mine = self.pod1[1] if first == "pod1" else self.pod2[1]
+            self.set_web(mine)  # The other backend leaves.
+            self.assertNotIn(f"{other}:8080", self.npctl_out("service", "list"))
+            open(flag, "w").close()
+            rest = client.stdout.readline().split()
+            self.assertEqual(rest, [first] * 5, "the connection stayed on its backend")
+        finally:
+            client.kill()
+            client.wait()
+            client.stdout.close()
+
+    def test_3_client_ip_affinity_holds(self):
+        self.set_web(self.pod1[1], self.pod2[1], extra=("--affinity", "client_ip"))
+        seen = {self.curl(self.host_ns, f"http://{VIP}/").stdout for _ in range(15)}
+        self.assertEqual(len(seen), 1, seen)
+
+    def test_4_node_port_from_a_host_on_the_uplink(self):
+        seen = {self.curl(self.host_ns, f"http://{UPLINK}:30080/").stdout for _ in range(10)}
+        self.assertTrue(seen <= {"pod1", "pod2"} and seen, seen)
+
+    def test_5_hairpin_a_pod_reaches_its_own_service(self):
+        self.set_web(self.pod1[1])
+        self.assertEqual(self.curl(self.pod1_ns, f"http://{VIP}/").stdout, "pod1")
+        # The other pod of the subnet too (SNAT: the backend answers through us).
+        self.assertEqual(self.curl(self.pod2_ns, f"http://{VIP}/").stdout, "pod1")
+
+    def test_6_udp_service_answers_from_the_vip(self):
+        r = self.topo.ns_exec(self.host_ns, "python3", "-c", UDP_CLIENT, VIP, timeout=20)
+        self.assertEqual(r.stdout.split(), ["pod2-udp", VIP, "53"], r.stdout)
+
+    def test_7_service_without_backends_refuses_with_a_reset(self):
+        self.npctl("service", "add", "empty", "--vip", "10.96.0.20", "--port", "80",
+                   "--protocol", "tcp")
+        r = self.curl(self.host_ns, "http://10.96.0.20/", ok=False)
+        self.assertEqual(r.returncode, 7, r.stderr)  # curl: failed to connect (refused).
+        self.npctl("service", "del", "empty")
+
+    def test_8_listings_show_services_and_connections(self):
+        self.curl(self.host_ns, f"http://{VIP}/")
+        services = json.loads(self.npctl_out("-o", "json", "service", "list"))
+        self.assertIn("web", json.dumps(services))
+        conns = json.loads(self.npctl_out("-o", "json", "conntrack", "list", "--service", "web"))
+        self.assertTrue(conns, conns)
+        self.assertIn(HOST, json.dumps(conns))
+
+
+if __name__ == "__main__":
+    main("--npctl")

@@ -1,0 +1,245 @@
+// The API's services and connections <-> the config model and the data plane's rows: a
+// malformed request is refused naming the request field; what comes back carries every
+// counter, zeros included.
+#include "api_convert.h"
+
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+
+#include <functional>
+#include <string>
+
+#include "np/control/config_validate.h"
+
+namespace np::control {
+namespace {
+
+namespace v1 = nodeplane::v1;
+
+v1::Service web_request() {
+  v1::Service s;
+  s.set_name("web");
+  s.set_vip("10.96.0.10");
+  s.set_port(80);
+  s.set_protocol(v1::PROTOCOL_TCP);
+  s.set_node_port(30080);
+  v1::Backend* a = s.add_backends();
+  a->set_ip("10.244.1.5");
+  a->set_port(8080);
+  v1::Backend* b = s.add_backends();
+  b->set_ip("10.244.1.6");
+  b->set_port(8080);
+  b->set_weight(3);
+  return s;
+}
+
+TEST(ApiConvertServiceTest, ReadsEveryField) {
+  v1::Service in = web_request();
+  in.set_affinity(v1::AFFINITY_CLIENT_IP);
+  in.set_affinity_timeout_s(600);
+  ServiceConfig s;
+  const Status st = from_proto(in, s);
+  ASSERT_TRUE(st.is_ok()) << st.message();
+  EXPECT_EQ(s.name, "web");
+  EXPECT_EQ(s.vip, 0x0a60000au);
+  EXPECT_EQ(s.port, 80u);
+  EXPECT_EQ(s.protocol, ServiceProtocol::kTcp);
+  EXPECT_EQ(s.node_port, 30080u);
+  EXPECT_EQ(s.affinity, ServiceAffinity::kClientIp);
+  EXPECT_EQ(s.affinity_timeout_s, 600u);
+  ASSERT_EQ(s.backends.size(), 2u);
+  EXPECT_EQ(s.backends[0].ip, 0x0af40105u);
+  EXPECT_EQ(s.backends[0].port, 8080u);
+  EXPECT_EQ(s.backends[0].weight, 1u) << "weight 0 is 1";
+  EXPECT_EQ(s.backends[1].weight, 3u);
+}
+
+TEST(ApiConvertServiceTest, DefaultsAndUdp) {
+  v1::Service in = web_request();
+  in.set_protocol(v1::PROTOCOL_UDP);
+  in.set_node_port(0);
+  in.clear_backends();
+  ServiceConfig s;
+  ASSERT_TRUE(from_proto(in, s).is_ok());
+  EXPECT_EQ(s.protocol, ServiceProtocol::kUdp);
+  EXPECT_EQ(s.node_port, 0u);
+  EXPECT_EQ(s.affinity, ServiceAffinity::kNone);
+  EXPECT_FALSE(s.affinity_timeout_s.has_value()) << "0 is unset";
+  EXPECT_TRUE(s.backends.empty());
+}
+
+struct FormCase {
+  const char* name;
+  std::function<void(v1::Service&)> change;
+  std::string message;
+};
+
+class ApiConvertServiceFormTest : public ::testing::TestWithParam<FormCase> {};
+
+TEST_P(ApiConvertServiceFormTest, RefusesNamingTheRequestField) {
+  v1::Service in = web_request();
+  GetParam().change(in);
+  ServiceConfig out;
+  out.name = "untouched";
+  const Status st = from_proto(in, out);
+  EXPECT_EQ(st.code(), StatusCode::kInvalidArgument) << st.message();
+  EXPECT_EQ(st.message(), GetParam().message);
+  EXPECT_EQ(out.name, "untouched");
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, ApiConvertServiceFormTest,
+    ::testing::Values(
+        FormCase{"ProtocolUnspecified", [](v1::Service& s) { s.clear_protocol(); },
+                 "service.protocol: required (PROTOCOL_TCP or PROTOCOL_UDP), got 0"},
+        FormCase{"ProtocolUnknown",
+                 [](v1::Service& s) { s.set_protocol(static_cast<v1::Protocol>(9)); },
+                 "service.protocol: required (PROTOCOL_TCP or PROTOCOL_UDP), got 9"},
+        FormCase{"AffinityUnknown",
+                 [](v1::Service& s) { s.set_affinity(static_cast<v1::Affinity>(4)); },
+                 "service.affinity: unknown value 4 (AFFINITY_NONE or AFFINITY_CLIENT_IP)"},
+        FormCase{"VipEmpty", [](v1::Service& s) { s.clear_vip(); },
+                 "service.vip: '' is not an IPv4 address (expected A.B.C.D)"},
+        FormCase{"VipText", [](v1::Service& s) { s.set_vip("web.default"); },
+                 "service.vip: 'web.default' is not an IPv4 address (expected A.B.C.D)"},
+        FormCase{"BackendIpText",
+                 [](v1::Service& s) { s.mutable_backends(1)->set_ip("10.244.1.256"); },
+                 "service.backends[1].ip: '10.244.1.256' is not an IPv4 address (expected "
+                 "A.B.C.D)"},
+        FormCase{"TooManyBackends",
+                 [](v1::Service& s) {
+                   for (int i = 0; i < 999; ++i) *s.add_backends() = s.backends(0);
+                 },
+                 "service.backends: at most 1000, got 1001"}),
+    [](const ::testing::TestParamInfo<FormCase>& info) { return info.param.name; });
+
+// Values the form allows are validate_config's to judge, with the same field names.
+TEST(ApiConvertServiceTest, ValuesAreLeftToValidation) {
+  v1::Service in = web_request();
+  in.mutable_backends(0)->set_weight(1001);
+  in.set_affinity_timeout_s(60);
+  ServiceConfig s;
+  ASSERT_TRUE(from_proto(in, s).is_ok());
+  Config c;
+  c.services = {s};
+  EXPECT_EQ(validate_config(c).message(),
+            "service 'web': affinity_timeout_s: only with affinity client_ip");
+  c.services[0].affinity_timeout_s.reset();
+  EXPECT_EQ(validate_config(c).message(),
+            "service 'web': backends[0].weight: must be 1..1000, got 1001");
+}
+
+TEST(ApiConvertServiceTest, WritesTheServiceWithItsCounters) {
+  ServiceConfig s;
+  ASSERT_TRUE(from_proto(web_request(), s).is_ok());
+  s.affinity = ServiceAffinity::kClientIp;  // With the default timeout.
+  dp::ServicesStats stats;
+  dp::ServiceStats other;
+  other.name = "other";
+  other.packets = 99;
+  dp::ServiceStats web;
+  web.name = "web";
+  web.packets = 41;
+  web.new_flows = 4;
+  web.backends = {{{0x0af40106, 8080, 3}, 11, 1}};  // The first backend has no counters yet.
+  stats.services = {other, web};
+  v1::Service out;
+  to_proto(s, stats, out);
+  EXPECT_EQ(out.name(), "web");
+  EXPECT_EQ(out.vip(), "10.96.0.10");
+  EXPECT_EQ(out.port(), 80u);
+  EXPECT_EQ(out.protocol(), v1::PROTOCOL_TCP);
+  EXPECT_EQ(out.node_port(), 30080u);
+  EXPECT_EQ(out.affinity(), v1::AFFINITY_CLIENT_IP);
+  EXPECT_EQ(out.affinity_timeout_s(), 10800u);
+  EXPECT_EQ(out.packets(), 41u);
+  EXPECT_EQ(out.new_flows(), 4u);
+  ASSERT_EQ(out.backends_size(), 2);
+  EXPECT_EQ(out.backends(0).ip(), "10.244.1.5");
+  EXPECT_EQ(out.backends(0).weight(), 1u);
+  EXPECT_EQ(out.backends(0).packets(), 0u);
+  EXPECT_EQ(out.backends(1).port(), 8080u);
+  EXPECT_EQ(out.backends(1).weight(), 3u);
+  EXPECT_EQ(out.backends(1).packets(), 11u);
+  EXPECT_EQ(out.backends(1).new_flows(), 1u);
+  // Round trip.
+  ServiceConfig back;
+  ASSERT_TRUE(from_proto(out, back).is_ok());
+  EXPECT_EQ(back.affinity_timeout_s, 10800u);
+  EXPECT_EQ(back.backends.size(), 2u);
+}
+
+TEST(ApiConvertServiceTest, ServiceWithoutAffinityHasNoTimeout) {
+  ServiceConfig s;
+  ASSERT_TRUE(from_proto(web_request(), s).is_ok());
+  v1::Service out;
+  to_proto(s, dp::ServicesStats{}, out);
+  EXPECT_EQ(out.affinity(), v1::AFFINITY_NONE);
+  EXPECT_EQ(out.affinity_timeout_s(), 0u);
+  EXPECT_EQ(out.packets(), 0u);
+}
+
+TEST(ApiConvertStatsTest, ServicesStatsCarryEveryDropReason) {
+  dp::ServicesStats in;
+  dp::ServiceStats web;
+  web.name = "web";
+  web.packets = 7;
+  web.new_flows = 2;
+  web.backends = {{{0x0af40105, 8080, 2}, 5, 1}};
+  in.services = {web};
+  in.conntrack.flows = 2;
+  in.conntrack.max_flows = 1024;
+  in.conntrack.created = 9;
+  in.conntrack.expired = 6;
+  in.conntrack.ended_backend_removed = 1;
+  in.conntrack.drops[static_cast<unsigned>(dp::NatDrop::kTableFull)] = 4;
+  v1::ServicesStats out;
+  to_proto(in, out);
+  ASSERT_EQ(out.services_size(), 1);
+  EXPECT_EQ(out.services(0).name(), "web");
+  EXPECT_EQ(out.services(0).packets(), 7u);
+  EXPECT_EQ(out.services(0).new_flows(), 2u);
+  ASSERT_EQ(out.services(0).backends_size(), 1);
+  EXPECT_EQ(out.services(0).backends(0).backend(), "10.244.1.5:8080");
+  EXPECT_EQ(out.services(0).backends(0).weight(), 2u);
+  EXPECT_EQ(out.services(0).backends(0).packets(), 5u);
+  EXPECT_EQ(out.services(0).backends(0).new_flows(), 1u);
+  const v1::ConntrackStats& c = out.conntrack();
+  EXPECT_EQ(c.flows(), 2u);
+  EXPECT_EQ(c.max_flows(), 1024u);
+  EXPECT_EQ(c.created(), 9u);
+  EXPECT_EQ(c.expired(), 6u);
+  EXPECT_EQ(c.ended_backend_removed(), 1u);
+  EXPECT_EQ(c.drops_size(), static_cast<int>(dp::kNatDropCount));
+  EXPECT_EQ(c.drops().at(dp::nat_drop_name(dp::NatDrop::kTableFull)), 4u);
+  EXPECT_EQ(c.drops().at(dp::nat_drop_name(dp::NatDrop::kNoBackend)), 0u);
+}
+
+TEST(ApiConvertStatsTest, ConnectionRowAsText) {
+  dp::ConnectionRow row;
+  row.protocol = IPPROTO_UDP;
+  row.client_ip = 0x0af40209;
+  row.client_port = 40000;
+  row.vip = 0xc0a80a0a;  // A node address: the flow came in on a node port.
+  row.vip_port = 30053;
+  row.backend_ip = 0x0af40107;
+  row.backend_port = 53;
+  row.state = "udp";
+  row.idle_s = 12;
+  row.service = "dns";
+  v1::Connection out;
+  to_proto(row, out);
+  EXPECT_EQ(out.protocol(), v1::PROTOCOL_UDP);
+  EXPECT_EQ(out.client(), "10.244.2.9:40000");
+  EXPECT_EQ(out.vip(), "192.168.10.10:30053");
+  EXPECT_EQ(out.backend(), "10.244.1.7:53");
+  EXPECT_EQ(out.state(), "udp");
+  EXPECT_EQ(out.idle_s(), 12u);
+  EXPECT_EQ(out.service(), "dns");
+  row.protocol = IPPROTO_TCP;
+  to_proto(row, out);
+  EXPECT_EQ(out.protocol(), v1::PROTOCOL_TCP);
+}
+
+}  // namespace
+}  // namespace np::control
