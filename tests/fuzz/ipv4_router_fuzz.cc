@@ -2,6 +2,7 @@
 // ARP handling) with arbitrary frames on the L3 stage's topology: every frame must leave in
 // a tx buffer, wait for ARP, or be a counted drop (or a consumed ARP); nothing may crash
 // and, once the control side lets go, every mbuf must come back to the pool.
+#include <rte_cycles.h>
 #include <rte_ip.h>
 #include <rte_mbuf.h>
 
@@ -17,7 +18,8 @@ namespace {
 using namespace np::dp;
 
 // Resolved neighbors on every interface, a default ECMP route and a connected one left to
-// resolve, so frames reach every path.
+// resolve, and services (TCP with backends, a node port and affinity; UDP without backends),
+// so frames reach every path.
 np::testlib::L3Stage& stage() {
   static np::testlib::L3Stage* s = [] {
     auto* st = new np::testlib::L3Stage();
@@ -28,6 +30,21 @@ np::testlib::L3Stage& stage() {
               {{1, ipv4("10.0.1.2"), mac("02:00:00:00:02:02")},
                {1, ipv4("10.0.1.3"), mac("02:00:00:00:02:03")},
                {2, ipv4("10.0.2.5"), mac("02:00:00:00:03:03")}});
+    ServiceSpec web;
+    web.name = "web";
+    web.vip = ipv4("10.96.0.10");
+    web.port = 80;
+    web.node_port = 30080;
+    web.client_ip_affinity = true;
+    web.backends = {{ipv4("10.0.1.2"), 8080, 1}, {ipv4("10.0.2.5"), 8080, 2}};
+    ServiceSpec dns;
+    dns.name = "dns";
+    dns.vip = ipv4("10.96.0.11");
+    dns.port = 53;
+    dns.protocol = IPPROTO_UDP;
+    ServicesSpec spec;
+    spec.services = {web, dns};
+    st->set_services(spec);
     return st;
   }();
   return *s;
@@ -72,6 +89,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   LearnEvent ev;
   while (h.ctx.learn.pop(ev)) {
   }
+  // Connections expire (as if long idle), so the table never stays full.
+  h.services.tick(rte_rdtsc() + (uint64_t{1} << 50));
   if (rte_mempool_avail_count(pool) != free_before) abort();  // An mbuf leaked.
   return 0;
 }
