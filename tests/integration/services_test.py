@@ -9,6 +9,7 @@ service without backends refuses with a RST; npctl lists services and connection
 
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -59,6 +60,24 @@ deadline = time.monotonic() + 20
 while not os.path.exists(sys.argv[2]) and time.monotonic() < deadline:
     time.sleep(0.05)
 print(" ".join(get() for _ in range(5)), flush=True)
+"""
+
+# SYNs to VIP:80 from `count` source ports through a raw socket (the kernel adds the IP
+# header); nobody here holds those connections, so the table keeps them until they expire.
+SYN_FLOOD = """
+import random, socket, struct, sys
+src, dst, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
+s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_TCP)
+def checksum(data):
+    total = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+    total = (total >> 16) + (total & 0xffff)
+    return ~(total + (total >> 16)) & 0xffff
+for port in range(1024, 1024 + count):
+    header = struct.pack("!HHIIBBHHH", port, 80, random.getrandbits(32), 0, 5 << 4, 0x02,
+                         65535, 0, 0)
+    pseudo = socket.inet_aton(src) + socket.inet_aton(dst) + struct.pack("!BBH", 0, 6, 20)
+    header = header[:16] + struct.pack("!H", checksum(pseudo + header)) + header[18:]
+    s.sendto(header, (dst, 0))
 """
 
 UDP_CLIENT = """
@@ -206,6 +225,27 @@ services:
         conns = json.loads(self.npctl_out("-o", "json", "conntrack", "list", "--service", "web"))
         self.assertTrue(conns, conns)
         self.assertIn(HOST, json.dumps(conns))
+
+    def test_9_a_syn_flood_fills_the_table_and_established_connections_go_on(self):
+        flag = os.path.join(self.topo.dir, "flood.done")
+        client = subprocess.Popen(["ip", "netns", "exec", self.host_ns, "python3", "-c",
+                                   KEEP_ALIVE, VIP, flag], stdout=subprocess.PIPE, text=True)
+        try:
+            first = client.stdout.readline().strip()
+            self.assertIn(first, ("pod1", "pod2"))
+            # Twice the table (max_flows 16384) in new connections.
+            self.topo.ns_exec(self.host_ns, "python3", "-c", SYN_FLOOD, HOST, VIP, "32768",
+                              timeout=120)
+            stats = self.npctl_out("stats")
+            full = re.search(r"table_full=(\d+)", stats)
+            self.assertTrue(full and int(full.group(1)) > 0, stats)
+            open(flag, "w").close()
+            rest = client.stdout.readline().split()
+            self.assertEqual(rest, [first] * 5, "the established connection went on")
+        finally:
+            client.kill()
+            client.wait()
+            client.stdout.close()
 
 
 if __name__ == "__main__":
