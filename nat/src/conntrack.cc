@@ -3,25 +3,13 @@
 #include <rte_errno.h>
 #include <rte_hash_crc.h>
 #include <rte_lcore.h>
+#include <rte_malloc.h>
 #include <rte_prefetch.h>
 
+#include <cstring>
 #include <stdexcept>
 
 namespace np::nat {
-namespace {
-
-// A key's data: the flow index and the direction the key matches.
-void* key_data(uint32_t index, Direction dir) {
-  return reinterpret_cast<void*>(uintptr_t{index} << 1 | static_cast<uintptr_t>(dir));
-}
-uint32_t data_index(const void* data) {
-  return static_cast<uint32_t>(reinterpret_cast<uintptr_t>(data) >> 1);
-}
-Direction data_direction(const void* data) {
-  return static_cast<Direction>(reinterpret_cast<uintptr_t>(data) & 1);
-}
-
-}  // namespace
 
 const char* flow_state_name(FlowState state) {
   switch (state) {
@@ -39,24 +27,20 @@ const char* flow_state_name(FlowState state) {
 
 Conntrack::Conntrack(const std::string& name, uint32_t max_flows, rte_rcu_qsbr* qsbr)
     : max_flows_(max_flows), qsbr_(qsbr), flows_(max_flows) {
-  // Two keys a flow, a quarter more room so that cuckoo insertion rarely runs out of
-  // buckets before the flows do.
-  rte_hash_parameters params{};
-  const std::string hash_name = name + "_ct";
-  params.name = hash_name.c_str();
-  params.entries = max_flows * 2 + max_flows / 2;
-  params.key_len = sizeof(FlowKey);
-  params.hash_func = rte_hash_crc;
-  params.socket_id = static_cast<int>(rte_socket_id());
-  params.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF |
-                      RTE_HASH_EXTRA_FLAGS_MULTI_WRITER_ADD | RTE_HASH_EXTRA_FLAGS_EXT_TABLE;
-  hash_ = rte_hash_create(&params);
-  if (hash_ == nullptr)
+  // Four slots a flow (two keys): the slots at most half taken, so a key almost always
+  // finds room in its own bucket.
+  const uint32_t buckets = rte_align32pow2(max_flows * 2 * 2 / kSlotsPerBucket + 1);
+  bucket_mask_ = buckets - 1;
+  buckets_ =
+      static_cast<Bucket*>(rte_zmalloc_socket((name + "_ct").c_str(), sizeof(Bucket) * buckets,
+                                              alignof(Bucket), static_cast<int>(rte_socket_id())));
+  if (buckets_ == nullptr)
     throw std::runtime_error("connection table: " + std::string(rte_strerror(rte_errno)));
-  free_ = rte_ring_create_elem((name + "_ctfree").c_str(), sizeof(uint32_t),
-                               rte_align32pow2(max_flows + 1), params.socket_id, 0);
+  free_ =
+      rte_ring_create_elem((name + "_ctfree").c_str(), sizeof(uint32_t),
+                           rte_align32pow2(max_flows + 1), static_cast<int>(rte_socket_id()), 0);
   if (free_ == nullptr) {
-    rte_hash_free(hash_);
+    rte_free(buckets_);
     throw std::runtime_error("connection table free list: " + std::string(rte_strerror(rte_errno)));
   }
   for (uint32_t i = 0; i < max_flows; ++i) rte_ring_enqueue_elem(free_, &i, sizeof(i));
@@ -64,41 +48,104 @@ Conntrack::Conntrack(const std::string& name, uint32_t max_flows, rte_rcu_qsbr* 
 
 Conntrack::~Conntrack() {
   rte_ring_free(free_);
-  rte_hash_free(hash_);
+  rte_free(buckets_);
+}
+
+Flow* Conntrack::match(uint64_t value, const FlowKey& key, Direction& dir) const {
+  const auto ref = static_cast<uint32_t>(value) - 1;
+  const Flow& f = flows_[ref >> 1];
+  const auto d = static_cast<Direction>(ref & 1);
+  const FlowKey& k = d == Direction::kForward ? f.forward : f.reply;
+  if (std::memcmp(&k, &key, sizeof(key)) != 0) return nullptr;
+  dir = d;
+  return const_cast<Flow*>(&f);
+}
+
+Flow* Conntrack::probe(const FlowKey& key, uint32_t hash, Direction& dir) const {
+  const uint32_t reach = max_probe_.load(std::memory_order_acquire);
+  for (uint32_t b = 0; b <= reach; ++b) {
+    const Bucket& bucket = buckets_[(hash + b) & bucket_mask_];
+    for (const uint64_t& slot : bucket.slots) {
+      const uint64_t value = __atomic_load_n(&slot, __ATOMIC_ACQUIRE);
+      if ((value >> 32) != hash || value == 0) continue;
+      if (Flow* f = match(value, key, dir)) return f;
+    }
+  }
+  return nullptr;
 }
 
 void Conntrack::lookup_bulk(const FlowKey* const* keys, unsigned n, Flow** flows,
                             Direction* dirs) const {
-  void* data[RTE_HASH_LOOKUP_BULK_MAX];
-  uint64_t hits = 0;
-  const void* key_ptrs[RTE_HASH_LOOKUP_BULK_MAX];
-  for (unsigned i = 0; i < n; ++i) key_ptrs[i] = keys[i];
-  rte_hash_lookup_bulk_data(hash_, key_ptrs, n, &hits, data);
+  // Three passes, each starting the loads the next one waits for: buckets, then the flow
+  // of the first slot whose hash matches, then the key compare.
+  uint32_t hashes[kMaxBulk];
+  uint64_t candidates[kMaxBulk];
   for (unsigned i = 0; i < n; ++i) {
-    if ((hits >> i) & 1) {
-      flows[i] = const_cast<Flow*>(&flows_[data_index(data[i])]);
-      // The flows are read right after, in a loop: start every load now.
-      rte_prefetch0(flows[i]);
-      dirs[i] = data_direction(data[i]);
-    } else {
-      flows[i] = nullptr;
+    hashes[i] = hash(*keys[i]);
+    rte_prefetch0(&buckets_[hashes[i] & bucket_mask_]);
+  }
+  for (unsigned i = 0; i < n; ++i) {
+    candidates[i] = 0;
+    for (const uint64_t& slot : buckets_[hashes[i] & bucket_mask_].slots) {
+      const uint64_t value = __atomic_load_n(&slot, __ATOMIC_ACQUIRE);
+      if (value != 0 && (value >> 32) == hashes[i]) {
+        candidates[i] = value;
+        rte_prefetch0(&flows_[(static_cast<uint32_t>(value) - 1) >> 1]);
+        break;
+      }
     }
+  }
+  for (unsigned i = 0; i < n; ++i) {
+    flows[i] = candidates[i] != 0 ? match(candidates[i], *keys[i], dirs[i]) : nullptr;
+    // Not the first candidate, or further on: the full probe (rare).
+    if (flows[i] == nullptr &&
+        (candidates[i] != 0 || max_probe_.load(std::memory_order_relaxed) != 0))
+      flows[i] = probe(*keys[i], hashes[i], dirs[i]);
   }
 }
 
 Flow* Conntrack::lookup(const FlowKey& key, Direction& dir) const {
-  void* data = nullptr;
-  if (rte_hash_lookup_data(hash_, &key, &data) < 0) return nullptr;
-  dir = data_direction(data);
-  return const_cast<Flow*>(&flows_[data_index(data)]);
+  return probe(key, hash(key), dir);
+}
+
+bool Conntrack::insert(const FlowKey& key, uint32_t index, Direction dir) {
+  const uint32_t h = hash(key);
+  const uint64_t value = slot_value(h, index, dir);
+  for (uint32_t b = 0; b <= kMaxProbe; ++b) {
+    Bucket& bucket = buckets_[(h + b) & bucket_mask_];
+    for (uint64_t& slot : bucket.slots) {
+      uint64_t empty = 0;
+      if (__atomic_load_n(&slot, __ATOMIC_RELAXED) != 0) continue;
+      // Lookups must look this far before the key can be found here.
+      uint32_t reach = max_probe_.load(std::memory_order_relaxed);
+      while (reach < b && !max_probe_.compare_exchange_weak(reach, b, std::memory_order_release))
+        ;
+      if (__atomic_compare_exchange_n(&slot, &empty, value, false, __ATOMIC_RELEASE,
+                                      __ATOMIC_RELAXED))
+        return true;
+    }
+  }
+  return false;
+}
+
+void Conntrack::remove(const FlowKey& key, uint32_t index, Direction dir) {
+  const uint32_t h = hash(key);
+  const uint64_t value = slot_value(h, index, dir);
+  const uint32_t reach = max_probe_.load(std::memory_order_acquire);
+  for (uint32_t b = 0; b <= reach; ++b)
+    for (uint64_t& slot : buckets_[(h + b) & bucket_mask_].slots)
+      if (__atomic_load_n(&slot, __ATOMIC_RELAXED) == value) {
+        __atomic_store_n(&slot, 0, __ATOMIC_RELEASE);
+        return;
+      }
 }
 
 Flow* Conntrack::create(const FlowKey& forward, const FlowKey* reply, uint16_t service_slot,
                         uint16_t backend_slot, FlowState state, uint64_t now_tsc, bool affinity) {
   // A key already there belongs to another flow (a worker that won a race, an SNAT port
-  // still in use): never overwrite it.
-  if (rte_hash_lookup(hash_, &forward) >= 0 ||
-      (reply != nullptr && rte_hash_lookup(hash_, reply) >= 0))
+  // still in use): never shadow it.
+  Direction dir;
+  if (lookup(forward, dir) != nullptr || (reply != nullptr && lookup(*reply, dir) != nullptr))
     return nullptr;
   uint32_t index;
   if (rte_ring_dequeue_elem(free_, &index, sizeof(index)) != 0) return nullptr;
@@ -112,14 +159,10 @@ Flow* Conntrack::create(const FlowKey& forward, const FlowKey* reply, uint16_t s
   f.last_seen_tsc.store(now_tsc, std::memory_order_relaxed);
   f.in_use.store(true, std::memory_order_release);
   live_.fetch_add(1, std::memory_order_relaxed);
-  // The keys go in last: a worker that finds one sees the flow's fields written. Should the
-  // reply key not fit, the flow stays with its forward key until it expires.
-  if (rte_hash_add_key_data(hash_, &forward, key_data(index, Direction::kForward)) < 0) {
-    f.last_seen_tsc.store(0, std::memory_order_relaxed);
-    return nullptr;
-  }
-  if (reply != nullptr &&
-      rte_hash_add_key_data(hash_, reply, key_data(index, Direction::kReply)) < 0) {
+  // The keys go in last (release): a worker that finds one sees the flow's fields written.
+  // Should a key not fit, the flow is left to expire at once.
+  if (!insert(forward, index, Direction::kForward) ||
+      (reply != nullptr && !insert(*reply, index, Direction::kReply))) {
     f.last_seen_tsc.store(0, std::memory_order_relaxed);
     return nullptr;
   }
@@ -128,15 +171,8 @@ Flow* Conntrack::create(const FlowKey& forward, const FlowKey* reply, uint16_t s
 
 void Conntrack::end(uint32_t index) {
   Flow& f = flows_[index];
-  // Delete a key only while it still names this flow (a lost race may have repointed it).
-  auto remove = [&](const FlowKey& key) {
-    void* data = nullptr;
-    if (rte_hash_lookup_data(hash_, &key, &data) < 0 || data_index(data) != index) return;
-    const int32_t position = rte_hash_del_key(hash_, &key);
-    if (position >= 0) pending_.positions.push_back(position);
-  };
-  remove(f.forward);
-  if (!f.affinity) remove(f.reply);
+  remove(f.forward, index, Direction::kForward);
+  if (!f.affinity) remove(f.reply, index, Direction::kReply);
   f.in_use.store(false, std::memory_order_relaxed);
   pending_.flows.push_back(index);
   live_.fetch_sub(1, std::memory_order_relaxed);
@@ -180,9 +216,10 @@ uint32_t Conntrack::expire_step(uint64_t now_tsc, const FlowTimeouts& timeouts,
 }
 
 bool Conntrack::end_flow(const FlowKey& forward) {
-  void* data = nullptr;
-  if (rte_hash_lookup_data(hash_, &forward, &data) < 0) return false;
-  end(data_index(data));
+  Direction dir;
+  const Flow* f = lookup(forward, dir);
+  if (f == nullptr || dir != Direction::kForward) return false;
+  end(static_cast<uint32_t>(f - flows_.data()));
   return true;
 }
 
@@ -205,7 +242,6 @@ void Conntrack::reclaim() {
   }
   while (!retired_.empty() && rte_rcu_qsbr_check(qsbr_, retired_.front().token, false) == 1) {
     Retired& r = retired_.front();
-    for (int32_t position : r.positions) rte_hash_free_key_with_position(hash_, position);
     for (uint32_t index : r.flows) rte_ring_enqueue_elem(free_, &index, sizeof(index));
     retired_.pop_front();
   }

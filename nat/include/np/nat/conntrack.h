@@ -1,20 +1,28 @@
 // The connection table of services: every tracked connection is one Flow, found by two
-// keys in one rte_hash (the 5-tuple as the client sends it, and as the backend answers),
-// so a reply handled by any worker finds its flow. Workers look up without locks and
-// insert new flows (rte_hash's lock-free readers with multi-writer add); the control
-// thread expires idle flows a slice at a time and frees keys and flows only after an
-// RCU grace period, so a worker never sees a flow reused under it.
+// keys (the 5-tuple as the client sends it, and as the backend answers), so a reply
+// handled by any worker finds its flow.
 //
-// Thread: lookup, create, touch: workers. expire_step, end_flows, for_each: control.
+// The index is an open-addressing table of 64-byte buckets, eight 64-bit slots each: a
+// slot holds a key's 32-bit hash and a reference to its flow and direction, and the key
+// itself is the flow's, compared on a hash match. A lookup costs one bucket and one flow
+// (both prefetched a burst at a time); rte_hash cost a bucket, a key-store entry and the
+// flow. Workers look up without locks and insert new flows with a compare-and-swap on an
+// empty slot; the control thread empties the slots of ended flows and reuses a flow only
+// after an RCU grace period, so a worker never sees a flow change under it. A key lives in
+// its bucket or the next few (as far as any insert had to go): lookups always look that far,
+// so emptying a slot never hides another key.
+//
+// Thread: lookup, create: workers. expire_step, end_flow(s), reclaim, for_each: control.
 #pragma once
 
 #include <rte_byteorder.h>
-#include <rte_hash.h>
+#include <rte_hash_crc.h>
 #include <rte_rcu_qsbr.h>
 #include <rte_ring.h>
 
 #include <atomic>
 #include <cstdint>
+#include <cstring>
 #include <deque>
 #include <functional>
 #include <string>
@@ -70,7 +78,8 @@ class Conntrack {
   Conntrack(const Conntrack&) = delete;
   Conntrack& operator=(const Conntrack&) = delete;
 
-  // Looks up n <= RTE_HASH_LOOKUP_BULK_MAX keys: flows[i] (nullptr when untracked), dirs[i].
+  // Looks up n <= kMaxBulk keys: flows[i] (nullptr when untracked), dirs[i].
+  static constexpr unsigned kMaxBulk = 64;
   void lookup_bulk(const FlowKey* const* keys, unsigned n, Flow** flows, Direction* dirs) const;
   Flow* lookup(const FlowKey& key, Direction& dir) const;
   // A new connection with both keys (an affinity record with its forward key only);
@@ -96,18 +105,39 @@ class Conntrack {
   uint32_t live() const { return live_.load(std::memory_order_relaxed); }
 
  private:
+  static constexpr unsigned kSlotsPerBucket = 8;
+  static constexpr unsigned kMaxProbe = 8;  // Buckets an insert may go past its own.
+  struct alignas(64) Bucket {
+    uint64_t slots[kSlotsPerBucket];  // 0: empty; else hash << 32 | (flow << 1 | dir) + 1.
+  };
+
+  static uint32_t hash(const FlowKey& key) {
+    uint64_t words[2];
+    std::memcpy(words, &key, sizeof(words));
+    return rte_hash_crc_8byte(words[1], rte_hash_crc_8byte(words[0], 0));
+  }
+  static uint64_t slot_value(uint32_t hash, uint32_t index, Direction dir) {
+    return uint64_t{hash} << 32 | ((uint64_t{index} << 1 | static_cast<uint64_t>(dir)) + 1);
+  }
+  // The flow and direction a slot refers to, when its key is `key`.
+  Flow* match(uint64_t value, const FlowKey& key, Direction& dir) const;
+  // Looks at every bucket a key of `hash` may be in.
+  Flow* probe(const FlowKey& key, uint32_t hash, Direction& dir) const;
+  bool insert(const FlowKey& key, uint32_t index, Direction dir);
+  void remove(const FlowKey& key, uint32_t index, Direction dir);
   void end(uint32_t index);
 
   struct Retired {
     uint64_t token;
-    std::vector<int32_t> positions;  // Key slots of the hash.
-    std::vector<uint32_t> flows;     // Flow indices.
+    std::vector<uint32_t> flows;  // Flow indices.
   };
 
   const uint32_t max_flows_;
   rte_rcu_qsbr* const qsbr_;
-  rte_hash* hash_ = nullptr;
-  rte_ring* free_ = nullptr;  // Flow indices not in use (multi-producer, multi-consumer).
+  Bucket* buckets_ = nullptr;
+  uint32_t bucket_mask_ = 0;
+  std::atomic<uint32_t> max_probe_{0};  // The farthest any key went past its bucket.
+  rte_ring* free_ = nullptr;            // Flow indices not in use (multi-producer, multi-consumer).
   std::vector<Flow> flows_;
   std::atomic<uint32_t> live_{0};
   uint32_t scan_next_ = 0;
