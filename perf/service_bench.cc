@@ -41,7 +41,7 @@ Client client(uint32_t i) {
 rte_mbuf* frame(const Client& c, uint8_t flags) {
   return testlib::ipv4_frame(testlib::test_pool(), {.dst_mac = testlib::kUp0Mac,
                                                     .src_mac = "02:00:00:00:01:01",
-                                                    .src = testlib::ipv4_text(c.ip),
+                                                    .src = format_ipv4(c.ip),
                                                     .dst = "10.96.0.10",
                                                     .proto = IPPROTO_TCP,
                                                     .payload = kFrameLen - 34,

@@ -5,17 +5,13 @@
 #include <algorithm>
 
 #include "np/dp/ipv4.h"
+#include "np/dp/l3_spec.h"
 #include "np/nat/maglev.h"
 
 namespace np::dp {
 namespace {
 
 constexpr size_t kMaxBackendsPerService = 1000;
-
-std::string ip_text(uint32_t ip) {
-  return std::to_string(ip >> 24) + "." + std::to_string((ip >> 16) & 0xff) + "." +
-         std::to_string((ip >> 8) & 0xff) + "." + std::to_string(ip & 0xff);
-}
 
 uint64_t backend_key(const BackendSpec& b) { return uint64_t{b.ip} << 16 | b.port; }
 
@@ -35,12 +31,13 @@ DpStatus check(const ServicesSpec& spec, const std::vector<uint32_t>& our_addres
     if (!names.insert(s.name).second) return refuse(at + "name: defined twice");
     if (s.protocol != IPPROTO_TCP && s.protocol != IPPROTO_UDP)
       return refuse(at + "protocol: not tcp or udp");
-    if (!is_unicast_ipv4(s.vip)) return refuse(at + "vip: " + ip_text(s.vip) + " is not unicast");
+    if (!is_unicast_ipv4(s.vip))
+      return refuse(at + "vip: " + format_ipv4(s.vip) + " is not unicast");
     if (std::find(our_addresses.begin(), our_addresses.end(), s.vip) != our_addresses.end())
-      return refuse(at + "vip: " + ip_text(s.vip) + " is one of our interface addresses");
+      return refuse(at + "vip: " + format_ipv4(s.vip) + " is one of our interface addresses");
     if (s.port == 0) return refuse(at + "port: 0");
     if (!vips.insert(uint64_t{s.vip} << 24 | uint64_t{s.port} << 8 | s.protocol).second)
-      return refuse(at + "vip: " + ip_text(s.vip) + ":" + std::to_string(s.port) +
+      return refuse(at + "vip: " + format_ipv4(s.vip) + ":" + std::to_string(s.port) +
                     " is already another service's");
     if (s.node_port != 0) {
       if (s.node_port < spec.node_port_min || s.node_port > spec.node_port_max)
@@ -59,13 +56,14 @@ DpStatus check(const ServicesSpec& spec, const std::vector<uint32_t>& our_addres
     for (size_t i = 0; i < s.backends.size(); ++i) {
       const BackendSpec& b = s.backends[i];
       const std::string bat = at + "backends[" + std::to_string(i) + "].";
-      if (!is_unicast_ipv4(b.ip)) return refuse(bat + "ip: " + ip_text(b.ip) + " is not unicast");
+      if (!is_unicast_ipv4(b.ip))
+        return refuse(bat + "ip: " + format_ipv4(b.ip) + " is not unicast");
       if (b.port == 0) return refuse(bat + "port: 0");
       if (b.weight == 0 || b.weight > nat::kMaxBackendWeight)
         return refuse(bat + "weight: " + std::to_string(b.weight) + " is not in 1.." +
                       std::to_string(nat::kMaxBackendWeight));
       if (!seen.insert(backend_key(b)).second)
-        return refuse(bat + "ip: " + ip_text(b.ip) + ":" + std::to_string(b.port) +
+        return refuse(bat + "ip: " + format_ipv4(b.ip) + ":" + std::to_string(b.port) +
                       " listed twice");
     }
   }

@@ -7,6 +7,7 @@ backend's removal over npctl; client-IP affinity holds; the node port works from
 a pod reaches its own service (hairpin, SNAT to the gateway); a UDP service answers; a
 service without backends refuses with a RST; npctl lists services and connections."""
 
+import contextlib
 import json
 import os
 import re
@@ -173,24 +174,35 @@ services:
         seen = [self.curl(self.host_ns, f"http://{VIP}/").stdout for _ in range(30)]
         self.assertEqual(set(seen), {"pod1", "pod2"}, seen)
 
-    def test_2_keep_alive_stays_on_its_backend_and_survives_removing_the_other(self):
+    @contextlib.contextmanager
+    def keep_alive(self):
+        """A keep-alive connection from the host to the VIP after its first request: yields
+        (its backend, a function that makes five more requests and returns their backends)."""
         flag = os.path.join(self.topo.dir, "keepalive.go")
+        if os.path.exists(flag):
+            os.unlink(flag)
         client = subprocess.Popen(["ip", "netns", "exec", self.host_ns, "python3", "-c",
                                    KEEP_ALIVE, VIP, flag], stdout=subprocess.PIPE, text=True)
+
+        def more():
+            open(flag, "w").close()
+            return client.stdout.readline().split()
         try:
             first = client.stdout.readline().strip()
             self.assertIn(first, ("pod1", "pod2"))
-            other = self.pod2[1] if first == "pod1" else self.pod1[1]
-            mine = self.pod1[1] if first == "pod1" else self.pod2[1]
-            self.set_web(mine)  # The other backend leaves.
-            self.assertNotIn(f"{other}:8080", self.npctl_out("service", "list"))
-            open(flag, "w").close()
-            rest = client.stdout.readline().split()
-            self.assertEqual(rest, [first] * 5, "the connection stayed on its backend")
+            yield first, more
         finally:
             client.kill()
             client.wait()
             client.stdout.close()
+
+    def test_2_keep_alive_stays_on_its_backend_and_survives_removing_the_other(self):
+        with self.keep_alive() as (first, more):
+            other = self.pod2[1] if first == "pod1" else self.pod1[1]
+            mine = self.pod1[1] if first == "pod1" else self.pod2[1]
+            self.set_web(mine)  # The other backend leaves.
+            self.assertNotIn(f"{other}:8080", self.npctl_out("service", "list"))
+            self.assertEqual(more(), [first] * 5, "the connection stayed on its backend")
 
     def test_3_client_ip_affinity_holds(self):
         self.set_web(self.pod1[1], self.pod2[1], extra=("--affinity", "client_ip"))
@@ -227,26 +239,14 @@ services:
         self.assertIn(HOST, json.dumps(conns))
 
     def test_9_a_syn_flood_fills_the_table_and_established_connections_go_on(self):
-        flag = os.path.join(self.topo.dir, "flood.done")
-        client = subprocess.Popen(["ip", "netns", "exec", self.host_ns, "python3", "-c",
-                                   KEEP_ALIVE, VIP, flag], stdout=subprocess.PIPE, text=True)
-        try:
-            first = client.stdout.readline().strip()
-            self.assertIn(first, ("pod1", "pod2"))
+        with self.keep_alive() as (first, more):
             # Twice the table (max_flows 16384) in new connections.
             self.topo.ns_exec(self.host_ns, "python3", "-c", SYN_FLOOD, HOST, VIP, "32768",
                               timeout=120)
             stats = self.npctl_out("stats")
             full = re.search(r"table_full=(\d+)", stats)
             self.assertTrue(full and int(full.group(1)) > 0, stats)
-            open(flag, "w").close()
-            rest = client.stdout.readline().split()
-            self.assertEqual(rest, [first] * 5, "the established connection went on")
-        finally:
-            client.kill()
-            client.wait()
-            client.stdout.close()
-
+            self.assertEqual(more(), [first] * 5, "the established connection went on")
 
 if __name__ == "__main__":
     main("--npctl")

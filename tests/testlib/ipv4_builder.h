@@ -26,12 +26,6 @@ inline uint32_t ipv4(const std::string& text) {
   return ntohl(a.s_addr);
 }
 
-// Dotted text of a host-order address.
-inline std::string ipv4_text(uint32_t ip) {
-  return std::to_string(ip >> 24) + "." + std::to_string((ip >> 16) & 0xff) + "." +
-         std::to_string((ip >> 8) & 0xff) + "." + std::to_string(ip & 0xff);
-}
-
 struct Ipv4Frame {
   std::string dst_mac = {}, src_mac = {};
   std::string src = {}, dst = {};

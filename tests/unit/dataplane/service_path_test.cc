@@ -168,7 +168,7 @@ TEST_F(ServicePathTest, AnIcmpErrorAboutATranslatedPacketIsTranslatedToo) {
   rte_mbuf* error =
       testlib::ipv4_frame(pool_, {.dst_mac = kUp1Mac,
                                   .src_mac = backend == ipv4("10.0.1.2") ? kHostB : kHostC,
-                                  .src = testlib::ipv4_text(backend),
+                                  .src = format_ipv4(backend),
                                   .dst = "10.0.0.2",
                                   .proto = IPPROTO_ICMP,
                                   .payload = 8 + 28});
