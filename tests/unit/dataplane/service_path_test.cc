@@ -380,6 +380,7 @@ TEST_F(ServicePathTest, NodePortToAHostBackendIsSnatedToOurAddress) {
 }
 
 TEST_F(ServicePathTest, ClientIpAffinityKeepsAClientOnOneBackend) {
+  stage_->ctx.now_tsc = rte_rdtsc();  // As a worker's loop sets it.
   ServiceSpec sticky = web();
   sticky.client_ip_affinity = true;
   set({sticky});
@@ -392,6 +393,35 @@ TEST_F(ServicePathTest, ClientIpAffinityKeepsAClientOnOneBackend) {
     rte_pktmbuf_free(out);
   }
   EXPECT_EQ(used.size(), 1u) << "every connection of the client on one backend";
+  // The connections go after their SYN timeout, the client's affinity after its own.
+  const uint64_t hz = rte_get_tsc_hz();
+  sweep(stage_->ctx.now_tsc + 31 * hz);
+  EXPECT_EQ(stage_->services.conntrack().live(), 1u) << "the affinity record stays";
+  sweep(stage_->ctx.now_tsc + 10801 * hz);
+  EXPECT_EQ(stage_->services.conntrack().live(), 0u);
+}
+
+TEST_F(ServicePathTest, ChangingOneServiceLeavesAnotherOnesConnectionsAlone) {
+  ServiceSpec other = web({{ipv4("10.0.1.3"), 9090, 1}});
+  other.name = "other";
+  other.port = 81;
+  other.node_port = 0;
+  set({web(), other});
+  stage_->process(0, from_client(40000, kSyn));
+  rte_mbuf* out = one(1);
+  ASSERT_NE(out, nullptr);
+  const rte_be32_t backend = testlib::ipv4_header(out)->dst_addr;
+  rte_pktmbuf_free(out);
+  other.backends = {{ipv4("10.0.1.2"), 9191, 3}};  // Its backend replaced,
+  set({web(), other});
+  set({web()});  // then the service removed.
+  EXPECT_EQ(stats().conntrack.ended_backend_removed, 0u);
+  stage_->process(0, from_client(40000, kAck));
+  out = one(1);
+  ASSERT_NE(out, nullptr);
+  EXPECT_EQ(testlib::ipv4_header(out)->dst_addr, backend);
+  EXPECT_EQ(dport(out), 8080);
+  rte_pktmbuf_free(out);
 }
 
 TEST_F(ServicePathTest, BadServicesAreRefusedNamingTheField) {
