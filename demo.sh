@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what is needed, builds, and runs nodeplane on the built-in demo topology: two
-# kernel pods on vhost-user and a kernel host on af-packet in one bridge domain, pinging
-# each other while the daemon prints its stats.
+# kernel pods on vhost-user behind their gateway, a kernel host on a routed af-packet
+# uplink, a service load-balanced over HTTP servers in the pods; pings and a curl a second
+# while the daemon prints its stats.
 #   sudo ./demo.sh [--duration SECONDS]     (0 runs until Ctrl-C)
 set -euo pipefail
 cd "$(dirname "$0")"

@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """The built-in demo topology: nodeplane bridging two kernel pods on vhost-user in one bridge
 domain whose gateway interface (10.77.0.1) routes to a kernel host on a routed af-packet
-uplink in another subnet (10.78.0.0/24). The pods ping each other (switched) and the host
-(routed) while the daemon prints its stats; Ctrl-C (or --duration) ends it and removes
-everything it made."""
+uplink in another subnet (10.78.0.0/24), and load-balances service VIP 10.96.0.10:80 over
+HTTP servers in both pods. The pods ping each other (switched) and the host (routed), the
+host fetches the service once a second (the answering pod is printed), while the daemon
+prints its stats; Ctrl-C (or --duration) ends it and removes everything it made."""
 
 import argparse
 import os
@@ -32,7 +33,17 @@ bridge_domains:
 interfaces:
   - {{name: pods-gw, bridge_domain: 1, ip: 10.77.0.1/24}}
   - {{name: wan0, port: uplink, ip: 10.78.0.1/24}}
+conntrack: {{max_flows: 65536}}
+services:
+  - name: web
+    vip: 10.96.0.10
+    port: 80
+    node_port: 30080
+    backends: [{{ip: 10.77.0.2, port: 8080}}, {{ip: 10.77.0.3, port: 8080}}]
 """
+
+# Fetches the service once a second and prints which pod answered.
+CLIENT = "while true; do echo \"curl http://10.96.0.10/ -> $(curl -s --max-time 2 http://10.96.0.10/)\"; sleep 1; done"
 
 
 def main():
@@ -56,13 +67,24 @@ def main():
         for name, ns, ip in (("pod1", pod1, "10.77.0.2"), ("pod2", pod2, "10.77.0.3")):
             topo.start_pod(name, ns, f"02:77:00:00:00:0{name[-1]}", f"{ip}/24")
             topo.ns_exec(ns, "ip", "route", "add", "default", "via", "10.77.0.1")
+            # An HTTP server whose page names its pod.
+            root = os.path.join(topo.dir, name)
+            os.makedirs(root)
+            with open(os.path.join(root, "index.html"), "w") as page:
+                page.write(name)
+            pingers.append(subprocess.Popen(
+                ["ip", "netns", "exec", ns, "python3", "-m", "http.server", "8080", "--directory",
+                 root], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         print(f"config: {config}\npod1 10.77.0.2, pod2 10.77.0.3 (vhost-user, bridge domain 1, "
               f"gateway 10.77.0.1); host1 10.78.0.2 (routed af-packet uplink {uplink})\n"
+              "service web: 10.96.0.10:80 (node port 30080) over HTTP servers in both pods\n"
               "while it runs: build/npctl port list, build/npctl mac list, build/npctl route list, "
-              "build/npctl neighbor list, build/npctl stats, curl -s 127.0.0.1:9469/metrics\n",
+              "build/npctl neighbor list, build/npctl service list, build/npctl conntrack list, "
+              "build/npctl stats, curl -s 127.0.0.1:9469/metrics\n",
               flush=True)
         for ns, target in ((pod1, "10.77.0.3"), (pod2, "10.78.0.2"), (host, "10.77.0.2")):
             pingers.append(subprocess.Popen(["ip", "netns", "exec", ns, "ping", "-i", "0.5", target]))
+        pingers.append(subprocess.Popen(["ip", "netns", "exec", host, "sh", "-c", CLIENT]))
         deadline = time.monotonic() + args.duration if args.duration else None
         shown = 0
         while deadline is None or time.monotonic() < deadline:
