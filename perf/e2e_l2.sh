@@ -8,12 +8,18 @@
 # pod's frames towards a remote VTEP and decapsulates what comes back, next to testpmd io
 # forwarding; the generator is perf/e2e_reflector.cc (np-e2e-reflector), which plays the
 # pod on a and the remote VTEP on b and reflects every frame (testpmd cannot: README).
+# --mode service: ports a (clients' side) and b (backends' side) are routed, with a UDP
+# service VIP:80 -> backend:8080 in between; np-e2e-reflector first opens --connections N
+# connections, then keeps frames of randomly chosen ones going round: a client packet
+# (DNAT), the backend's reply (reverse NAT), the client's next packet, and so on; the
+# nodeplane leg runs once per connection count, next to testpmd io forwarding.
 #
 # Layout (2-core lab machine, LAB.md): the switch's forwarding core alone on CPU 1; the
 # generator, the switch's main/control threads and OVS's non-PMD threads on CPU 0.
 #
-# Usage: perf/e2e_l2.sh [--mode l2|routed|vxlan] [--duration S] [--warmup S] [--rounds N]
-#                       [--legs LIST] [--bursts N] [--flows N] [--logdir DIR] [--install]
+# Usage: perf/e2e_l2.sh [--mode l2|routed|vxlan|service] [--duration S] [--warmup S]
+#                       [--rounds N] [--legs LIST] [--bursts N] [--flows N]
+#                       [--connections LIST] [--logdir DIR] [--install]
 #                       (run as root)
 set -euo pipefail
 
@@ -25,14 +31,16 @@ CMDLINE=${CMDLINE% }
 DURATION=10          # measured window per leg, seconds
 WARMUP=3             # traffic runs this long before the window opens
 ROUNDS=1             # every leg runs once per round; the summary shows the median
-BURSTS=""            # bursts of 32 frames per port put in the loop: default and at most 8 (l2),
-                     # 4 (vxlan), see README: closed loop
-LEGS=""               # default: testpmd,ovs,nodeplane (l2); testpmd,nodeplane (routed, vxlan)
+BURSTS=""            # bursts of 32 frames per port put in the loop: default and at most 8 (l2,
+                     # service: out of P only), 4 (vxlan), see README: closed loop
+LEGS=""               # default: testpmd,ovs,nodeplane (l2); testpmd,nodeplane (other modes)
 MODE=l2
 FLOWS=256            # routed mode: flowgen's destinations 10.253.0.0 + 0..FLOWS-1
+CONNECTIONS=1000,1000000   # service mode: the nodeplane leg runs once per count, each round
 INSTALL=0
 LOGDIR=""
-HUGEPAGES_WANT=${HUGEPAGES_WANT:-1024}   # 2 MB pages; raised to this, never lowered
+HUGEPAGES_WANT=${HUGEPAGES_WANT:-}   # 2 MB pages; raised to this, never lowered (default
+                                     # 1024; service mode 2048)
 GEN_CPU=0
 SW_CPU=1
 PKT_LEN=64
@@ -53,6 +61,15 @@ MAC_U=$MAC_B
 SWITCH_UPLINK_MAC=02:00:00:00:01:01
 LOCAL_VTEP=10.9.0.1 REMOTE_VTEP=10.9.0.2
 VNI=100
+# Service mode: nodeplane's interface a (SWITCH_A_MAC, IP_A/24) faces the clients: the
+# reflector's port P (MAC_A, GEN_IP_A) is their router, the clients CLIENT_IP0.. live behind
+# it in CLIENT_NET. Interface b (SWITCH_B_MAC, IP_B/24) faces the backend GEN_IP_B (the
+# reflector's port U, MAC_U). One UDP service VIP:VIP_PORT -> GEN_IP_B:BACKEND_PORT.
+SWITCH_A_MAC=02:00:00:00:01:0a
+SWITCH_B_MAC=02:00:00:00:01:0b
+CLIENT_NET=10.3.0.0/16 CLIENT_IP0=10.3.0.1
+VIP=10.96.0.10 VIP_PORT=80 BACKEND_PORT=8080
+NP_MEMORY_MB=512     # service mode: 1536 (the connection table of 1M connections: ~250 MB)
 NODEPLANE=${NODEPLANE:-build/nodeplane}
 REFLECTOR=${REFLECTOR:-build/np-e2e-reflector}
 NPCTL=${NPCTL:-build/npctl}
@@ -67,19 +84,24 @@ usage: $0 [options]      (as root)
   --mode M       l2 (default): nodeplane bridges; routed: nodeplane routes IPv4 between two
                  routed ports (interfaces $IP_A/24, $IP_B/24), generator flowgen (open loop);
                  vxlan: port a a pod's, port b a VXLAN uplink (VNI $VNI, our VTEP $LOCAL_VTEP),
-                 generator np-e2e-reflector (closed loop)
-  --legs LIST    comma-separated subset of testpmd,ovs,nodeplane (default all; routed and
-                 vxlan modes: testpmd,nodeplane, OVS has no leg there)
+                 generator np-e2e-reflector (closed loop); service: routed ports a (clients)
+                 and b (backend), UDP service $VIP:$VIP_PORT -> $GEN_IP_B:$BACKEND_PORT, generator
+                 np-e2e-reflector (closed loop through established connections)
+  --legs LIST    comma-separated subset of testpmd,ovs,nodeplane (default all; routed, vxlan
+                 and service modes: testpmd,nodeplane, OVS has no leg there)
   --bursts N     bursts of 32 frames per port injected into the loop: l2 1..8 (default 8),
-                 vxlan 1..4 (default 4; both ports' frames share one loop there)
+                 vxlan 1..4 (default 4; both ports' frames share one loop there), service
+                 1..8 (default 8; injected out of P only)
   --flows N      routed: flowgen destinations 10.253.0.0 + 0..N-1, 2..65536 (default $FLOWS)
+  --connections LIST  service: comma-separated connection counts, 1..1000000 each; the
+                 nodeplane leg runs once per count in every round (default $CONNECTIONS)
   --logdir DIR   keep every process's log in DIR (default: logs are deleted)
   --install      apt-get install openvswitch-switch-dpdk (and dpdk if dpdk-testpmd is
                  missing) and select ovs-vswitchd-dpdk with update-alternatives
   -h, --help     this text
 env: NODEPLANE (default build/nodeplane, relative to the repo), REFLECTOR (default
      build/np-e2e-reflector), NPCTL (default build/npctl), OVS_VSWITCHD (default
-     $OVS_VSWITCHD), HUGEPAGES_WANT (default 1024)
+     $OVS_VSWITCHD), HUGEPAGES_WANT (default 1024; service mode 2048)
 EOF
 }
 
@@ -104,6 +126,8 @@ while [[ $# -gt 0 ]]; do
     --mode=*) MODE=${1#*=}; shift ;;
     --flows) FLOWS=${2:-}; shift 2 ;;
     --flows=*) FLOWS=${1#*=}; shift ;;
+    --connections) CONNECTIONS=${2:-}; shift 2 ;;
+    --connections=*) CONNECTIONS=${1#*=}; shift ;;
     --logdir) LOGDIR=${2:-}; shift 2 ;;
     --logdir=*) LOGDIR=${1#*=}; shift ;;
     --install) INSTALL=1; shift ;;
@@ -114,7 +138,7 @@ done
 if ! is_uint "$DURATION" || [[ $DURATION -lt 1 ]]; then die "--duration must be a whole number >= 1"; fi
 is_uint "$WARMUP" || die "--warmup must be a whole number"
 if ! is_uint "$ROUNDS" || [[ $ROUNDS -lt 1 ]]; then die "--rounds must be a whole number >= 1"; fi
-case $MODE in l2|routed|vxlan) ;; *) die "--mode must be l2, routed or vxlan" ;; esac
+case $MODE in l2|routed|vxlan|service) ;; *) die "--mode must be l2, routed, vxlan or service" ;; esac
 # No ring of the loop may overflow: a 256-entry vring holds all the frames of a loop. In l2
 # mode each direction is a loop of its own (8 x 32 per port); in vxlan mode every frame goes
 # back out of the reflector's port it came in on, so both ports' frames share one loop.
@@ -125,6 +149,23 @@ if ! is_uint "$BURSTS" || [[ $BURSTS -lt 1 || $BURSTS -gt $MAX_BURSTS ]]; then
   die "--bursts must be 1..$MAX_BURSTS in $MODE mode ($MAX_BURSTS x 32 frames per port fill a 256-entry vring; more would overflow it)"
 fi
 if ! is_uint "$FLOWS" || [[ $FLOWS -lt 2 || $FLOWS -gt 65536 ]]; then die "--flows must be 2..65536"; fi
+# At most 1M connections: nodeplane's memory_mb in service mode (1536) is sized for them.
+CONN_LIST=()
+for c in ${CONNECTIONS//,/ }; do
+  if ! is_uint "$c" || [[ $c -lt 1 || $c -gt 1000000 ]]; then
+    die "--connections: '$c' is not a count in 1..1000000"
+  fi
+  c=$((10#$c))
+  [[ " ${CONN_LIST[*]} " != *" $c "* ]] || die "--connections: $c given twice"
+  CONN_LIST+=("$c")
+done
+[[ ${#CONN_LIST[@]} -gt 0 ]] || die "--connections needs at least one count"
+if [[ $MODE == service ]]; then
+  NP_MEMORY_MB=1536
+  HUGEPAGES_WANT=${HUGEPAGES_WANT:-2048}
+fi
+HUGEPAGES_WANT=${HUGEPAGES_WANT:-1024}
+is_uint "$HUGEPAGES_WANT" || die "HUGEPAGES_WANT must be a whole number"
 if [[ -z $LEGS ]]; then
   if [[ $MODE == l2 ]]; then LEGS="testpmd,ovs,nodeplane"; else LEGS="testpmd,nodeplane"; fi
 fi
@@ -138,12 +179,14 @@ want_leg() { [[ ",$LEGS," == *",$1,"* ]]; }
 [[ $NODEPLANE == /* ]] || NODEPLANE="$REPO_DIR/$NODEPLANE"
 [[ $REFLECTOR == /* ]] || REFLECTOR="$REPO_DIR/$REFLECTOR"
 [[ $NPCTL == /* ]] || NPCTL="$REPO_DIR/$NPCTL"
-# The generator: testpmd, or in VXLAN mode np-e2e-reflector (gen_* below).
-if [[ $MODE == vxlan ]]; then GEN=reflector; else GEN=testpmd; fi
+# The generator: testpmd, or in VXLAN and service modes np-e2e-reflector (gen_* below).
+if [[ $MODE == vxlan || $MODE == service ]]; then GEN=reflector; else GEN=testpmd; fi
 [[ -z $LOGDIR || $LOGDIR == /* ]] || LOGDIR="$PWD/$LOGDIR"
 
-# Every process lives at most this long, whatever happens to this script.
+# Every process lives at most this long, whatever happens to this script (service mode:
+# plus the connections' warm-up).
 LIFE=$((WARMUP + DURATION + 120))
+if [[ $MODE == service ]]; then LIFE=$((LIFE + 180)); fi
 
 # ---------------------------------------------------------------------------------------
 # Packages (only with --install)
@@ -162,7 +205,7 @@ fi
 RUN_ID="npe2e$$"              # DPDK file prefixes, netns name and temp dir all carry it
 TMP=$(mktemp -d "/tmp/np-e2e.XXXXXX")
 chmod 755 "$TMP"
-mkdir -p "$TMP/pids" "$TMP/logs" "$TMP/results"
+mkdir -p "$TMP/pids" "$TMP/logs" "$TMP/results" "$TMP/svc"
 cd "$TMP"   # nothing a child writes to its working directory lands in the repo
 NETNS="$RUN_ID-ovs"
 
@@ -388,13 +431,31 @@ gen_testpmd_stop() {
 # 64-byte frames (P: MAC_A -> MAC_R, U: MAC_R -> MAC_A) around the loop P -> a -> b -> U ->
 # b -> a -> P. Driven through a FIFO on its stdin: "stats" prints cumulative counters with
 # the TSC.
+#
+# Service mode (--service): the reflector plays the clients' router on P and the backend on
+# U. It first opens CONNS connections (one frame each from client CLIENT_IP0 + i / 64000,
+# port 1024 + i % 64000, to VIP:VIP_PORT, out of P to SWITCH_A_MAC, at most 128 in flight),
+# dropping what arrives at U (DNATed to the backend), and prints "warmup connections=N
+# sent=N arrived=N drops=N other=N". Then it puts BURSTS x 32 frames of random connections
+# into the loop out of P; at U every frame is answered as the backend's reply (MACs, IPs,
+# UDP ports swapped), at P every (reverse-NATed) reply as the client's next packet on a
+# random connection; TTL reset to 64, IPv4 checksum recomputed, UDP checksum 0 throughout.
+# The testpmd leg runs the same generator (same frames and per-frame work; testpmd io
+# forwards them unchanged and looks at nothing) with the smallest count of --connections.
 gen_reflector_start() {  # gen_reflector_start SOCK_A SOCK_B  (sets GEN_FD, GEN_LOG, GEN_PID)
-  local sa=$1 sb=$2 fifo="$TMP/gen.fifo"
+  local sa=$1 sb=$2 fifo="$TMP/gen.fifo" ready_s=30
   GEN_LOG="$TMP/logs/$CUR-gen.log"
   rm -f "$fifo"; mkfifo "$fifo"
   exec {GEN_FD}<>"$fifo"
-  local frames=(--mac-a "$MAC_A" --mac-r "$MAC_R" --bursts "$BURSTS")
-  if [[ $CUR == nodeplane.* ]]; then
+  local frames=(--mac-a "$MAC_A" --bursts "$BURSTS")
+  if [[ $MODE == service ]]; then
+    frames+=(--service --switch-mac "$SWITCH_A_MAC" --client-ip "$CLIENT_IP0" --vip "$VIP"
+             --vip-port "$VIP_PORT" --connections "$CONNS")
+    ready_s=$((30 + 180))
+  else
+    frames+=(--mac-r "$MAC_R")
+  fi
+  if [[ $MODE == vxlan && $CUR_LEG == nodeplane ]]; then
     frames+=(--vxlan --mac-u "$MAC_U" --switch-mac "$SWITCH_UPLINK_MAC"
              --local-vtep "$LOCAL_VTEP" --remote-vtep "$REMOTE_VTEP" --vni "$VNI")
   fi
@@ -405,14 +466,31 @@ gen_reflector_start() {  # gen_reflector_start SOCK_A SOCK_B  (sets GEN_FD, GEN_
     --vdev "net_virtio_user1,path=$sb,mac=$MAC_U" \
     -- "${frames[@]}"
   GEN_PID=$(child_pid gen)
-  # "ready": the links are up, the switch had 2 s to see them, the frames are in the loop.
-  for _ in $(seq 300); do
-    grep -q '^ready$' "$GEN_LOG" 2>/dev/null && return 0
+  # "ready": the links are up, the switch had 2 s to see them, (service mode: the
+  # connections are open,) the frames are in the loop.
+  local t0=$SECONDS
+  for _ in $(seq $((ready_s * 10))); do
+    if grep -q '^ready$' "$GEN_LOG" 2>/dev/null; then
+      if [[ $MODE == service ]]; then rf_warmup_check "$((SECONDS - t0))"; fi
+      return 0
+    fi
     alive gen || { echo "np-e2e-reflector exited during start-up" >&2; return 1; }
     sleep 0.1
   done
-  echo "np-e2e-reflector: not ready after 30 s" >&2
+  echo "np-e2e-reflector: not ready after $ready_s s" >&2
   return 1
+}
+
+# rf_warmup_check SECS: logs the reflector's warm-up line; WARM_ARRIVED = connections whose
+# first frame reached U (the backend), which should be all CONNS of them.
+rf_warmup_check() {
+  local line
+  line=$(grep -m1 '^warmup ' "$GEN_LOG" || true)
+  WARM_ARRIVED=$(sed -nE 's/.* arrived=([0-9]+).*/\1/p' <<<"$line")
+  log "$CUR: generator ${line:-printed no warmup line} (start-up and warm-up ${1} s)"
+  if [[ ${WARM_ARRIVED:-0} -ne $CONNS ]]; then
+    log "WARNING: only ${WARM_ARRIVED:-?} of $CONNS connections' first frames reached the backend"
+  fi
 }
 
 # rf_stats: the reflector's cumulative counters, as "RX TSC HZ".
@@ -480,8 +558,12 @@ reserve_hugepages() {
   local free
   free=$(awk '/^HugePages_Free:/ {print $2}' /proc/meminfo)
   log "hugepages: $(cat /proc/sys/vm/nr_hugepages) reserved, $free free (2 MB)"
-  # Generator 256 MB + switch up to 512 MB at the same time.
-  [[ $free -ge 400 ]] || die "only $free free hugepages; need about 400 (other DPDK processes running?)"
+  # Generator 256 MB + switch up to NP_MEMORY_MB (nodeplane; testpmd 256) at the same time,
+  # and some slack: 400 pages by default, 912 in service mode (256 + 1536 MB).
+  local need=$(((256 + NP_MEMORY_MB) / 2 + 16))
+  [[ $need -ge 400 ]] || need=400
+  [[ $free -ge $need ]] ||
+    die "only $free free hugepages; need about $need (other DPDK processes running? raise HUGEPAGES_WANT)"
 }
 
 # cpu_busy_pct: busy % of CPUs GEN_CPU and SW_CPU over 1 s, as "c0 c1", before a leg.
@@ -753,7 +835,7 @@ np_config() {  # np_config FILE DIR WITH_PRIVATE_PATHS
 dpdk:
   lcores: [$GEN_CPU, $SW_CPU]
   workers: [$SW_CPU]
-  memory_mb: 512
+  memory_mb: $NP_MEMORY_MB
   file_prefix: $RUN_ID-np
   idle_sleep_max_us: 0
 ports:
@@ -774,6 +856,27 @@ vxlan:
   local_ip: $LOCAL_VTEP
   tunnels: [{vni: $VNI, bridge_domain: 1, remotes: [$REMOTE_VTEP]}]
   static_macs: [{vni: $VNI, mac: "$MAC_R", remote: $REMOTE_VTEP}]
+EOF
+    elif [[ $MODE == service ]]; then
+      # The table a third larger than the connections (a full table refuses new flows).
+      local max_flows=$(((CONNS * 13 + 9) / 10))
+      [[ $max_flows -ge 1024 ]] || max_flows=1024
+      cat <<EOF
+interfaces:
+  - {name: a, port: a, ip: $IP_A/24, mac: "$SWITCH_A_MAC"}
+  - {name: b, port: b, ip: $IP_B/24, mac: "$SWITCH_B_MAC"}
+neighbors:
+  - {ip: $GEN_IP_A, mac: "$MAC_A", interface: a}
+  - {ip: $GEN_IP_B, mac: "$MAC_U", interface: b}
+routes:
+  - {prefix: $CLIENT_NET, via: $GEN_IP_A}
+conntrack: {max_flows: $max_flows, udp_s: 600}
+services:
+  - name: bench
+    vip: $VIP
+    port: $VIP_PORT
+    protocol: udp
+    backends: [{ip: $GEN_IP_B, port: $BACKEND_PORT}]
 EOF
     elif [[ $MODE == routed ]]; then
       # flowgen's destinations 10.253.0.0 + 0..FLOWS-1 in two halves: the two halves of the
@@ -849,6 +952,25 @@ np_log_vxlan() {
   log "$CUR: nodeplane since start: $line"
 }
 
+# np_log_conntrack DIR TAG WHEN: logs nodeplane's connection table (npctl stats: "Conntrack:
+# flows=N of M created= ...", "NAT drops: ...", the service's packets); sets NP_FLOWS,
+# NP_CREATED and NP_NAT_DROPS (the sum of the NAT drop counters).
+np_log_conntrack() {
+  local api=$1/api.sock f="$TMP/logs/$CUR-npctl-stats-$2.txt" ct nd
+  NP_FLOWS="?" NP_CREATED="?" NP_NAT_DROPS="?"
+  if [[ ! -x $NPCTL || ! -S $api ]]; then
+    log "$CUR: no connection table counters (npctl $NPCTL or the API socket missing)"
+    return 0
+  fi
+  "$NPCTL" --server "unix://$api" stats >"$f" 2>&1 || true
+  ct=$(grep -m1 '^Conntrack:' "$f" || echo "no Conntrack line in npctl stats")
+  nd=$(grep -m1 '^NAT drops:' "$f" || echo "NAT drops: ?")
+  NP_FLOWS=$(sed -nE 's/.* flows=([0-9]+) .*/\1/p' <<<"$ct")
+  NP_CREATED=$(sed -nE 's/.* created=([0-9]+).*/\1/p' <<<"$ct")
+  NP_NAT_DROPS=$(awk '{n = 0; for (i = 3; i <= NF; i++) {split($i, kv, "="); n += kv[2]} print n}' <<<"$nd")
+  log "$CUR: nodeplane $3: $ct; $nd; service: $(awk '$1 == "bench" {printf "packets=%s new_flows=%s", $2, $3}' "$f")"
+}
+
 leg_nodeplane() {
   local d="$TMP/np" cfg="$TMP/np/nodeplane.yaml" out="$TMP/logs/$CUR-nodeplane.out"
   local err="$TMP/logs/$CUR-nodeplane.err"
@@ -875,6 +997,10 @@ leg_nodeplane() {
   [[ -S $d/a.sock && -S $d/b.sock ]] || { echo "nodeplane did not create its sockets:" >&2; tail -n 20 "$err" >&2; return 1; }
 
   gen_start "$d/a.sock" "$d/b.sock"
+  if [[ $MODE == service ]]; then
+    np_log_conntrack "$d" warmup "after the connections' warm-up"
+    if [[ $NP_FLOWS != "$CONNS" ]]; then log "WARNING: $NP_FLOWS connections tracked, $CONNS opened"; fi
+  fi
   nap "$WARMUP"
   local k0 k1
   k0=$(np_next_snapshot "$out")
@@ -886,6 +1012,12 @@ leg_nodeplane() {
   window_end
   k1=$(np_next_snapshot "$out")
   if [[ $MODE == vxlan ]]; then np_log_vxlan "$d"; fi
+  if [[ $MODE == service ]]; then
+    np_log_conntrack "$d" window "after the window"
+    # Connections: to open, opened (first frame reached the backend), tracked after the
+    # window, created in all; NAT drops.
+    echo "$CONNS ${WARM_ARRIVED:-?} $NP_FLOWS $NP_CREATED $NP_NAT_DROPS" >"$TMP/svc/$CUR"
+  fi
   gen_stop
   # SIGTERM: nodeplane exits 0 and prints its final stats.
   kill -TERM "$cpid" 2>/dev/null || true
@@ -902,6 +1034,9 @@ leg_nodeplane() {
     printf "%.0f %.0f %.0f %.0f\n", y[1] - x[1], y[2] - x[2], y[3] - x[3], y[4] - x[4]}')
   save_result "$GEN_RX" "$busy" "$rx" \
     "$(awk -v b="$busy" -v i="$idle" 'BEGIN {printf "%.0f", ((b + i) > 0 ? 100 * b / (b + i) : 0)}')" "$drops"
+  if [[ $MODE == service && $drops != 0 ]]; then
+    log "WARNING: nodeplane dropped $drops frames in the window (expected 0; see $CUR-nodeplane.out and the npctl stats)"
+  fi
 }
 
 # ---------------------------------------------------------------------------------------
@@ -919,10 +1054,10 @@ leg_cleanup() {
   rm -rf /var/run/dpdk/"$RUN_ID"*
 }
 
-run_leg() {  # run_leg LEG ROUND
-  local leg=$1 round=$2 rc=0
-  CUR="$leg.$round"
-  log "---- leg $leg (round $round/$ROUNDS) ----"
+run_leg() {  # run_leg LEG ROUND [KEY]  (KEY: the results' name, default LEG)
+  local leg=$1 round=$2 key=${3:-$1} rc=0
+  CUR="$key.$round" CUR_LEG=$leg
+  log "---- leg $key (round $round/$ROUNDS)${CONNS:+, $CONNS connections} ----"
   check_quiet
   # In the background, so that a signal to this script runs its trap at once (the trap
   # stops the leg, whose own trap then stops the leg's processes).
@@ -954,7 +1089,7 @@ run_leg() {  # run_leg LEG ROUND
 declare -A SKIP=()
 if [[ $GEN == reflector ]]; then
   [[ -x $REFLECTOR ]] ||
-    die "$REFLECTOR not found; it is the generator of every leg in VXLAN mode (build np-e2e-reflector, or set REFLECTOR=)"
+    die "$REFLECTOR not found; it is the generator of every leg in $MODE mode (build np-e2e-reflector, or set REFLECTOR=)"
   command -v dpdk-testpmd >/dev/null || SKIP[testpmd]="dpdk-testpmd not found (package dpdk)"
 else
   command -v dpdk-testpmd >/dev/null ||
@@ -978,15 +1113,34 @@ if [[ $MODE == routed ]]; then
   log "run $RUN_ID (routed): $DURATION s window after $WARMUP s warm-up, $ROUNDS round(s), flowgen open loop to $FLOWS destinations, $PKT_LEN-byte frames"
 elif [[ $MODE == vxlan ]]; then
   log "run $RUN_ID (vxlan): $DURATION s window after $WARMUP s warm-up, $ROUNDS round(s), np-e2e-reflector, $BURSTS x 32 frames per port in the loop, $PKT_LEN-byte inner frames"
+elif [[ $MODE == service ]]; then
+  log "run $RUN_ID (service): $DURATION s window after $WARMUP s warm-up, $ROUNDS round(s), np-e2e-reflector, connections ${CONN_LIST[*]}, $BURSTS x 32 frames in the loop, $PKT_LEN-byte frames"
 else
   log "run $RUN_ID: $DURATION s window after $WARMUP s warm-up, $ROUNDS round(s), $BURSTS x 32 frames per port in the loop, $PKT_LEN-byte frames"
 fi
 log "temp dir $TMP"
 
+# Result keys, in the summary's order: the leg's name, or in service mode "nodeplane-cN"
+# for the nodeplane leg with N connections.
+ROWS=(nodeplane testpmd ovs)
+CONN_MIN=$(printf '%s\n' "${CONN_LIST[@]}" | sort -n | head -n1)
+if [[ $MODE == service ]]; then
+  ROWS=()
+  for c in "${CONN_LIST[@]}"; do ROWS+=("nodeplane-c$c"); done
+  ROWS+=(testpmd)
+fi
+row_leg() { echo "${1%%-c*}"; }
+
 for round in $(seq "$ROUNDS"); do
   for leg in testpmd ovs nodeplane; do
     if [[ -n ${SKIP[$leg]:-} ]]; then continue; fi
-    run_leg "$leg" "$round"
+    if [[ $MODE != service ]]; then
+      run_leg "$leg" "$round"
+    elif [[ $leg == testpmd ]]; then
+      CONNS=$CONN_MIN run_leg "$leg" "$round"
+    else
+      for c in "${CONN_LIST[@]}"; do CONNS=$c run_leg "$leg" "$round" "$leg-c$c"; done
+    fi
   done
 done
 
@@ -1037,6 +1191,10 @@ elif [[ $MODE == vxlan ]]; then
   echo "==== e2e VXLAN: pod port <-> VXLAN uplink, one switch core, ${PKT_LEN}-byte inner frames, np-e2e-reflector closed loop ===="
   echo "nodeplane encapsulates a -> b (VNI $VNI, VTEP $LOCAL_VTEP -> $REMOTE_VTEP, $((PKT_LEN + 50))-byte frames) and decapsulates"
   echo "b -> a, so its busy cyc/pkt averages encap and decap packets; testpmd io forwards plain frames a <-> b"
+elif [[ $MODE == service ]]; then
+  echo "==== e2e service: clients' port <-> backend's port, one switch core, ${PKT_LEN}-byte UDP frames, np-e2e-reflector closed loop ===="
+  echo "nodeplane routes with a UDP service $VIP:$VIP_PORT -> $GEN_IP_B:$BACKEND_PORT: every pass one DNAT (a -> b) and one reverse"
+  echo "NAT (b -> a) through established connections chosen at random; testpmd io forwards the same frames a <-> b"
 else
   echo "==== e2e L2: two vhost-user ports, one switch core, ${PKT_LEN}-byte frames ===="
 fi
@@ -1044,37 +1202,57 @@ echo "machine: $cpu_model, $(nproc --all) CPUs, kernel $(uname -r), DPDK $dpdk_v
 echo "command: $CMDLINE"
 echo "window:  $DURATION s after $WARMUP s warm-up; $ROUNDS round(s)$([[ $ROUNDS -gt 1 ]] && echo ", medians")"
 echo
-np_mpps=$(median nodeplane 1); np_cyc=$(median nodeplane 2)
-NOTES=()
-FMT='%-22s %8s %13s %7s %9s %7s %15s %18s\n'
-# shellcheck disable=SC2059
-printf "$FMT" "switch" "rx Mpps" "busy cyc/pkt" "busy %" "on-CPU %" "drops" "Mpps ours/that" "cyc/pkt ours/that"
-# shellcheck disable=SC2059
-printf "$FMT" "------" "-------" "------------" "------" "--------" "-----" "--------------" "-----------------"
-for leg in nodeplane testpmd ovs; do
-  case $leg in
-    nodeplane) name="nodeplane"; [[ $MODE != l2 ]] && name="nodeplane $MODE" ;;
-    testpmd) name="testpmd io forwarding" ;;
-    ovs) name="OVS-DPDK NORMAL" ;;
+# Ratios: nodeplane / the other switch on that switch's row; in service mode, where
+# nodeplane has a row per connection count, nodeplane / testpmd on nodeplane's rows.
+# human N: 1000 -> 1k, 1000000 -> 1M.
+human() {
+  if [[ $(($1 % 1000000)) -eq 0 ]]; then echo "$(($1 / 1000000))M"
+  elif [[ $(($1 % 1000)) -eq 0 ]]; then echo "$(($1 / 1000))k"
+  else echo "$1"; fi
+}
+row_name() {
+  case $1 in
+    nodeplane) if [[ $MODE == l2 ]]; then echo "nodeplane"; else echo "nodeplane $MODE"; fi ;;
+    nodeplane-c*) echo "nodeplane svc $(human "${1#nodeplane-c}") conns" ;;
+    testpmd) echo "testpmd io forwarding" ;;
+    ovs) echo "OVS-DPDK NORMAL" ;;
   esac
+}
+REF=nodeplane HDR_M="Mpps ours/that" HDR_C="cyc/pkt ours/that"
+FMT='%-22s %8s %13s %7s %9s %7s %15s %18s\n'
+if [[ $MODE == service ]]; then
+  REF=testpmd HDR_M="Mpps ours/testpmd" HDR_C="cyc/pkt ours/testpmd"
+  FMT='%-22s %8s %13s %7s %9s %7s %17s %21s\n'
+fi
+ref_mpps=$(median "$REF" 1); ref_cyc=$(median "$REF" 2)
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2fx", (b > 0 ? a / b : 0)}'; }
+NOTES=()
+# shellcheck disable=SC2059
+printf "$FMT" "switch" "rx Mpps" "busy cyc/pkt" "busy %" "on-CPU %" "drops" "$HDR_M" "$HDR_C"
+# shellcheck disable=SC2059
+printf "$FMT" "------" "-------" "------------" "------" "--------" "-----" "$(tr -c '\n' - <<<"$HDR_M")" "$(tr -c '\n' - <<<"$HDR_C")"
+for key in "${ROWS[@]}"; do
+  leg=$(row_leg "$key")
+  name=$(row_name "$key")
   if [[ -n ${SKIP[$leg]:-} ]]; then
     printf '%-22s %s\n' "$name" "skipped: ${SKIP[$leg]}"
     continue
   fi
-  m=$(median "$leg" 1); c=$(median "$leg" 2); b=$(median "$leg" 3); dr=$(median "$leg" 4)
-  oc=$(median "$leg" 5)
-  read -r how used ok < <(rounds_used "$leg")
+  m=$(median "$key" 1); c=$(median "$key" 2); b=$(median "$key" 3); dr=$(median "$key" 4)
+  oc=$(median "$key" 5)
+  read -r how used ok < <(rounds_used "$key")
   if [[ $ok -gt 0 && ( $how != stable || $used -lt $ok ) ]]; then
     NOTES+=("$name: median of $used $how round(s) of $ok that ran")
   fi
   if [[ -z $m ]]; then printf '%-22s %s\n' "$name" "FAILED (see the log lines above)"; continue; fi
-  if [[ $leg == nodeplane ]]; then
+  if [[ $key == "$REF" ]]; then
     rm_="-"; rc_="-"
-  elif [[ -n $np_mpps ]]; then
-    rm_=$(awk -v a="$np_mpps" -v b="$m" 'BEGIN {printf "%.2fx", (b > 0 ? a / b : 0)}')
-    rc_=$(awk -v a="$np_cyc" -v b="$c" 'BEGIN {printf "%.2fx", (b > 0 ? a / b : 0)}')
-  else
+  elif [[ -z $ref_mpps ]]; then
     rm_="n/a"; rc_="n/a"
+  elif [[ $MODE == service ]]; then  # This row's nodeplane over testpmd.
+    rm_=$(ratio "$m" "$ref_mpps"); rc_=$(ratio "$c" "$ref_cyc")
+  else  # nodeplane over this row's switch.
+    rm_=$(ratio "$ref_mpps" "$m"); rc_=$(ratio "$ref_cyc" "$c")
   fi
   # shellcheck disable=SC2059
   printf "$FMT" "$name" "$m" "$c" "$b" "$oc" "$dr" "$rm_" "$rc_"
@@ -1084,19 +1262,38 @@ echo
 echo "per round: rx Mpps / busy cycles per packet / switch thread on-CPU % / per-second rx Mpps"
 echo "min-max (\"unstable\": they differ by more than 15%; such rounds are left out of the medians"
 echo "when a leg has stable ones)"
-for leg in nodeplane testpmd ovs; do
-  if [[ -n ${SKIP[$leg]:-} ]]; then continue; fi
+for key in "${ROWS[@]}"; do
+  if [[ -n ${SKIP[$(row_leg "$key")]:-} ]]; then continue; fi
   line=""
   for round in $(seq "$ROUNDS"); do
-    f="$TMP/results/$leg.$round"
+    f="$TMP/results/$key.$round"
     if [[ -f $f ]] && ! grep -q FAILED "$f"; then
       line+="  $(awk "{printf \"%s/%s/%s/%s-%s\", \$1, \$2, \$5, \$7, \$8} !($STABLE) {printf \" unstable\"}" "$f")"
     else
       line+="  failed"
     fi
   done
-  printf '  %-10s%s\n' "$leg" "$line"
+  label=$key
+  if [[ $key == nodeplane-c* ]]; then label="np $(human "${key#nodeplane-c}")"; fi
+  printf '  %-10s%s\n' "$label" "$line"
 done
+if [[ $MODE == service && -z ${SKIP[nodeplane]:-} ]]; then
+  echo
+  echo "nodeplane's connection table per round (npctl stats after the window): connections"
+  echo "opened (first frame reached the backend) / to open, tracked, created since start, NAT drops"
+  for c in "${CONN_LIST[@]}"; do
+    line=""
+    for round in $(seq "$ROUNDS"); do
+      f="$TMP/svc/nodeplane-c$c.$round"
+      if [[ -f $f ]]; then
+        line+="  $(awk '{printf "%s/%s flows=%s created=%s nat_drops=%s", $2, $1, $3, $4, $5}' "$f")"
+      else
+        line+="  -"
+      fi
+    done
+    printf '  %-10s%s\n' "np $(human "$c")" "$line"
+  done
+fi
 echo
 echo "rx Mpps: frames received by the generator on both ports in the window. busy cyc/pkt: the"
 echo "switch core's TSC cycles in polls that found packets / packets it received (nodeplane:"
@@ -1104,5 +1301,11 @@ echo "worker busy_cycles/rx_pkts; testpmd: --record-core-cycles; OVS: pmd-stats-
 echo "cycles/packets received). busy %: share of the window the switch core spent in such polls."
 echo "on-CPU %: share of the window the switch thread actually ran (schedstat); below ~97% another"
 echo "process took CPU $SW_CPU and the figures are contaminated."
-echo "Ratios: Mpps >1x and cycles <1x mean nodeplane is better. On 2 cores the generator shares"
-echo "CPU $GEN_CPU and saturates near the switch's rate: compare cycles per packet within one run."
+if [[ $MODE == service ]]; then
+  echo "Ratios: nodeplane's over testpmd's (testpmd io forwarding is the floor: no lookup, no"
+  echo "rewrite). On 2 cores the generator shares CPU $GEN_CPU and saturates near the switch's"
+  echo "rate: compare cycles per packet within one run."
+else
+  echo "Ratios: Mpps >1x and cycles <1x mean nodeplane is better. On 2 cores the generator shares"
+  echo "CPU $GEN_CPU and saturates near the switch's rate: compare cycles per packet within one run."
+fi

@@ -1,26 +1,47 @@
-// np-e2e-reflector: the generator of perf/e2e_l2.sh's VXLAN mode. It closes the loop that
-// testpmd cannot close for VXLAN (5tswap also swaps the UDP ports, so the reflected frame
-// would no longer go to port 4789; macswap leaves the outer IPs, so it would not go to our
-// VTEP): frames from a pod go through the switch into a VXLAN tunnel, come back from the
-// "remote VTEP" and are bridged to the pod again, and so on, for the whole run.
+// np-e2e-reflector: the generator of perf/e2e_l2.sh's VXLAN and service modes. It closes
+// loops that testpmd cannot close: for VXLAN (5tswap also swaps the UDP ports, so the
+// reflected frame would no longer go to port 4789; macswap leaves the outer IPs, so it would
+// not go to our VTEP), frames from a pod go through the switch into a VXLAN tunnel, come
+// back from the "remote VTEP" and are bridged to the pod again, and so on, for the whole
+// run; for a service, a client's packet to a VIP is translated to a backend, the backend
+// answers, the answer is translated back to the client, and the client sends its next
+// packet (a router decrements the TTL on every pass, and no testpmd engine restores it).
 //
-// Two virtio_user ports from the EAL arguments: port 0 = P, the pod (on the switch's pod
-// port), port 1 = U, the remote VTEP (on the switch's uplink). At start it puts --bursts
-// bursts of 32 frames into the loop out of each port; then, in one thread, every frame it
-// receives is reflected in place and sent back out of the port it came from:
+// Two virtio_user ports from the EAL arguments: port 0 = P, the pod / the clients' side
+// (on the switch's pod port), port 1 = U, the remote VTEP / the backend (on the switch's
+// uplink). At start it puts --bursts bursts of 32 frames into the loop out of each port
+// (with --service: out of P only); then, in one thread, every frame it receives is
+// reflected in place and sent back out of the port it came from:
 //   - a VXLAN frame (IPv4/UDP to 4789): outer MACs and IPs swapped (back to the VTEP that
 //     sent it, VNI and UDP ports kept), inner MACs swapped;
 //   - any other frame: Ethernet MACs swapped.
 // Without --vxlan, U sends plain frames instead (for a switch that does not encapsulate,
 // e.g. testpmd io forwarding between the two ports).
 //
+// --service: first a warm-up opens --connections N connections: N UDP frames, connection i
+// from client (--client-ip + i / 64000):(1024 + i % 64000) to --vip:--vip-port, out of P
+// (to --switch-mac) in bursts with at most 128 frames in flight; what arrives at U (the
+// backend, after DNAT) is counted and dropped. It prints
+//   warmup connections=N sent=N arrived=N drops=N
+// Then --bursts x 32 frames of randomly chosen connections go into the loop out of P, and
+// every IPv4/UDP frame received is answered (MACs swapped, TTL 64, IPv4 checksum computed
+// again; UDP checksums are 0, so no L4 checksum changes):
+//   - at U (client -> backend): the backend's reply, IPs and UDP ports swapped;
+//   - at P (VIP -> client): the next client packet to the VIP, on a connection chosen at
+//     random among the N (so the switch's connection table is used all over): source the
+//     connection's client IP and port, destination the frame's source (VIP:port).
+// Any other frame is dropped (counted).
+//
 // Control on stdin, one command a line: "stats" prints
 //   stats rx=N tx=N drops=N tsc=N hz=N
 // (cumulative over both ports; tsc = rte_rdtsc() when printed), "quit" (or end of input)
 // exits. "ready" is printed once the frames are in the loop.
 //
-//   np-e2e-reflector EAL-ARGS -- --mac-a MAC --mac-r MAC [--bursts 1..4 (default 4)]
-//       [--vxlan --mac-u MAC --switch-mac MAC --local-vtep IP --remote-vtep IP --vni N]
+//   np-e2e-reflector EAL-ARGS -- --mac-a MAC [--bursts N (1..4, default 4; --service 1..8,
+//       default 8)]
+//       [--mac-r MAC [--vxlan --mac-u MAC --switch-mac MAC --local-vtep IP --remote-vtep IP
+//        --vni N]]
+//       [--service --switch-mac MAC --client-ip IP --vip IP --vip-port N --connections N]
 #include <rte_cycles.h>
 #include <rte_eal.h>
 #include <rte_errno.h>
@@ -34,6 +55,7 @@
 #include <arpa/inet.h>
 #include <poll.h>
 #include <unistd.h>
+#include <algorithm>
 #include <atomic>
 #include <csignal>
 #include <cstdio>
@@ -54,6 +76,8 @@ constexpr uint16_t kRingSize = 256;
 // pile up in one of its rings: 2 x 4 x 32 frames fit a 256-entry vring, more could overflow
 // it, and a frame dropped there is lost from the loop.
 constexpr unsigned kMaxBursts = 4;
+// With --service only P injects: 8 x 32 frames fit a 256-entry vring.
+constexpr unsigned kMaxServiceBursts = 8;
 // The frame a pod sends, without FCS (the inner frame of a VXLAN frame).
 constexpr uint16_t kFrameLen = 64;
 constexpr uint16_t kOuterLen =
@@ -75,6 +99,15 @@ constexpr unsigned kSwitchSettleMs = 2000;
 constexpr unsigned kLinkWaitMs = 10000;
 // stdin is polled this often (a system call per loop would cost more than a packet).
 constexpr uint64_t kControlPollCycles = 1u << 20;
+// --service: connection i is client (client_ip + i / kPortsPerClient) port
+// (kClientPortMin + i % kPortsPerClient).
+constexpr uint32_t kClientPortMin = 1024;
+constexpr uint32_t kPortsPerClient = 64000;
+constexpr uint32_t kMaxConnections = 1u << 24;  // The switch's table holds at most 2^24.
+// Warm-up: frames sent but not yet arrived at U, at most (half a vring: nothing overflows).
+constexpr uint64_t kWarmupInFlight = 128;
+// Warm-up: how long to wait for frames in flight before giving them up as lost.
+constexpr unsigned kWarmupStallMs = 200;
 
 enum PortId : uint16_t { kPod = 0, kUplink = 1, kPortCount = 2 };
 constexpr const char* kPortName[kPortCount] = {"P", "U"};
@@ -86,12 +119,31 @@ struct Options {
   rte_ether_addr mac_a{}, mac_r{}, mac_u{}, switch_mac{};
   uint32_t local_vtep = 0, remote_vtep = 0;  // Host byte order.
   uint32_t vni = 0;
-  unsigned bursts = kMaxBursts;
+  unsigned bursts = 0;  // 0: the mode's maximum.
   bool vxlan = false;
+  // --service (addresses in host byte order).
+  bool service = false;
+  uint32_t client_ip = 0, vip = 0;
+  uint16_t vip_port = 0;
+  uint32_t connections = 0;
 };
 
 struct Counters {
   uint64_t rx = 0, tx = 0, drops = 0;
+  uint64_t other = 0;  // --service: received frames that were not IPv4/UDP (dropped).
+};
+
+// xorshift64*: cheap enough per packet, and uniform enough to spread over the connections.
+struct Random {
+  uint64_t state = 0x9e3779b97f4a7c15ull;
+  uint32_t next() {
+    state ^= state >> 12;
+    state ^= state << 25;
+    state ^= state >> 27;
+    return static_cast<uint32_t>((state * 0x2545f4914f6cdd1dull) >> 32);
+  }
+  // Uniform in [0, n).
+  uint32_t below(uint32_t n) { return static_cast<uint32_t>((uint64_t{next()} * n) >> 32); }
 };
 
 [[noreturn]] void fail(const std::string& message) {
@@ -145,18 +197,42 @@ Options parse_options(int argc, char** argv) {
     else if (arg == "--vni")
       o.vni = static_cast<uint32_t>(parse_uint(value(), 1, (1u << 24) - 1));
     else if (arg == "--bursts")
-      o.bursts = static_cast<unsigned>(parse_uint(value(), 1, kMaxBursts));
+      o.bursts = static_cast<unsigned>(parse_uint(value(), 1, kMaxServiceBursts));
     else if (arg == "--vxlan")
       o.vxlan = true;
+    else if (arg == "--service")
+      o.service = true;
+    else if (arg == "--client-ip")
+      o.client_ip = parse_ipv4(value());
+    else if (arg == "--vip")
+      o.vip = parse_ipv4(value());
+    else if (arg == "--vip-port")
+      o.vip_port = static_cast<uint16_t>(parse_uint(value(), 1, 65535));
+    else if (arg == "--connections")
+      o.connections = static_cast<uint32_t>(parse_uint(value(), 1, kMaxConnections));
     else
       fail("unknown argument '" + arg + "'");
   }
-  std::vector<std::string> required = {"--mac-a", "--mac-r"};
+  if (o.vxlan && o.service) fail("--vxlan and --service exclude each other");
+  std::vector<std::string> required = {"--mac-a"};
+  if (o.service)
+    required.insert(required.end(),
+                    {"--switch-mac", "--client-ip", "--vip", "--vip-port", "--connections"});
+  else
+    required.push_back("--mac-r");
   if (o.vxlan)
     required.insert(required.end(),
                     {"--mac-u", "--switch-mac", "--local-vtep", "--remote-vtep", "--vni"});
+  const char* with = o.vxlan ? " with --vxlan" : o.service ? " with --service" : "";
   for (const std::string& r : required)
-    if (given.count(r) == 0) fail(r + " is required" + (o.vxlan ? " with --vxlan" : ""));
+    if (given.count(r) == 0) fail(r + " is required" + with);
+  const unsigned max_bursts = o.service ? kMaxServiceBursts : kMaxBursts;
+  if (o.bursts == 0) o.bursts = max_bursts;
+  if (o.bursts > max_bursts)
+    fail("--bursts must be 1.." + std::to_string(max_bursts) +
+         (o.service ? " with --service" : ""));
+  if (o.service && uint64_t{o.client_ip} + (o.connections - 1) / kPortsPerClient > 0xffffffffu)
+    fail("--client-ip + the connections' addresses run past 255.255.255.255");
   return o;
 }
 
@@ -189,9 +265,9 @@ bool wait_for_switch() {
   return true;
 }
 
-// Writes an Ethernet/IPv4/UDP frame of kFrameLen bytes at `p`.
+// Writes an Ethernet/IPv4/UDP frame of kFrameLen bytes at `p`, UDP checksum 0 (none).
 void write_frame(uint8_t* p, const rte_ether_addr& src, const rte_ether_addr& dst, uint32_t src_ip,
-                 uint32_t dst_ip) {
+                 uint32_t dst_ip, uint16_t src_port = kUdpPort, uint16_t dst_port = kUdpPort) {
   auto* eth = reinterpret_cast<rte_ether_hdr*>(p);
   eth->src_addr = src;
   eth->dst_addr = dst;
@@ -206,8 +282,8 @@ void write_frame(uint8_t* p, const rte_ether_addr& src, const rte_ether_addr& ds
   ip->dst_addr = rte_cpu_to_be_32(dst_ip);
   ip->hdr_checksum = rte_ipv4_cksum(ip);
   auto* udp = reinterpret_cast<rte_udp_hdr*>(ip + 1);
-  udp->src_port = rte_cpu_to_be_16(kUdpPort);
-  udp->dst_port = rte_cpu_to_be_16(kUdpPort);
+  udp->src_port = rte_cpu_to_be_16(src_port);
+  udp->dst_port = rte_cpu_to_be_16(dst_port);
   udp->dgram_len = rte_cpu_to_be_16(kFrameLen - sizeof(rte_ether_hdr) - sizeof(rte_ipv4_hdr));
   udp->dgram_cksum = 0;  // None (IPv4).
   uint8_t* payload = reinterpret_cast<uint8_t*>(udp + 1);
@@ -280,6 +356,104 @@ void inject(const Options& o, rte_mempool* pool, Counters* counters) {
   }
 }
 
+// --service: connection i's client address and UDP port (host byte order).
+uint32_t client_ip_of(const Options& o, uint32_t i) { return o.client_ip + i / kPortsPerClient; }
+uint16_t client_port_of(uint32_t i) {
+  return static_cast<uint16_t>(kClientPortMin + i % kPortsPerClient);
+}
+
+// Sends one client packet to the VIP for each of the n (<= kBurst) connections out of P.
+void send_client_frames(const Options& o, rte_mempool* pool, const uint32_t* connections,
+                        uint16_t n, Counters& c) {
+  rte_mbuf* pkts[kBurst];
+  if (rte_pktmbuf_alloc_bulk(pool, pkts, n) != 0) fail("out of mbufs");
+  for (uint16_t k = 0; k < n; ++k) {
+    auto* p = reinterpret_cast<uint8_t*>(rte_pktmbuf_append(pkts[k], kFrameLen));
+    const uint32_t i = connections[k];
+    write_frame(p, o.mac_a, o.switch_mac, client_ip_of(o, i), o.vip, client_port_of(i), o.vip_port);
+  }
+  send(kPod, pkts, n, c);
+}
+
+bool is_ipv4_udp(const rte_mbuf* m) {
+  if (m->data_len < sizeof(rte_ether_hdr) + sizeof(rte_ipv4_hdr) + sizeof(rte_udp_hdr))
+    return false;
+  const auto* eth = rte_pktmbuf_mtod(m, const rte_ether_hdr*);
+  const auto* ip = reinterpret_cast<const rte_ipv4_hdr*>(eth + 1);
+  return eth->ether_type == rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4) &&
+         ip->version_ihl == RTE_IPV4_VHL_DEF && ip->next_proto_id == IPPROTO_UDP;
+}
+
+uint64_t ms_to_cycles(unsigned ms) { return rte_get_tsc_hz() / 1000 * ms; }
+
+// --service: opens o.connections connections, one client frame each out of P, with at most
+// kWarmupInFlight frames between P and U; what arrives at U (DNATed to the backend) is
+// counted and dropped. Frames that do not arrive within kWarmupStallMs are given up (the
+// count shows them). Prints the "warmup" line. False on a signal.
+bool warm_up(const Options& o, rte_mempool* pool) {
+  Counters pod;
+  uint64_t arrived = 0, other = 0, given_up = 0;
+  const uint64_t stall = ms_to_cycles(kWarmupStallMs);
+  auto drain = [&]() {
+    rte_mbuf* pkts[kBurst];
+    bool got = false;
+    for (uint16_t port : {kUplink, kPod}) {
+      uint16_t n;
+      while ((n = rte_eth_rx_burst(port, 0, pkts, kBurst)) > 0) {
+        for (uint16_t k = 0; k < n; ++k) {
+          if (port == kUplink && is_ipv4_udp(pkts[k])) {
+            ++arrived;
+            got = true;
+          } else {
+            ++other;
+          }
+        }
+        rte_pktmbuf_free_bulk(pkts, n);
+      }
+    }
+    return got;
+  };
+  auto in_flight = [&]() -> uint64_t {
+    return pod.tx > arrived + given_up ? pod.tx - arrived - given_up : 0;
+  };
+  uint64_t last_progress = rte_rdtsc();
+  uint32_t next = 0;
+  while (next < o.connections) {
+    if (g_stop.load()) return false;
+    if (drain()) last_progress = rte_rdtsc();
+    if (in_flight() + kBurst > kWarmupInFlight) {
+      if (rte_rdtsc() - last_progress > stall) {
+        given_up += in_flight();
+        last_progress = rte_rdtsc();
+      }
+      continue;
+    }
+    uint32_t ids[kBurst];
+    const auto n = static_cast<uint16_t>(std::min<uint32_t>(kBurst, o.connections - next));
+    for (uint16_t k = 0; k < n; ++k) ids[k] = next + k;
+    send_client_frames(o, pool, ids, n, pod);
+    next += n;
+  }
+  // The last frames in flight.
+  for (last_progress = rte_rdtsc(); arrived < pod.tx && rte_rdtsc() - last_progress <= stall;) {
+    if (g_stop.load()) return false;
+    if (drain()) last_progress = rte_rdtsc();
+  }
+  printf("warmup connections=%u sent=%lu arrived=%lu drops=%lu other=%lu\n", o.connections, pod.tx,
+         arrived, pod.drops, other);
+  fflush(stdout);
+  return true;
+}
+
+// --service: o.bursts bursts of client frames of randomly chosen connections out of P.
+void inject_service(const Options& o, rte_mempool* pool, Random& rng, Counters* counters) {
+  for (unsigned b = 0; b < o.bursts; ++b) {
+    uint32_t ids[kBurst];
+    for (unsigned k = 0; k < kBurst; ++k) ids[k] = rng.below(o.connections);
+    send_client_frames(o, pool, ids, kBurst, counters[kPod]);
+  }
+}
+
 void swap_macs(rte_ether_hdr* eth) { std::swap(eth->src_addr, eth->dst_addr); }
 
 // Reflects a VXLAN frame (with a 20-byte outer IPv4 header, as VTEPs send) back to the VTEP
@@ -308,14 +482,57 @@ void reflect(rte_mbuf* m) {
   if (!reflect_vxlan(m)) swap_macs(rte_pktmbuf_mtod(m, rte_ether_hdr*));
 }
 
+// --service: answers an IPv4/UDP frame in place (see the top of the file): at U the
+// backend's reply, at P the client's next packet on a random connection. MACs swapped, TTL
+// 64 (the switch routes: one less per pass), IPv4 checksum computed again, UDP checksum 0.
+// False if `m` is not IPv4/UDP.
+bool reflect_service(rte_mbuf* m, uint16_t port, const Options& o, Random& rng) {
+  if (!is_ipv4_udp(m)) return false;
+  auto* eth = rte_pktmbuf_mtod(m, rte_ether_hdr*);
+  auto* ip = reinterpret_cast<rte_ipv4_hdr*>(eth + 1);
+  auto* udp = reinterpret_cast<rte_udp_hdr*>(ip + 1);
+  swap_macs(eth);
+  const rte_be32_t src_ip = ip->src_addr;  // Packed fields: no std::swap.
+  const rte_be16_t src_port = udp->src_port;
+  if (port == kUplink) {
+    ip->src_addr = ip->dst_addr;
+    udp->src_port = udp->dst_port;
+  } else {
+    const uint32_t i = rng.below(o.connections);
+    ip->src_addr = rte_cpu_to_be_32(client_ip_of(o, i));
+    udp->src_port = rte_cpu_to_be_16(client_port_of(i));
+  }
+  ip->dst_addr = src_ip;
+  udp->dst_port = src_port;
+  udp->dgram_cksum = 0;
+  ip->time_to_live = 64;
+  ip->hdr_checksum = 0;
+  ip->hdr_checksum = rte_ipv4_cksum(ip);
+  return true;
+}
+
 // One burst from `port` back out of it.
-void reflect_burst(uint16_t port, Counters& c) {
+void reflect_burst(uint16_t port, const Options& o, Random& rng, Counters& c) {
   rte_mbuf* pkts[kBurst];
   const uint16_t n = rte_eth_rx_burst(port, 0, pkts, kBurst);
   if (n == 0) return;
   c.rx += n;
-  for (uint16_t i = 0; i < n; ++i) reflect(pkts[i]);
-  send(port, pkts, n, c);
+  if (!o.service) {
+    for (uint16_t i = 0; i < n; ++i) reflect(pkts[i]);
+    send(port, pkts, n, c);
+    return;
+  }
+  uint16_t kept = 0;
+  for (uint16_t i = 0; i < n; ++i) {
+    if (reflect_service(pkts[i], port, o, rng)) {
+      pkts[kept++] = pkts[i];
+    } else {
+      rte_pktmbuf_free(pkts[i]);
+      ++c.other;
+      ++c.drops;
+    }
+  }
+  send(port, pkts, kept, c);
 }
 
 void print_stats(const Counters* counters) {
@@ -373,8 +590,12 @@ int main(int argc, char** argv) {
   sigaction(SIGINT, &sa, nullptr);
 
   Counters counters[kPortCount];
-  if (wait_for_switch()) {
-    inject(o, pool, counters);
+  Random rng;
+  if (wait_for_switch() && (!o.service || warm_up(o, pool))) {
+    if (o.service)
+      inject_service(o, pool, rng, counters);
+    else
+      inject(o, pool, counters);
     printf("ready\n");
     fflush(stdout);
   }
@@ -383,8 +604,8 @@ int main(int argc, char** argv) {
   std::string pending;
   uint64_t next_control = 0;
   while (!g_stop.load(std::memory_order_relaxed)) {
-    reflect_burst(kPod, counters[kPod]);
-    reflect_burst(kUplink, counters[kUplink]);
+    reflect_burst(kPod, o, rng, counters[kPod]);
+    reflect_burst(kUplink, o, rng, counters[kUplink]);
     const uint64_t now = rte_rdtsc();
     if (now < next_control) continue;
     next_control = now + kControlPollCycles;
@@ -392,8 +613,8 @@ int main(int argc, char** argv) {
   }
 
   for (uint16_t port : {kPod, kUplink}) {
-    printf("port %s rx=%lu tx=%lu drops=%lu\n", kPortName[port], counters[port].rx,
-           counters[port].tx, counters[port].drops);
+    printf("port %s rx=%lu tx=%lu drops=%lu other=%lu\n", kPortName[port], counters[port].rx,
+           counters[port].tx, counters[port].drops, counters[port].other);
     rte_eth_dev_stop(port);
     rte_eth_dev_close(port);
   }
