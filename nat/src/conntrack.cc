@@ -7,9 +7,13 @@
 #include <rte_prefetch.h>
 
 #include <cstring>
+#include <new>
 #include <stdexcept>
+#include <type_traits>
 
 namespace np::nat {
+
+static_assert(std::is_trivially_destructible_v<Flow>, "flows are freed without destruction");
 
 const char* flow_state_name(FlowState state) {
   switch (state) {
@@ -26,7 +30,7 @@ const char* flow_state_name(FlowState state) {
 }
 
 Conntrack::Conntrack(const std::string& name, uint32_t max_flows, rte_rcu_qsbr* qsbr)
-    : max_flows_(max_flows), qsbr_(qsbr), flows_(max_flows) {
+    : max_flows_(max_flows), qsbr_(qsbr) {
   // Four slots a flow (two keys): the slots at most half taken, so a key almost always
   // finds room in its own bucket.
   const uint32_t buckets = rte_align32pow2(max_flows * 2 * 2 / kSlotsPerBucket + 1);
@@ -34,12 +38,22 @@ Conntrack::Conntrack(const std::string& name, uint32_t max_flows, rte_rcu_qsbr* 
   buckets_ =
       static_cast<Bucket*>(rte_zmalloc_socket((name + "_ct").c_str(), sizeof(Bucket) * buckets,
                                               alignof(Bucket), static_cast<int>(rte_socket_id())));
-  if (buckets_ == nullptr)
+  // The flows are read for every tracked packet: in hugepages too, or with a million of
+  // them nearly every read also misses the TLB.
+  flows_ = static_cast<Flow*>(rte_zmalloc_socket((name + "_flows").c_str(),
+                                                 sizeof(Flow) * max_flows, RTE_CACHE_LINE_SIZE,
+                                                 static_cast<int>(rte_socket_id())));
+  if (buckets_ == nullptr || flows_ == nullptr) {
+    rte_free(buckets_);
+    rte_free(flows_);
     throw std::runtime_error("connection table: " + std::string(rte_strerror(rte_errno)));
+  }
+  for (uint32_t i = 0; i < max_flows; ++i) new (&flows_[i]) Flow();
   free_ =
       rte_ring_create_elem((name + "_ctfree").c_str(), sizeof(uint32_t),
                            rte_align32pow2(max_flows + 1), static_cast<int>(rte_socket_id()), 0);
   if (free_ == nullptr) {
+    rte_free(flows_);
     rte_free(buckets_);
     throw std::runtime_error("connection table free list: " + std::string(rte_strerror(rte_errno)));
   }
@@ -48,6 +62,7 @@ Conntrack::Conntrack(const std::string& name, uint32_t max_flows, rte_rcu_qsbr* 
 
 Conntrack::~Conntrack() {
   rte_ring_free(free_);
+  rte_free(flows_);  // Flow is trivially destructible.
   rte_free(buckets_);
 }
 
@@ -219,7 +234,7 @@ bool Conntrack::end_flow(const FlowKey& forward) {
   Direction dir;
   const Flow* f = lookup(forward, dir);
   if (f == nullptr || dir != Direction::kForward) return false;
-  end(static_cast<uint32_t>(f - flows_.data()));
+  end(static_cast<uint32_t>(f - flows_));
   return true;
 }
 
@@ -248,8 +263,8 @@ void Conntrack::reclaim() {
 }
 
 void Conntrack::for_each(const std::function<void(const Flow&)>& visit) const {
-  for (const Flow& f : flows_)
-    if (f.in_use.load(std::memory_order_acquire)) visit(f);
+  for (uint32_t i = 0; i < max_flows_; ++i)
+    if (flows_[i].in_use.load(std::memory_order_acquire)) visit(flows_[i]);
 }
 
 }  // namespace np::nat

@@ -138,7 +138,7 @@ class Conntrack {
   uint32_t bucket_mask_ = 0;
   std::atomic<uint32_t> max_probe_{0};  // The farthest any key went past its bucket.
   rte_ring* free_ = nullptr;            // Flow indices not in use (multi-producer, multi-consumer).
-  std::vector<Flow> flows_;
+  Flow* flows_ = nullptr;  // max_flows_ of them, in DPDK memory (hugepages, like the index).
   std::atomic<uint32_t> live_{0};
   uint32_t scan_next_ = 0;
   Retired pending_;  // Ended since the last reclaim().
