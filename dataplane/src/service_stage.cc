@@ -60,6 +60,9 @@ void track_state(nat::Flow& flow, nat::Direction dir, const uint8_t* l4, uint8_t
     next = nat::FlowState::kClosing;
   else if (state == nat::FlowState::kSyn && dir == nat::Direction::kReply)
     next = nat::FlowState::kEstablished;
+  else if (state == nat::FlowState::kClosing && dir == nat::Direction::kForward &&
+           (flags & (kTcpSyn | kTcpAck)) == kTcpSyn)
+    next = nat::FlowState::kSyn;  // The client opens the same 5-tuple again.
   if (next != state) flow.state.store(static_cast<uint8_t>(next), std::memory_order_relaxed);
 }
 
@@ -71,7 +74,10 @@ bool make_tcp_reset(rte_mbuf* m, const rte_ether_addr& our_mac) {
   const uint16_t ihl = rte_ipv4_hdr_len(ip);
   auto* tcp = reinterpret_cast<rte_tcp_hdr*>(reinterpret_cast<uint8_t*>(ip) + ihl);
   const uint16_t tcp_len = static_cast<uint16_t>(rte_be_to_cpu_16(ip->total_length) - ihl);
-  if (tcp_len < sizeof(rte_tcp_hdr)) return false;
+  // A RST is never answered (two refusing ends would answer each other for ever).
+  if (m->nb_segs != 1 || tcp_len < sizeof(rte_tcp_hdr) || (tcp->tcp_flags & kTcpRst)) return false;
+  const bool acked = (tcp->tcp_flags & kTcpAck) != 0;
+  const uint32_t their_ack = rte_be_to_cpu_32(tcp->recv_ack);
   const uint16_t payload = static_cast<uint16_t>(tcp_len - (tcp->data_off >> 4) * 4);
   // RFC 793, reset generation: acknowledge everything the segment occupied.
   const uint32_t ack = rte_be_to_cpu_32(tcp->sent_seq) + payload +
@@ -85,10 +91,11 @@ bool make_tcp_reset(rte_mbuf* m, const rte_ether_addr& our_mac) {
   const rte_be16_t client_port = tcp->src_port;
   tcp->src_port = tcp->dst_port;
   tcp->dst_port = client_port;
-  tcp->sent_seq = 0;
-  tcp->recv_ack = rte_cpu_to_be_32(ack);
+  // RFC 793: to a segment with ACK, <SEQ=SEG.ACK><CTL=RST>; else <SEQ=0><ACK=...><CTL=RST,ACK>.
+  tcp->sent_seq = rte_cpu_to_be_32(acked ? their_ack : 0);
+  tcp->recv_ack = acked ? 0 : rte_cpu_to_be_32(ack);
   tcp->data_off = static_cast<uint8_t>((sizeof(rte_tcp_hdr) / 4) << 4);
-  tcp->tcp_flags = kTcpRst | kTcpAck;
+  tcp->tcp_flags = acked ? kTcpRst : kTcpRst | kTcpAck;
   tcp->rx_win = 0;
   tcp->tcp_urp = 0;
   ip->total_length = rte_cpu_to_be_16(static_cast<uint16_t>(ihl + sizeof(rte_tcp_hdr)));
@@ -209,13 +216,24 @@ ServiceVerdict ServiceStage::new_flow(WorkerCtx& ctx, const L2Config& config, co
   nat::FlowState state = nat::FlowState::kUdp;
   if (key.proto == IPPROTO_TCP) {
     const uint8_t flags = reinterpret_cast<const rte_tcp_hdr*>(l4)->tcp_flags;
-    // A connection picked up mid-stream (its flow expired while idle) goes on established.
-    state = (flags & (kTcpSyn | kTcpAck)) == kTcpSyn ? nat::FlowState::kSyn
-                                                     : nat::FlowState::kEstablished;
+    // A connection picked up mid-stream (its flow expired while idle) is tracked too, but
+    // established only once the backend answers: stray segments hold the table 30 s, not
+    // the established timeout.
+    state = (flags & (kTcpFin | kTcpRst)) ? nat::FlowState::kClosing : nat::FlowState::kSyn;
   }
   nat::Flow* flow =
       conntrack_->create(key, &reply, service.slot, backend->slot, state, ctx.now_tsc);
   if (flow == nullptr) {
+    // An earlier packet of this burst (the burst was looked up before any was created) or
+    // another worker may have just created it: then it is this packet's flow.
+    nat::Direction dir;
+    if (nat::Flow* made = conntrack_->lookup(key, dir);
+        made != nullptr && dir == nat::Direction::kForward && !made->affinity) {
+      ctx.counters.services[made->service_slot].packets.add(1);
+      ctx.counters.backends[made->backend_slot].packets.add(1);
+      translate(ip, l4, *made, dir);
+      return ServiceVerdict::kPass;
+    }
     ctx.counters.nat_drops[static_cast<unsigned>(NatDrop::kTableFull)].add(1);
     return ServiceVerdict::kDrop;
   }
@@ -234,6 +252,7 @@ void ServiceStage::translate_icmp_error(rte_mbuf* m) const {
   auto* icmp = reinterpret_cast<uint8_t*>(ip) + ihl;
   // Type, code, checksum, 4 unused bytes; then the quoted IP header and 8 bytes of its L4.
   constexpr uint16_t kIcmpHeader = 8, kQuotedL4 = 8;
+  if (m->nb_segs != 1) return;  // The checksum below covers the whole message.
   if (m->data_len < sizeof(rte_ether_hdr) + ihl + kIcmpHeader + sizeof(rte_ipv4_hdr) + kQuotedL4)
     return;
   const uint8_t type = icmp[0];

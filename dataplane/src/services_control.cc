@@ -23,6 +23,9 @@ DpStatus check(const ServicesSpec& spec, const std::vector<uint32_t>& our_addres
   if (spec.node_port_min == 0 || spec.node_port_min > spec.node_port_max)
     return refuse("node port range " + std::to_string(spec.node_port_min) + "-" +
                   std::to_string(spec.node_port_max) + " is empty");
+  const ConntrackTimeouts& t = spec.timeouts;
+  if (t.tcp_syn_s == 0 || t.tcp_established_s == 0 || t.tcp_closing_s == 0 || t.udp_s == 0)
+    return refuse("conntrack timeouts: 0 s would end every connection at once");
   std::set<std::string> names;
   std::set<uint64_t> vips, node_ports;
   for (const ServiceSpec& s : spec.services) {

@@ -149,10 +149,9 @@ void Conntrack::remove(const FlowKey& key, uint32_t index, Direction dir) {
   const uint32_t reach = max_probe_.load(std::memory_order_acquire);
   for (uint32_t b = 0; b <= reach; ++b)
     for (uint64_t& slot : buckets_[(h + b) & bucket_mask_].slots)
-      if (__atomic_load_n(&slot, __ATOMIC_RELAXED) == value) {
-        __atomic_store_n(&slot, 0, __ATOMIC_RELEASE);
+      if (uint64_t expected = value; __atomic_compare_exchange_n(
+              &slot, &expected, 0, false, __ATOMIC_RELEASE, __ATOMIC_RELAXED))
         return;
-      }
 }
 
 Flow* Conntrack::create(const FlowKey& forward, const FlowKey* reply, uint16_t service_slot,
@@ -172,16 +171,20 @@ Flow* Conntrack::create(const FlowKey& forward, const FlowKey* reply, uint16_t s
   f.affinity = affinity;
   f.state.store(static_cast<uint8_t>(state), std::memory_order_relaxed);
   f.last_seen_tsc.store(now_tsc, std::memory_order_relaxed);
-  f.in_use.store(true, std::memory_order_release);
   live_.fetch_add(1, std::memory_order_relaxed);
-  // The keys go in last (release): a worker that finds one sees the flow's fields written.
-  // Should a key not fit, the flow is left to expire at once.
-  if (!insert(forward, index, Direction::kForward) ||
-      (reply != nullptr && !insert(*reply, index, Direction::kReply))) {
-    f.last_seen_tsc.store(0, std::memory_order_relaxed);
-    return nullptr;
+  // The keys go in (release) once the fields are written: a worker that finds one sees them.
+  // Should the reply key not fit, the forward key comes out again, so no traffic keeps the
+  // half-made flow alive.
+  bool whole = insert(forward, index, Direction::kForward);
+  if (whole && reply != nullptr && !insert(*reply, index, Direction::kReply)) {
+    remove(forward, index, Direction::kForward);
+    whole = false;
   }
-  return &f;
+  if (!whole) f.last_seen_tsc.store(0, std::memory_order_relaxed);  // Ended at the next scan.
+  // Only now may the control thread's scans see the flow: ending it earlier would miss keys
+  // still being inserted, and the flow could be reused under them.
+  f.in_use.store(true, std::memory_order_release);
+  return whole ? &f : nullptr;
 }
 
 void Conntrack::end(uint32_t index) {

@@ -308,6 +308,47 @@ TEST_F(ServicePathTest, WithoutBackendsTcpGetsARstAndUdpPortUnreachable) {
   EXPECT_EQ(stats().conntrack.flows, 0u) << "nothing tracked";
 }
 
+TEST_F(ServicePathTest, ResetsFollowRfc793AndAResetIsNeverAnswered) {
+  set({web({})});
+  // A segment with ACK (an established client whose backends all left): <SEQ=SEG.ACK><RST>.
+  rte_mbuf* m = from_client(40000, kAck);
+  reinterpret_cast<rte_tcp_hdr*>(testlib::ipv4_header(m) + 1)->recv_ack = rte_cpu_to_be_32(555);
+  testlib::set_l4_checksum(m, 0);
+  testlib::set_l4_checksum(
+      m, rte_ipv4_udptcp_cksum(testlib::ipv4_header(m), testlib::ipv4_header(m) + 1));
+  stage_->process(0, m);
+  rte_mbuf* rst = one(0);
+  ASSERT_NE(rst, nullptr);
+  const auto* tcp = reinterpret_cast<const rte_tcp_hdr*>(testlib::ipv4_header(rst) + 1);
+  EXPECT_EQ(tcp->tcp_flags, kRst);
+  EXPECT_EQ(rte_be_to_cpu_32(tcp->sent_seq), 555u);
+  expect_checksums(rst);
+  rte_pktmbuf_free(rst);
+  // A RST gets no answer.
+  stage_->process(0, from_client(40001, kRst));
+  EXPECT_TRUE(stage_->take_tx(0).empty());
+  EXPECT_EQ(stage_->drops(0, DropReason::kService), 2u);
+}
+
+TEST_F(ServicePathTest, TwoPacketsOfANewConnectionInOneBurstBothGoThrough) {
+  // A SYN and its retransmission (or a client's first two datagrams) in one burst.
+  rte_mbuf* burst[] = {from_client(40000, kSyn), from_client(40000, kSyn)};
+  stage_->process(0, burst, 2);
+  auto out = stage_->take_tx(1);
+  ASSERT_EQ(out.size(), 2u) << "the second packet found the flow the first one made";
+  EXPECT_EQ(testlib::ipv4_header(out[0])->dst_addr, testlib::ipv4_header(out[1])->dst_addr);
+  for (rte_mbuf* o : out) rte_pktmbuf_free(o);
+  EXPECT_EQ(stats().conntrack.flows, 1u);
+  EXPECT_EQ(nat_drops(NatDrop::kTableFull), 0u);
+}
+
+TEST_F(ServicePathTest, ASegmentWithoutSynIsTrackedButEstablishedOnlyOnceAnswered) {
+  stage_->process(0, from_client(40000, kAck));
+  rte_pktmbuf_free(one(1));
+  EXPECT_EQ(stage_->services.connections("", 1, rte_rdtsc()).at(0).state, "syn")
+      << "a stray segment must not hold the table for the established timeout";
+}
+
 TEST_F(ServicePathTest, AFullTableDropsNewFlowsAndKeepsEstablishedOnes) {
   const uint32_t max = stage_->services.conntrack().max_flows();
   for (uint32_t i = 0; i < max; ++i) {

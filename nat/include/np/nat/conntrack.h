@@ -13,6 +13,8 @@
 // so emptying a slot never hides another key.
 //
 // Thread: lookup, create: workers. expire_step, end_flow(s), reclaim, for_each: control.
+// (A worker whose create() could not insert the reply key takes its forward key out again;
+// the flow itself is ended by the control thread.)
 #pragma once
 
 #include <rte_byteorder.h>
