@@ -265,33 +265,30 @@ void ServiceStage::translate_icmp_error(rte_mbuf* m) const {
   uint8_t* inner_l4 = reinterpret_cast<uint8_t*>(inner) + inner_ihl;
   rte_be16_t ports[2];
   std::memcpy(ports, inner_l4, sizeof(ports));
-  // The quoted packet went client -> backend; the flow knows it by its reply key.
+  // The quote reversed is one of the flow's keys: the reply key when the quoted packet went
+  // client -> backend, the forward key when it went backend -> client (then translated).
   const nat::FlowKey key{inner->dst_addr, inner->src_addr,      ports[1],
                          ports[0],        inner->next_proto_id, {0, 0, 0}};
   nat::Direction dir;
   const nat::Flow* flow = conntrack_->lookup(key, dir);
-  if (flow == nullptr || flow->affinity || dir != nat::Direction::kReply) return;
-  // The quote as the client sent it: to the VIP (and from the client, not our SNAT
-  // address); the error from the VIP if the backend sent it, to the client.
-  const bool snat =
-      flow->reply.dst_ip != flow->forward.src_ip || flow->reply.dst_port != flow->forward.src_port;
+  if (flow == nullptr || flow->affinity) return;
+  // The quoted packet as its sender sent it; the error to that sender, and from the other
+  // end's address as the sender knows it when that end sent the error.
+  const nat::FlowKey& sent = dir == nat::Direction::kReply ? flow->forward : flow->reply;
+  const rte_be32_t quoted_dst = inner->dst_addr;
   auto put = [](auto* at, auto value) { std::memcpy(at, &value, sizeof(value)); };
-  inner->dst_addr = flow->forward.dst_ip;
-  put(inner_l4 + 2, flow->forward.dst_port);
-  if (snat) {
-    inner->src_addr = flow->forward.src_ip;
-    put(inner_l4, flow->forward.src_port);
-  }
+  inner->src_addr = sent.src_ip;
+  inner->dst_addr = sent.dst_ip;
+  put(inner_l4, sent.src_port);
+  put(inner_l4 + 2, sent.dst_port);
   inner->hdr_checksum = 0;
   inner->hdr_checksum = rte_ipv4_cksum(inner);
-  if (ip->src_addr == flow->reply.src_ip) {
-    ip->hdr_checksum = checksum_update32(ip->hdr_checksum, ip->src_addr, flow->forward.dst_ip);
-    ip->src_addr = flow->forward.dst_ip;
+  if (ip->src_addr == quoted_dst) {
+    ip->hdr_checksum = checksum_update32(ip->hdr_checksum, ip->src_addr, sent.dst_ip);
+    ip->src_addr = sent.dst_ip;
   }
-  if (snat) {
-    ip->hdr_checksum = checksum_update32(ip->hdr_checksum, ip->dst_addr, flow->forward.src_ip);
-    ip->dst_addr = flow->forward.src_ip;
-  }
+  ip->hdr_checksum = checksum_update32(ip->hdr_checksum, ip->dst_addr, sent.src_ip);
+  ip->dst_addr = sent.src_ip;
   // The ICMP checksum covers the whole message: computed again (an error is rare).
   const uint16_t icmp_len = static_cast<uint16_t>(rte_be_to_cpu_16(ip->total_length) - ihl);
   put(icmp + 2, rte_be16_t{0});

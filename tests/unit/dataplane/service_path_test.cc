@@ -198,6 +198,49 @@ TEST_F(ServicePathTest, AnIcmpErrorAboutATranslatedPacketIsTranslatedToo) {
   rte_pktmbuf_free(out);
 }
 
+// The other way: the client's side cannot take the backend's (translated) packet and says
+// so to the VIP; the backend must hear it (path MTU discovery of downloads).
+TEST_F(ServicePathTest, AnIcmpErrorAboutATranslatedReplyReachesTheBackend) {
+  stage_->process(0, from_client(40000, kSyn));
+  rte_mbuf* out = one(1);
+  ASSERT_NE(out, nullptr);
+  const rte_be32_t backend = testlib::ipv4_header(out)->dst_addr;
+  const char* backend_mac = backend == rte_cpu_to_be_32(ipv4("10.0.1.2")) ? kHostB : kHostC;
+  rte_pktmbuf_free(out);
+  stage_->process(1, from_backend(format_ipv4(rte_be_to_cpu_32(backend)).c_str(), backend_mac,
+                                  40000, kSyn | kAck));
+  rte_mbuf* reply = one(0);  // VIP:80 -> client:40000, as the client got it.
+  ASSERT_NE(reply, nullptr);
+  rte_mbuf* error = testlib::ipv4_frame(pool_, {.dst_mac = kUp0Mac,
+                                                .src_mac = kClientMac,
+                                                .src = "10.0.0.2",
+                                                .dst = "10.96.0.10",
+                                                .proto = IPPROTO_ICMP,
+                                                .payload = 8 + 28});
+  auto* icmp = reinterpret_cast<uint8_t*>(testlib::ipv4_header(error) + 1);
+  icmp[0] = 3;  // Destination unreachable,
+  icmp[1] = 4;  // fragmentation needed.
+  std::memcpy(icmp + 8, testlib::ipv4_header(reply), 28);
+  icmp[2] = icmp[3] = 0;
+  const uint16_t sum = static_cast<uint16_t>(~rte_raw_cksum(icmp, 36));
+  std::memcpy(icmp + 2, &sum, 2);
+  rte_pktmbuf_free(reply);
+
+  stage_->process(0, error);
+  out = one(1);
+  ASSERT_NE(out, nullptr);
+  rte_ipv4_hdr* ip = testlib::ipv4_header(out);
+  EXPECT_EQ(ip->dst_addr, backend) << "to the backend that sent the packet";
+  EXPECT_EQ(ip->src_addr, rte_cpu_to_be_32(ipv4("10.0.0.2")));
+  EXPECT_EQ(rte_raw_cksum(ip, sizeof(*ip)), 0xffff);
+  icmp = reinterpret_cast<uint8_t*>(ip + 1);
+  EXPECT_EQ(rte_raw_cksum(icmp, 36), 0xffff) << "ICMP checksum";
+  const auto* quoted = reinterpret_cast<const rte_ipv4_hdr*>(icmp + 8);
+  EXPECT_EQ(quoted->src_addr, backend) << "quoting what the backend sent";
+  EXPECT_EQ(rte_be_to_cpu_16(*reinterpret_cast<const rte_be16_t*>(icmp + 8 + 20)), 8080);
+  rte_pktmbuf_free(out);
+}
+
 TEST_F(ServicePathTest, UdpWithAChecksumIsTranslatedWithIt) {
   ServiceSpec dns = web();
   dns.name = "dns";

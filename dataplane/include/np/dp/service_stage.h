@@ -41,9 +41,10 @@ class ServiceStage {
  private:
   ServiceVerdict new_flow(WorkerCtx& ctx, const L2Config& config, const L3Interface& in,
                           const NatService& service, const nat::FlowKey& key, rte_mbuf* m) const;
-  // An ICMP error about a translated packet of ours (unreachable, time exceeded, parameter
-  // problem from the backend's side) is translated too: the quoted packet back to what the
-  // client sent, the error from the VIP if the backend sent it. Checksums recomputed.
+  // An ICMP error (unreachable, time exceeded, parameter problem) about a translated packet
+  // is translated too, either way: the quoted packet back to what its sender sent (the
+  // client's to the VIP; the backend's to the client or our SNAT address), the error to that
+  // sender, from the VIP (or SNAT address) when the other end sent it. Checksums recomputed.
   void translate_icmp_error(rte_mbuf* m) const;
   // A source port for SNAT to `addr` from the worker's range whose reply key is free.
   bool snat_port(WorkerCtx& ctx, nat::FlowKey& reply) const;
