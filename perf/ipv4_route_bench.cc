@@ -197,13 +197,7 @@ void run(benchmark::State& state, Traffic traffic) {
     stage.run(in_port, burst, kMaxBurst);
     cycles += rte_rdtsc_precise() - start;
     packets += kMaxBurst;
-    // Takes the burst back from the tx buffer, untimed.
-    if (ctx.n_dirty != 1 || ctx.dirty_ports[0] != kOut || ctx.tx[kOut].count != kMaxBurst) {
-      std::fprintf(stderr, "a burst did not leave port %u whole\n", kOut);
-      abort();
-    }
-    ctx.tx[kOut].count = 0;
-    ctx.n_dirty = 0;
+    testlib::take_back_burst(ctx, kOut);  // Untimed.
   }
   for (rte_mbuf* m : burst) rte_pktmbuf_free(m);
   state.counters["cycles_per_pkt"] = static_cast<double>(cycles) / static_cast<double>(packets);

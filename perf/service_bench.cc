@@ -72,13 +72,7 @@ struct Bench {
     const uint64_t start = rte_rdtsc_precise();
     stage.run(0, burst, kMaxBurst);
     const uint64_t cycles = rte_rdtsc_precise() - start;
-    WorkerCtx& ctx = stage.ctx;
-    if (ctx.tx[1].count != kMaxBurst) {
-      std::fprintf(stderr, "a burst did not leave port 1 whole (%u)\n", ctx.tx[1].count);
-      abort();
-    }
-    for (uint16_t d = 0; d < ctx.n_dirty; ++d) ctx.tx[ctx.dirty_ports[d]].count = 0;
-    ctx.n_dirty = 0;
+    testlib::take_back_burst(stage.ctx, 1);
     return cycles;
   }
   testlib::L3Stage stage;

@@ -68,12 +68,7 @@ void run(benchmark::State& state, Traffic traffic) {
     cycles += rte_rdtsc_precise() - start;
     packets += kMaxBurst;
     WorkerCtx& ctx = stage.ctx;
-    if (ctx.tx[out_port].count != kMaxBurst) {
-      std::fprintf(stderr, "a burst did not leave port %u whole\n", out_port);
-      abort();
-    }
-    for (uint16_t d = 0; d < ctx.n_dirty; ++d) ctx.tx[ctx.dirty_ports[d]].count = 0;
-    ctx.n_dirty = 0;
+    testlib::take_back_burst(ctx, out_port);
     LearnEvent ev;
     while (ctx.learn.pop(ev)) {
     }

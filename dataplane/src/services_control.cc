@@ -39,7 +39,9 @@ DpStatus check(const ServicesSpec& spec, const std::vector<uint32_t>& our_addres
     if (std::find(our_addresses.begin(), our_addresses.end(), s.vip) != our_addresses.end())
       return refuse(at + "vip: " + format_ipv4(s.vip) + " is one of our interface addresses");
     if (s.port == 0) return refuse(at + "port: 0");
-    if (!vips.insert(uint64_t{s.vip} << 24 | uint64_t{s.port} << 8 | s.protocol).second)
+    if (!vips.insert(
+                 ServiceTable::pack(rte_cpu_to_be_32(s.vip), rte_cpu_to_be_16(s.port), s.protocol))
+             .second)
       return refuse(at + "vip: " + format_ipv4(s.vip) + ":" + std::to_string(s.port) +
                     " is already another service's");
     if (s.node_port != 0) {
@@ -47,7 +49,8 @@ DpStatus check(const ServicesSpec& spec, const std::vector<uint32_t>& our_addres
         return refuse(at + "node_port: " + std::to_string(s.node_port) + " is outside " +
                       std::to_string(spec.node_port_min) + "-" +
                       std::to_string(spec.node_port_max));
-      if (!node_ports.insert(uint64_t{s.node_port} << 8 | s.protocol).second)
+      if (!node_ports.insert(ServiceTable::pack(0, rte_cpu_to_be_16(s.node_port), s.protocol))
+               .second)
         return refuse(at + "node_port: " + std::to_string(s.node_port) +
                       " is already another service's");
     }

@@ -59,13 +59,10 @@ class L3RoutingTest(PodsTestCase):
     def start(cls, t, uplink1):
         cls.pod1 = (cls.pod1[0], f"{cls.SUBNET}.2")
         cls.pod2 = (cls.pod2[0], f"{cls.SUBNET}.3")
-        # The base class put host1 in the pods' subnet; it lives on its own routed subnet.
-        host1_if = f"nph{t.tag}1"
-        t.ns_exec(cls.host_ns, "ip", "addr", "flush", "dev", host1_if)
-        t.ns_exec(cls.host_ns, "ip", "addr", "add", f"{HOST1}/24", "dev", host1_if)
+        cls.route_host(HOST1, UPLINK1)
         cls.host2_ns, uplink2 = t.add_uplink_host("host2", f"{HOST2}/24")
-        for ns, gw in ((cls.host_ns, UPLINK1), (cls.host2_ns, UPLINK2)):
-            t.ns_exec(ns, "ip", "route", "add", "default", "via", gw)
+        t.ns_exec(cls.host2_ns, "ip", "route", "add", "default", "via", UPLINK2)
+        for ns in (cls.host_ns, cls.host2_ns):
             t.ns_exec(ns, "ip", "addr", "add", f"{ANYCAST}/32", "dev", "lo")
         cls.api = t.api
         t.start_nodeplane(f"""
@@ -83,11 +80,7 @@ interfaces:
 routes:
   - {{prefix: 10.90.0.0/24, via: [{HOST1}, {HOST2}]}}
 """)
-        for name, (mac, ip) in (("pod1", cls.pod1), ("pod2", cls.pod2)):
-            cls.wait_daemon_file(t.socket_path(name))
-            ns = cls.pod1_ns if name == "pod1" else cls.pod2_ns
-            t.start_pod(name, ns, mac, f"{ip}/24")
-            t.ns_exec(ns, "ip", "route", "add", "default", "via", GATEWAY)
+        cls.attach_pods(GATEWAY)
 
     def test_1_pods_and_hosts_ping_both_ways_through_the_router(self):
         self.ping_until(self.pod1_ns, HOST1)

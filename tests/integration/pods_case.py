@@ -43,6 +43,27 @@ class PodsTestCase(unittest.TestCase):
         cls.topo.close()
 
     @classmethod
+    def attach_pods(cls, gateway=None):
+        """Attaches both pods to their vhost-user ports once the daemon has made them; with
+        `gateway`, their default route goes through it."""
+        t = cls.topo
+        for name, ns, (mac, ip) in (("pod1", cls.pod1_ns, cls.pod1), ("pod2", cls.pod2_ns, cls.pod2)):
+            cls.wait_daemon_file(t.socket_path(name))
+            t.start_pod(name, ns, mac, f"{ip}/24")
+            if gateway:
+                t.ns_exec(ns, "ip", "route", "add", "default", "via", gateway)
+
+    @classmethod
+    def route_host(cls, address, gateway):
+        """Moves the host from the pods' subnet to a routed one: `address`/24 on its uplink veth,
+        default route via `gateway` (our interface there)."""
+        t = cls.topo
+        host_if = f"nph{t.tag}1"
+        t.ns_exec(cls.host_ns, "ip", "addr", "flush", "dev", host_if)
+        t.ns_exec(cls.host_ns, "ip", "addr", "add", f"{address}/24", "dev", host_if)
+        t.ns_exec(cls.host_ns, "ip", "route", "add", "default", "via", gateway)
+
+    @classmethod
     def wait_daemon_file(cls, path):
         t = cls.topo
         wait_for(path, lambda: os.path.exists(path) or t.daemon.poll() is not None)

@@ -103,10 +103,7 @@ class ServicesTest(PodsTestCase):
     def start(cls, t, uplink):
         cls.pod1 = (cls.pod1[0], f"{cls.SUBNET}.2")
         cls.pod2 = (cls.pod2[0], f"{cls.SUBNET}.3")
-        host_if = f"nph{t.tag}1"
-        t.ns_exec(cls.host_ns, "ip", "addr", "flush", "dev", host_if)
-        t.ns_exec(cls.host_ns, "ip", "addr", "add", f"{HOST}/24", "dev", host_if)
-        t.ns_exec(cls.host_ns, "ip", "route", "add", "default", "via", UPLINK)
+        cls.route_host(HOST, UPLINK)
         cls.api = t.api
         t.start_nodeplane(f"""
 {t.daemon_preamble()}ports:
@@ -132,14 +129,10 @@ services:
     protocol: udp
     backends: [{{ip: {cls.pod2[1]}, port: 5353}}]
 """)
-        cls.servers = []
-        for name, (mac, ip) in (("pod1", cls.pod1), ("pod2", cls.pod2)):
-            cls.wait_daemon_file(t.socket_path(name))
-            ns = cls.pod1_ns if name == "pod1" else cls.pod2_ns
-            t.start_pod(name, ns, mac, f"{ip}/24")
-            t.ns_exec(ns, "ip", "route", "add", "default", "via", GATEWAY)
-            cls.servers.append(subprocess.Popen(
-                ["ip", "netns", "exec", ns, "python3", "-c", HTTP_SERVER, name]))
+        cls.attach_pods(GATEWAY)
+        cls.servers = [subprocess.Popen(["ip", "netns", "exec", ns, "python3", "-c", HTTP_SERVER,
+                                         name])
+                       for name, ns in (("pod1", cls.pod1_ns), ("pod2", cls.pod2_ns))]
         cls.servers.append(subprocess.Popen(
             ["ip", "netns", "exec", cls.pod2_ns, "python3", "-c", UDP_SERVER, "pod2-udp"]))
         for ns in (cls.pod1_ns, cls.pod2_ns):

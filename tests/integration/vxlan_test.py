@@ -84,9 +84,7 @@ vxlan:
   tunnels:
     - {{vni: 42, bridge_domain: 1, remotes: [{NODE2_VTEP}]}}
 """)
-        for name, ns, (mac, ip) in (("pod1", cls.pod1_ns, cls.pod1), ("pod2", cls.pod2_ns, cls.pod2)):
-            cls.wait_daemon_file(t.socket_path(name))
-            t.start_pod(name, ns, mac, f"{ip}/24")
+        cls.attach_pods()  # pod1 stays in the L2 VNI's subnet; pod2 goes through its gateway.
         t.ns_exec(cls.pod2_ns, "ip", "route", "add", "default", "via", "10.244.1.1")
 
     def test_1_l2_vni_pings_both_ways_with_the_kernel_vtep(self):

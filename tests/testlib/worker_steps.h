@@ -1,9 +1,11 @@
-// What the tx flush and the control thread do to a worker context, for tests: empty the tx
-// buffers, apply the learning events.
+// What the tx flush and the control thread do to a worker context, for tests and benchmarks:
+// empty the tx buffers, apply the learning events.
 #pragma once
 
 #include <rte_mbuf.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <vector>
 
 #include "np/dp/l2_config.h"
@@ -23,6 +25,17 @@ inline unsigned release_tx(dp::WorkerCtx& ctx) {
   }
   ctx.n_dirty = 0;
   return n;
+}
+
+// Takes a benchmark's burst back from the tx buffers without freeing it (the next round
+// sends the same frames); aborts unless all of it, and nothing else, went out of `port`.
+inline void take_back_burst(dp::WorkerCtx& ctx, uint16_t port) {
+  if (ctx.n_dirty != 1 || ctx.dirty_ports[0] != port || ctx.tx[port].count != dp::kMaxBurst) {
+    std::fprintf(stderr, "a burst did not leave port %u whole\n", port);
+    std::abort();
+  }
+  ctx.tx[port].count = 0;
+  ctx.n_dirty = 0;
 }
 
 // Applies the queued learning events to `macs` as the control thread does.
