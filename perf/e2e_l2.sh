@@ -12,7 +12,8 @@
 # service VIP:80 -> backend:8080 in between; np-e2e-reflector first opens --connections N
 # connections, then keeps frames of randomly chosen ones going round: a client packet
 # (DNAT), the backend's reply (reverse NAT), the client's next packet, and so on; the
-# nodeplane leg runs once per connection count, next to testpmd io forwarding.
+# nodeplane leg runs once per connection count, next to testpmd io forwarding. The count
+# "new" is the connection-rate leg: every packet through the switch opens a connection.
 #
 # Layout (2-core lab machine, LAB.md): the switch's forwarding core alone on CPU 1; the
 # generator, the switch's main/control threads and OVS's non-PMD threads on CPU 0.
@@ -36,7 +37,10 @@ BURSTS=""            # bursts of 32 frames per port put in the loop: default and
 LEGS=""               # default: testpmd,ovs,nodeplane (l2); testpmd,nodeplane (other modes)
 MODE=l2
 FLOWS=256            # routed mode: flowgen's destinations 10.253.0.0 + 0..FLOWS-1
-CONNECTIONS=1000,1000000   # service mode: the nodeplane leg runs once per count, each round
+CONNECTIONS=1000,1000000,new  # service mode: the nodeplane leg runs once per count, each
+                              # round; "new": every packet a new connection
+NEW_WINDOW=1         # service mode, "new": the window, s (the table fills as it runs)
+NEW_MAX_FLOWS=12000000  # service mode, "new": the table (a window of up to 12M new flows)
 INSTALL=0
 LOGDIR=""
 HUGEPAGES_WANT=${HUGEPAGES_WANT:-}   # 2 MB pages; raised to this, never lowered (default
@@ -69,7 +73,8 @@ SWITCH_A_MAC=02:00:00:00:01:0a
 SWITCH_B_MAC=02:00:00:00:01:0b
 CLIENT_NET=10.3.0.0/16 CLIENT_IP0=10.3.0.1
 VIP=10.96.0.10 VIP_PORT=80 BACKEND_PORT=8080
-NP_MEMORY_MB=512     # service mode: 1536 (the connection table of 1M connections: ~250 MB)
+NP_MEMORY_MB=512     # service mode: 1536 (the connection table of 1M connections: ~250 MB),
+                     # 2048 with "new" (NEW_MAX_FLOWS connections: ~1.2 GB)
 NODEPLANE=${NODEPLANE:-build/nodeplane}
 REFLECTOR=${REFLECTOR:-build/np-e2e-reflector}
 NPCTL=${NPCTL:-build/npctl}
@@ -93,8 +98,10 @@ usage: $0 [options]      (as root)
                  vxlan 1..4 (default 4; both ports' frames share one loop there), service
                  1..8 (default 8; injected out of P only)
   --flows N      routed: flowgen destinations 10.253.0.0 + 0..N-1, 2..65536 (default $FLOWS)
-  --connections LIST  service: comma-separated connection counts, 1..1000000 each; the
-                 nodeplane leg runs once per count in every round (default $CONNECTIONS)
+  --connections LIST  service: comma-separated connection counts, 1..1000000 each, or
+                 "new"; the nodeplane leg runs once per count in every round (default
+                 $CONNECTIONS). "new": no connections beforehand; for a ${NEW_WINDOW}-s window
+                 every client packet opens a connection (the table holds $NEW_MAX_FLOWS)
   --logdir DIR   keep every process's log in DIR (default: logs are deleted)
   --install      apt-get install openvswitch-switch-dpdk (and dpdk if dpdk-testpmd is
                  missing) and select ovs-vswitchd-dpdk with update-alternatives
@@ -152,16 +159,17 @@ if ! is_uint "$FLOWS" || [[ $FLOWS -lt 2 || $FLOWS -gt 65536 ]]; then die "--flo
 # At most 1M connections: nodeplane's memory_mb in service mode (1536) is sized for them.
 CONN_LIST=()
 for c in ${CONNECTIONS//,/ }; do
-  if ! is_uint "$c" || [[ $c -lt 1 || $c -gt 1000000 ]]; then
-    die "--connections: '$c' is not a count in 1..1000000"
+  if [[ $c != new ]] && { ! is_uint "$c" || [[ $c -lt 1 || $c -gt 1000000 ]]; }; then
+    die "--connections: '$c' is neither a count in 1..1000000 nor 'new'"
   fi
-  c=$((10#$c))
+  [[ $c == new ]] || c=$((10#$c))
   [[ " ${CONN_LIST[*]} " != *" $c "* ]] || die "--connections: $c given twice"
   CONN_LIST+=("$c")
 done
 [[ ${#CONN_LIST[@]} -gt 0 ]] || die "--connections needs at least one count"
 if [[ $MODE == service ]]; then
   NP_MEMORY_MB=1536
+  if [[ " ${CONN_LIST[*]} " == *" new "* ]]; then NP_MEMORY_MB=2048; fi
   HUGEPAGES_WANT=${HUGEPAGES_WANT:-2048}
 fi
 HUGEPAGES_WANT=${HUGEPAGES_WANT:-1024}
@@ -450,8 +458,13 @@ gen_reflector_start() {  # gen_reflector_start SOCK_A SOCK_B  (sets GEN_FD, GEN_
   local frames=(--mac-a "$MAC_A" --bursts "$BURSTS")
   if [[ $MODE == service ]]; then
     frames+=(--service --switch-mac "$SWITCH_A_MAC" --client-ip "$CLIENT_IP0" --vip "$VIP"
-             --vip-port "$VIP_PORT" --connections "$CONNS")
-    ready_s=$((30 + 180))
+             --vip-port "$VIP_PORT")
+    if [[ $CONNS == new ]]; then
+      frames+=(--new-flows)
+    else
+      frames+=(--connections "$CONNS")
+      ready_s=$((30 + 180))
+    fi
   else
     frames+=(--mac-r "$MAC_R")
   fi
@@ -471,7 +484,7 @@ gen_reflector_start() {  # gen_reflector_start SOCK_A SOCK_B  (sets GEN_FD, GEN_
   local t0=$SECONDS
   for _ in $(seq $((ready_s * 10))); do
     if grep -q '^ready$' "$GEN_LOG" 2>/dev/null; then
-      if [[ $MODE == service ]]; then rf_warmup_check "$((SECONDS - t0))"; fi
+      if [[ $MODE == service && $CONNS != new ]]; then rf_warmup_check "$((SECONDS - t0))"; fi
       return 0
     fi
     alive gen || { echo "np-e2e-reflector exited during start-up" >&2; return 1; }
@@ -858,8 +871,10 @@ vxlan:
   static_macs: [{vni: $VNI, mac: "$MAC_R", remote: $REMOTE_VTEP}]
 EOF
     elif [[ $MODE == service ]]; then
-      # The table a third larger than the connections (a full table refuses new flows).
-      local max_flows=$(((CONNS * 13 + 9) / 10))
+      # The table a third larger than the connections (a full table refuses new flows);
+      # "new": as large as the window needs.
+      local max_flows=$NEW_MAX_FLOWS
+      if [[ $CONNS != new ]]; then max_flows=$(((CONNS * 13 + 9) / 10)); fi
       [[ $max_flows -ge 1024 ]] || max_flows=1024
       cat <<EOF
 interfaces:
@@ -997,27 +1012,32 @@ leg_nodeplane() {
   [[ -S $d/a.sock && -S $d/b.sock ]] || { echo "nodeplane did not create its sockets:" >&2; tail -n 20 "$err" >&2; return 1; }
 
   gen_start "$d/a.sock" "$d/b.sock"
-  if [[ $MODE == service ]]; then
+  # "new": the table fills as the traffic runs, so the traffic runs for the window only
+  # (the reflector's "start" to "stop"), and the switch's snapshots enclose all of it.
+  local new=0
+  if [[ $MODE == service && $CONNS == new ]]; then new=1; fi
+  if [[ $MODE == service && $new -eq 0 ]]; then
     np_log_conntrack "$d" warmup "after the connections' warm-up"
     if [[ $NP_FLOWS != "$CONNS" ]]; then log "WARNING: $NP_FLOWS connections tracked, $CONNS opened"; fi
   fi
-  nap "$WARMUP"
+  if [[ $new -eq 0 ]]; then nap "$WARMUP"; fi
   local k0 k1
   k0=$(np_next_snapshot "$out")
+  if [[ $new -eq 1 ]]; then
+    local DURATION=$NEW_WINDOW  # sample_window's
+    printf 'start\n' >&"$GEN_FD"
+    nap 0.2
+  fi
   gen_window_open
   SW_PID=$cpid
   window_begin
   sample_window
   gen_window_close
   window_end
+  if [[ $new -eq 1 ]]; then printf 'stop\n' >&"$GEN_FD"; fi
   k1=$(np_next_snapshot "$out")
   if [[ $MODE == vxlan ]]; then np_log_vxlan "$d"; fi
-  if [[ $MODE == service ]]; then
-    np_log_conntrack "$d" window "after the window"
-    # Connections: to open, opened (first frame reached the backend), tracked after the
-    # window, created in all; NAT drops.
-    echo "$CONNS ${WARM_ARRIVED:-?} $NP_FLOWS $NP_CREATED $NP_NAT_DROPS" >"$TMP/svc/$CUR"
-  fi
+  if [[ $MODE == service ]]; then np_log_conntrack "$d" window "after the window"; fi
   gen_stop
   # SIGTERM: nodeplane exits 0 and prints its final stats.
   kill -TERM "$cpid" 2>/dev/null || true
@@ -1032,6 +1052,12 @@ leg_nodeplane() {
   local rx busy idle drops
   read -r rx busy idle drops < <(awk -v a="$s0" -v b="$s1" 'BEGIN {split(a, x, " "); split(b, y, " ");
     printf "%.0f %.0f %.0f %.0f\n", y[1] - x[1], y[2] - x[2], y[3] - x[3], y[4] - x[4]}')
+  if [[ $MODE == service ]]; then
+    # Connections: to open, opened (first frame reached the backend), tracked after the
+    # window, created since the start; NAT drops; packets the switch received between its
+    # snapshots ("new": all of them, so created / packets is the new connections a packet).
+    echo "$CONNS ${WARM_ARRIVED:--} $NP_FLOWS $NP_CREATED $NP_NAT_DROPS $rx" >"$TMP/svc/$CUR"
+  fi
   save_result "$GEN_RX" "$busy" "$rx" \
     "$(awk -v b="$busy" -v i="$idle" 'BEGIN {printf "%.0f", ((b + i) > 0 ? 100 * b / (b + i) : 0)}')" "$drops"
   if [[ $MODE == service && $drops != 0 ]]; then
@@ -1123,7 +1149,9 @@ log "temp dir $TMP"
 # Result keys, in the summary's order: the leg's name, or in service mode "nodeplane-cN"
 # for the nodeplane leg with N connections.
 ROWS=(nodeplane testpmd ovs)
-CONN_MIN=$(printf '%s\n' "${CONN_LIST[@]}" | sort -n | head -n1)
+# The testpmd leg's generator: the smallest count's (1000 when there is only "new").
+CONN_MIN=$(printf '%s\n' "${CONN_LIST[@]}" | grep -v '^new$' | sort -n | head -n1 || true)
+CONN_MIN=${CONN_MIN:-1000}
 if [[ $MODE == service ]]; then
   ROWS=()
   for c in "${CONN_LIST[@]}"; do ROWS+=("nodeplane-c$c"); done
@@ -1194,7 +1222,8 @@ elif [[ $MODE == vxlan ]]; then
 elif [[ $MODE == service ]]; then
   echo "==== e2e service: clients' port <-> backend's port, one switch core, ${PKT_LEN}-byte UDP frames, np-e2e-reflector closed loop ===="
   echo "nodeplane routes with a UDP service $VIP:$VIP_PORT -> $GEN_IP_B:$BACKEND_PORT: every pass one DNAT (a -> b) and one reverse"
-  echo "NAT (b -> a) through established connections chosen at random; testpmd io forwards the same frames a <-> b"
+  echo "NAT (b -> a) through established connections chosen at random; testpmd io forwards the same frames a <-> b."
+  echo "\"new flows\": every client packet (a -> b only) opens a new connection, for a ${NEW_WINDOW}-s window from an empty table"
 else
   echo "==== e2e L2: two vhost-user ports, one switch core, ${PKT_LEN}-byte frames ===="
 fi
@@ -1206,13 +1235,15 @@ echo
 # nodeplane has a row per connection count, nodeplane / testpmd on nodeplane's rows.
 # human N: 1000 -> 1k, 1000000 -> 1M.
 human() {
-  if [[ $(($1 % 1000000)) -eq 0 ]]; then echo "$(($1 / 1000000))M"
+  if [[ $1 == new ]]; then echo "new"
+  elif [[ $(($1 % 1000000)) -eq 0 ]]; then echo "$(($1 / 1000000))M"
   elif [[ $(($1 % 1000)) -eq 0 ]]; then echo "$(($1 / 1000))k"
   else echo "$1"; fi
 }
 row_name() {
   case $1 in
     nodeplane) if [[ $MODE == l2 ]]; then echo "nodeplane"; else echo "nodeplane $MODE"; fi ;;
+    nodeplane-cnew) echo "nodeplane svc new flows" ;;
     nodeplane-c*) echo "nodeplane svc $(human "${1#nodeplane-c}") conns" ;;
     testpmd) echo "testpmd io forwarding" ;;
     ovs) echo "OVS-DPDK NORMAL" ;;
@@ -1280,12 +1311,15 @@ done
 if [[ $MODE == service && -z ${SKIP[nodeplane]:-} ]]; then
   echo
   echo "nodeplane's connection table per round (npctl stats after the window): connections"
-  echo "opened (first frame reached the backend) / to open, tracked, created since start, NAT drops"
+  echo "opened (first frame reached the backend) / to open, tracked, created since start, NAT drops;"
+  echo "new flows: connections created / packets the switch received (1.00: every packet a new one)"
   for c in "${CONN_LIST[@]}"; do
     line=""
     for round in $(seq "$ROUNDS"); do
       f="$TMP/svc/nodeplane-c$c.$round"
-      if [[ -f $f ]]; then
+      if [[ -f $f && $c == new ]]; then
+        line+="  $(awk '{printf "created=%s of %s packets (%.2f a packet) flows=%s nat_drops=%s", $4, $6, ($6 > 0 ? $4 / $6 : 0), $3, $5}' "$f")"
+      elif [[ -f $f ]]; then
         line+="  $(awk '{printf "%s/%s flows=%s created=%s nat_drops=%s", $2, $1, $3, $4, $5}' "$f")"
       else
         line+="  -"

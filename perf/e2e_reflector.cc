@@ -32,16 +32,26 @@
 //     connection's client IP and port, destination the frame's source (VIP:port).
 // Any other frame is dropped (counted).
 //
+// --service --new-flows: every packet through the switch opens a new connection. No
+// warm-up and no frames until the command "start": then --bursts x 32 client frames go out
+// of P, each from the next unused client address and port (connection i as above, i
+// counting up through 2^24 of them, the most the switch's table holds), and every frame
+// arriving at U (DNATed to the backend) is turned into the next such client frame and sent
+// out of P again: the loop runs one way, P -> switch -> U. After "stop", frames arriving at
+// U leave the loop (freed, counted as retired).
+//
 // Control on stdin, one command a line: "stats" prints
 //   stats rx=N tx=N drops=N tsc=N hz=N
-// (cumulative over both ports; tsc = rte_rdtsc() when printed), "quit" (or end of input)
-// exits. "ready" is printed once the frames are in the loop.
+// (cumulative over both ports; tsc = rte_rdtsc() when printed), "start" and "stop" (with
+// --new-flows), "quit" (or end of input) exits. "ready" is printed once the frames are in
+// the loop (with --new-flows: once the switch has seen the links, before "start").
 //
 //   np-e2e-reflector EAL-ARGS -- --mac-a MAC [--bursts N (1..4, default 4; --service 1..8,
 //       default 8)]
 //       [--mac-r MAC [--vxlan --mac-u MAC --switch-mac MAC --local-vtep IP --remote-vtep IP
 //        --vni N]]
-//       [--service --switch-mac MAC --client-ip IP --vip IP --vip-port N --connections N]
+//       [--service --switch-mac MAC --client-ip IP --vip IP --vip-port N
+//        (--connections N | --new-flows)]
 #include <rte_cycles.h>
 #include <rte_eal.h>
 #include <rte_errno.h>
@@ -61,6 +71,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <set>
 #include <string>
 #include <utility>
@@ -123,14 +134,27 @@ struct Options {
   bool vxlan = false;
   // --service (addresses in host byte order).
   bool service = false;
+  bool new_flows = false;
   uint32_t client_ip = 0, vip = 0;
   uint16_t vip_port = 0;
-  uint32_t connections = 0;
+  uint32_t connections = 0;  // With --new-flows: the client addresses and ports to go through.
 };
 
 struct Counters {
   uint64_t rx = 0, tx = 0, drops = 0;
-  uint64_t other = 0;  // --service: received frames that were not IPv4/UDP (dropped).
+  uint64_t other = 0;    // --service: received frames that were not IPv4/UDP (dropped).
+  uint64_t retired = 0;  // --new-flows: frames taken out of the loop after "stop".
+};
+
+// --new-flows: which connections are next, and whether the loop still runs.
+struct NewFlows {
+  bool running = false;
+  uint32_t next = 0;
+  uint32_t take(const Options& o) {
+    const uint32_t i = next;
+    next = next + 1 == o.connections ? 0 : next + 1;
+    return i;
+  }
 };
 
 // xorshift64*: cheap enough per packet, and uniform enough to spread over the connections.
@@ -202,6 +226,8 @@ Options parse_options(int argc, char** argv) {
       o.vxlan = true;
     else if (arg == "--service")
       o.service = true;
+    else if (arg == "--new-flows")
+      o.new_flows = true;
     else if (arg == "--client-ip")
       o.client_ip = parse_ipv4(value());
     else if (arg == "--vip")
@@ -214,12 +240,16 @@ Options parse_options(int argc, char** argv) {
       fail("unknown argument '" + arg + "'");
   }
   if (o.vxlan && o.service) fail("--vxlan and --service exclude each other");
+  if (o.new_flows && !o.service) fail("--new-flows needs --service");
+  if (o.new_flows && given.count("--connections") != 0)
+    fail("--new-flows and --connections exclude each other");
+  if (o.new_flows) o.connections = kMaxConnections;
   std::vector<std::string> required = {"--mac-a"};
   if (o.service)
-    required.insert(required.end(),
-                    {"--switch-mac", "--client-ip", "--vip", "--vip-port", "--connections"});
+    required.insert(required.end(), {"--switch-mac", "--client-ip", "--vip", "--vip-port"});
   else
     required.push_back("--mac-r");
+  if (o.service && !o.new_flows) required.push_back("--connections");
   if (o.vxlan)
     required.insert(required.end(),
                     {"--mac-u", "--switch-mac", "--local-vtep", "--remote-vtep", "--vni"});
@@ -445,12 +475,13 @@ bool warm_up(const Options& o, rte_mempool* pool) {
   return true;
 }
 
-// --service: o.bursts bursts of client frames of randomly chosen connections out of P.
-void inject_service(const Options& o, rte_mempool* pool, Random& rng, Counters* counters) {
+// --service: o.bursts bursts of client frames out of P, of the connections next_id() names.
+void inject_clients(const Options& o, rte_mempool* pool, const std::function<uint32_t()>& next_id,
+                    Counters& c) {
   for (unsigned b = 0; b < o.bursts; ++b) {
     uint32_t ids[kBurst];
-    for (unsigned k = 0; k < kBurst; ++k) ids[k] = rng.below(o.connections);
-    send_client_frames(o, pool, ids, kBurst, counters[kPod]);
+    for (unsigned k = 0; k < kBurst; ++k) ids[k] = next_id();
+    send_client_frames(o, pool, ids, kBurst, c);
   }
 }
 
@@ -511,12 +542,41 @@ bool reflect_service(rte_mbuf* m, uint16_t port, const Options& o, Random& rng) 
   return true;
 }
 
+// --new-flows: a burst from U (frames that reached the backend), each turned into the client
+// frame of the next new connection and sent out of P; after "stop" they leave the loop.
+void renew_burst(const Options& o, NewFlows& nf, Counters* counters) {
+  rte_mbuf* pkts[kBurst];
+  const uint16_t n = rte_eth_rx_burst(kUplink, 0, pkts, kBurst);
+  if (n == 0) return;
+  Counters& u = counters[kUplink];
+  u.rx += n;
+  uint16_t kept = 0;
+  for (uint16_t i = 0; i < n; ++i) {
+    rte_mbuf* m = pkts[i];
+    if (!nf.running || !is_ipv4_udp(m) || m->pkt_len != kFrameLen || m->nb_segs != 1) {
+      ++(nf.running ? u.other : u.retired);
+      rte_pktmbuf_free(m);
+      continue;
+    }
+    const uint32_t id = nf.take(o);
+    write_frame(rte_pktmbuf_mtod(m, uint8_t*), o.mac_a, o.switch_mac, client_ip_of(o, id), o.vip,
+                client_port_of(id), o.vip_port);
+    pkts[kept++] = m;
+  }
+  send(kPod, pkts, kept, counters[kPod]);
+}
+
 // One burst from `port` back out of it.
 void reflect_burst(uint16_t port, const Options& o, Random& rng, Counters& c) {
   rte_mbuf* pkts[kBurst];
   const uint16_t n = rte_eth_rx_burst(port, 0, pkts, kBurst);
   if (n == 0) return;
   c.rx += n;
+  if (o.new_flows) {  // Nothing comes back to the clients in this loop.
+    rte_pktmbuf_free_bulk(pkts, n);
+    c.other += n;
+    return;
+  }
   if (!o.service) {
     for (uint16_t i = 0; i < n; ++i) reflect(pkts[i]);
     send(port, pkts, n, c);
@@ -549,7 +609,8 @@ void print_stats(const Counters* counters) {
 
 // Reads whatever stdin has without blocking and runs the complete lines in it. False when
 // it is time to exit ("quit", or stdin closed: the harness is gone).
-bool run_commands(std::string& pending, const Counters* counters) {
+bool run_commands(std::string& pending, const Options& o, rte_mempool* pool, NewFlows& nf,
+                  Counters* counters) {
   pollfd pfd{STDIN_FILENO, POLLIN, 0};
   if (poll(&pfd, 1, 0) <= 0) return true;
   char buf[256];
@@ -558,12 +619,19 @@ bool run_commands(std::string& pending, const Counters* counters) {
   pending.append(buf, static_cast<size_t>(n));
   for (size_t eol; (eol = pending.find('\n')) != std::string::npos; pending.erase(0, eol + 1)) {
     const std::string line = pending.substr(0, eol);
-    if (line == "stats")
+    if (line == "stats") {
       print_stats(counters);
-    else if (line == "quit")
+    } else if (o.new_flows && line == "start" && !nf.running) {
+      nf.running = true;
+      inject_clients(
+          o, pool, [&] { return nf.take(o); }, counters[kPod]);
+    } else if (o.new_flows && line == "stop") {
+      nf.running = false;
+    } else if (line == "quit") {
       return false;
-    else if (!line.empty())
+    } else if (!line.empty()) {
       fprintf(stderr, "np-e2e-reflector: unknown command '%s'\n", line.c_str());
+    }
   }
   return true;
 }
@@ -591,10 +659,12 @@ int main(int argc, char** argv) {
 
   Counters counters[kPortCount];
   Random rng;
-  if (wait_for_switch() && (!o.service || warm_up(o, pool))) {
-    if (o.service)
-      inject_service(o, pool, rng, counters);
-    else
+  NewFlows new_flows;
+  if (wait_for_switch() && (!o.service || o.new_flows || warm_up(o, pool))) {
+    if (o.service && !o.new_flows)  // With --new-flows the frames go in on "start".
+      inject_clients(
+          o, pool, [&] { return rng.below(o.connections); }, counters[kPod]);
+    else if (!o.service)
       inject(o, pool, counters);
     printf("ready\n");
     fflush(stdout);
@@ -605,16 +675,20 @@ int main(int argc, char** argv) {
   uint64_t next_control = 0;
   while (!g_stop.load(std::memory_order_relaxed)) {
     reflect_burst(kPod, o, rng, counters[kPod]);
-    reflect_burst(kUplink, o, rng, counters[kUplink]);
+    if (o.new_flows)
+      renew_burst(o, new_flows, counters);
+    else
+      reflect_burst(kUplink, o, rng, counters[kUplink]);
     const uint64_t now = rte_rdtsc();
     if (now < next_control) continue;
     next_control = now + kControlPollCycles;
-    if (!run_commands(pending, counters)) break;
+    if (!run_commands(pending, o, pool, new_flows, counters)) break;
   }
 
   for (uint16_t port : {kPod, kUplink}) {
-    printf("port %s rx=%lu tx=%lu drops=%lu other=%lu\n", kPortName[port], counters[port].rx,
-           counters[port].tx, counters[port].drops, counters[port].other);
+    printf("port %s rx=%lu tx=%lu drops=%lu other=%lu retired=%lu\n", kPortName[port],
+           counters[port].rx, counters[port].tx, counters[port].drops, counters[port].other,
+           counters[port].retired);
     rte_eth_dev_stop(port);
     rte_eth_dev_close(port);
   }

@@ -3,9 +3,11 @@
 // backends sit behind up1 (port 1, resolved), routed out after translation:
 //   established/N: packets of N tracked connections (random ones, every burst): connection
 //                  lookup, DNAT with checksum updates, route;
-//   new_flow:      every packet a SYN of a connection not seen yet: lookup miss, service
-//                  lookup, Maglev, connection creation (both keys), DNAT, route. Between
-//                  bursts, untimed, the control side ends the burst's connections.
+//   new_flow/M:    every packet a SYN of a connection not seen yet: lookup miss, service
+//                  lookup, Maglev, connection creation (both keys), DNAT, route, in a table
+//                  of M connections (4096: all in cache; 4M: its buckets and flows are
+//                  misses, as in a loaded node's). Between bursts, untimed, the control side
+//                  ends the burst's connections.
 // Between bursts, untimed, each frame's bytes are put back and the tx buffer emptied.
 // Run: taskset -c 1 build/np_service_bench --benchmark_repetitions=3
 //        --benchmark_report_aggregates_only=true
@@ -137,7 +139,7 @@ void BM_ServiceEstablished(benchmark::State& state) {
 
 void BM_ServiceNewFlow(benchmark::State& state) {
   testlib::ensure_eal(2048);
-  Bench bench(4096);
+  Bench bench(static_cast<uint32_t>(state.range(0)));
   nat::Conntrack& table = bench.stage.services.conntrack();
   Burst b;
   uint32_t next = 0;
@@ -168,7 +170,7 @@ void BM_ServiceNewFlow(benchmark::State& state) {
 }
 
 BENCHMARK(BM_ServiceEstablished)->Arg(1000)->Arg(1000000);
-BENCHMARK(BM_ServiceNewFlow);
+BENCHMARK(BM_ServiceNewFlow)->Arg(4096)->Arg(4000000);
 
 }  // namespace
 }  // namespace np::dp

@@ -49,7 +49,7 @@ Dataplane::Dataplane(const DataplaneOptions& options)
       router_(fib_, rte_get_tsc_hz(), &service_stage_),
       pipeline_(l2_, bridge_, router_),
       ports_(kMaxPorts),
-      l3_(fib_, pool_, options.neighbor_timers,
+      l3_(fib_, pool_, options.neighbor_timers, &service_stage_,
           [this](const InjectItem& item) {
             // The first worker sends what the control thread has to send.
             return !workers_.empty() && workers_[0]->ctx().inject.push(item);

@@ -7,12 +7,13 @@
 #include <set>
 
 #include "np/dp/icmp.h"
+#include "np/dp/service_stage.h"
 
 namespace np::dp {
 
 L3Control::L3Control(Fib& fib, rte_mempool* pool, NeighborTimers timers,
-                     std::function<bool(const InjectItem&)> send)
-    : fib_(fib), pool_(pool), timers_(timers), send_(std::move(send)) {}
+                     const ServiceStage* services, std::function<bool(const InjectItem&)> send)
+    : fib_(fib), pool_(pool), timers_(timers), services_(services), send_(std::move(send)) {}
 
 L3Control::~L3Control() { release_packets(); }
 
@@ -305,6 +306,8 @@ void L3Control::fail(const NeighborKey& key) {
     if (in_ok && may_send_icmp_error(w.m) &&
         make_icmp_error(w.m, IcmpKind::kHostUnreachable, 0, ifaces_[w.in_iface]->data.ip,
                         ifaces_[w.in_iface]->data.mac)) {
+      // The packet may have been translated (to a backend that does not answer ARP).
+      if (services_ != nullptr) services_->translate_icmp_error(w.m);
       ++counts_.icmp_sent[static_cast<unsigned>(IcmpKind::kHostUnreachable)];
       send(w.m, w.in_iface);
     } else {

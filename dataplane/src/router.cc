@@ -484,6 +484,9 @@ void Router::icmp_error(WorkerCtx& ctx, const L3Interface& in, rte_mbuf* m, Icmp
     ctx.drop(m, port, reason);
     return;
   }
+  // About a packet the service stage translated (no route, TTL or MTU after DNAT): to its
+  // sender, quoting what it sent, or its stack cannot match the error to its socket.
+  if (services_ != nullptr) services_->translate_icmp_error(m);
   // The offending packet is still dropped (and counted); its mbuf carries the answer.
   ctx.counters.ports[port].drops[static_cast<unsigned>(reason)].add(1);
   ctx.counters.l3.icmp_sent[static_cast<unsigned>(kind)].add(1);

@@ -148,6 +148,11 @@ void ServiceStage::process(WorkerCtx& ctx, const L2Config& config, const L3Inter
   nat::Direction dirs[kMaxBurst];
   conntrack_->lookup_bulk(key_ptrs, k, flows, dirs);
   const ServiceTable* table = config.services.get();
+  // New connections are chosen first and made after, so that the buckets of their reply
+  // keys (in a large table, each a miss to DRAM) are fetched together.
+  FlowChoice choices[kMaxBurst];
+  uint16_t chosen[kMaxBurst];  // Indices into keys.
+  uint16_t c = 0;
   for (uint16_t j = 0; j < k; ++j) {
     rte_mbuf* m = pkts[of[j]];
     auto* ip = rte_pktmbuf_mtod_offset(m, rte_ipv4_hdr*, sizeof(rte_ether_hdr));
@@ -168,13 +173,22 @@ void ServiceStage::process(WorkerCtx& ctx, const L2Config& config, const L3Inter
       const NatService* s = table->find_node_port(keys[j].dst_port, keys[j].proto);
       if (s != nullptr && is_our_address(config, keys[j].dst_ip)) service = s;
     }
-    if (service != nullptr) verdicts[of[j]] = new_flow(ctx, config, in, *service, keys[j], m);
+    if (service == nullptr) continue;
+    verdicts[of[j]] = choose(ctx, config, in, *service, keys[j], choices[c]);
+    if (verdicts[of[j]] == ServiceVerdict::kPass) {
+      conntrack_->prefetch(choices[c].reply);
+      chosen[c++] = j;
+    }
+  }
+  for (uint16_t q = 0; q < c; ++q) {
+    const uint16_t j = chosen[q];
+    verdicts[of[j]] = make_flow(ctx, keys[j], choices[q], pkts[of[j]]);
   }
 }
 
-ServiceVerdict ServiceStage::new_flow(WorkerCtx& ctx, const L2Config& config, const L3Interface& in,
-                                      const NatService& service, const nat::FlowKey& key,
-                                      rte_mbuf* m) const {
+ServiceVerdict ServiceStage::choose(WorkerCtx& ctx, const L2Config& config, const L3Interface& in,
+                                    const NatService& service, const nat::FlowKey& key,
+                                    FlowChoice& choice) const {
   if (service.maglev.empty()) {
     ctx.counters.nat_drops[static_cast<unsigned>(NatDrop::kNoBackend)].add(1);
     return ServiceVerdict::kReject;
@@ -211,6 +225,12 @@ ServiceVerdict ServiceStage::new_flow(WorkerCtx& ctx, const L2Config& config, co
       return ServiceVerdict::kDrop;
     }
   }
+  choice = {service.slot, backend->slot, reply};
+  return ServiceVerdict::kPass;
+}
+
+ServiceVerdict ServiceStage::make_flow(WorkerCtx& ctx, const nat::FlowKey& key,
+                                       const FlowChoice& choice, rte_mbuf* m) const {
   auto* ip = rte_pktmbuf_mtod_offset(m, rte_ipv4_hdr*, sizeof(rte_ether_hdr));
   uint8_t* l4 = reinterpret_cast<uint8_t*>(ip) + rte_ipv4_hdr_len(ip);
   nat::FlowState state = nat::FlowState::kUdp;
@@ -221,8 +241,8 @@ ServiceVerdict ServiceStage::new_flow(WorkerCtx& ctx, const L2Config& config, co
     // the established timeout.
     state = (flags & (kTcpFin | kTcpRst)) ? nat::FlowState::kClosing : nat::FlowState::kSyn;
   }
-  nat::Flow* flow =
-      conntrack_->create(key, &reply, service.slot, backend->slot, state, ctx.now_tsc);
+  nat::Flow* flow = conntrack_->create(key, &choice.reply, choice.service_slot, choice.backend_slot,
+                                       state, ctx.now_tsc);
   if (flow == nullptr) {
     // An earlier packet of this burst (the burst was looked up before any was created) or
     // another worker may have just created it: then it is this packet's flow.
@@ -238,10 +258,10 @@ ServiceVerdict ServiceStage::new_flow(WorkerCtx& ctx, const L2Config& config, co
     return ServiceVerdict::kDrop;
   }
   ctx.counters.flows_created.add(1);
-  ctx.counters.services[service.slot].new_flows.add(1);
-  ctx.counters.services[service.slot].packets.add(1);
-  ctx.counters.backends[backend->slot].new_flows.add(1);
-  ctx.counters.backends[backend->slot].packets.add(1);
+  ctx.counters.services[choice.service_slot].new_flows.add(1);
+  ctx.counters.services[choice.service_slot].packets.add(1);
+  ctx.counters.backends[choice.backend_slot].new_flows.add(1);
+  ctx.counters.backends[choice.backend_slot].packets.add(1);
   translate(ip, l4, *flow, nat::Direction::kForward);
   return ServiceVerdict::kPass;
 }
@@ -263,6 +283,7 @@ void ServiceStage::translate_icmp_error(rte_mbuf* m) const {
       m->data_len < sizeof(rte_ether_hdr) + ihl + kIcmpHeader + inner_ihl + kQuotedL4)
     return;
   uint8_t* inner_l4 = reinterpret_cast<uint8_t*>(inner) + inner_ihl;
+  const size_t quoted_l4 = m->data_len - (sizeof(rte_ether_hdr) + ihl + kIcmpHeader + inner_ihl);
   rte_be16_t ports[2];
   std::memcpy(ports, inner_l4, sizeof(ports));
   // The quote reversed is one of the flow's keys: the reply key when the quoted packet went
@@ -276,13 +297,8 @@ void ServiceStage::translate_icmp_error(rte_mbuf* m) const {
   // end's address as the sender knows it when that end sent the error.
   const nat::FlowKey& sent = dir == nat::Direction::kReply ? flow->forward : flow->reply;
   const rte_be32_t quoted_dst = inner->dst_addr;
-  auto put = [](auto* at, auto value) { std::memcpy(at, &value, sizeof(value)); };
-  inner->src_addr = sent.src_ip;
-  inner->dst_addr = sent.dst_ip;
-  put(inner_l4, sent.src_port);
-  put(inner_l4 + 2, sent.dst_port);
-  inner->hdr_checksum = 0;
-  inner->hdr_checksum = rte_ipv4_cksum(inner);
+  nat::rewrite_quoted(inner, inner_l4, quoted_l4, sent.src_ip, sent.src_port, sent.dst_ip,
+                      sent.dst_port);
   if (ip->src_addr == quoted_dst) {
     ip->hdr_checksum = checksum_update32(ip->hdr_checksum, ip->src_addr, sent.dst_ip);
     ip->src_addr = sent.dst_ip;
@@ -291,6 +307,7 @@ void ServiceStage::translate_icmp_error(rte_mbuf* m) const {
   ip->dst_addr = sent.src_ip;
   // The ICMP checksum covers the whole message: computed again (an error is rare).
   const uint16_t icmp_len = static_cast<uint16_t>(rte_be_to_cpu_16(ip->total_length) - ihl);
+  auto put = [](auto* at, auto value) { std::memcpy(at, &value, sizeof(value)); };
   put(icmp + 2, rte_be16_t{0});
   put(icmp + 2, static_cast<rte_be16_t>(~rte_raw_cksum(icmp, icmp_len)));
 }

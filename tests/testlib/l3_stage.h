@@ -44,7 +44,7 @@ struct L3Stage {
         router(fib, rte_get_tsc_hz(), &service_stage),
         pipeline(config, bridge, router),
         ctx(0, shared),
-        l3(fib, test_pool(), dp::NeighborTimers{},
+        l3(fib, test_pool(), dp::NeighborTimers{}, &service_stage,
            [this](const dp::InjectItem& item) { return ctx.inject.push(item); }) {
     for (auto& up : shared.link_up) up = 1;
     auto c = std::make_unique<dp::L2Config>();

@@ -2,11 +2,13 @@
 // reaches VIP 10.96.0.10:80 whose backends are hosts behind up1 (10.0.1.2 and 10.0.1.3,
 // port 8080). Checks the translated bytes and checksums both ways, the spread and
 // stickiness of flows, backend removal, refusals without backends, a full table, the TCP
-// state machine with expiry, and a node port with SNAT.
+// state machine with expiry, a node port with SNAT, and ICMP errors about translated packets
+// (passing through, or made by us after translating).
 #include <gtest/gtest.h>
 #include <rte_tcp.h>
 #include <rte_udp.h>
 
+#include <array>
 #include <cstring>
 #include <set>
 #include <string>
@@ -26,6 +28,7 @@ using testlib::mac;
 constexpr const char* kClientMac = "02:00:00:00:01:01";  // 10.0.0.2, behind port 0.
 constexpr const char* kHostB = "02:00:00:00:02:02";      // 10.0.1.2, behind port 1.
 constexpr const char* kHostC = "02:00:00:00:02:03";      // 10.0.1.3, behind port 1.
+constexpr const char* kHostD = "02:00:00:00:02:04";      // 10.0.1.4, behind port 1.
 constexpr uint8_t kSyn = 0x02, kAck = 0x10, kFin = 0x01, kRst = 0x04;
 
 class ServicePathTest : public ::testing::Test {
@@ -102,6 +105,60 @@ class ServicePathTest : public ::testing::Test {
   }
   static uint16_t dport(rte_mbuf* m) {
     return rte_be_to_cpu_16(*(reinterpret_cast<rte_be16_t*>(testlib::ipv4_header(m) + 1) + 1));
+  }
+  // A TCP segment from the client to the VIP, to change before building.
+  static testlib::Ipv4Frame client_segment() {
+    return {.dst_mac = kUp0Mac,
+            .src_mac = kClientMac,
+            .src = "10.0.0.2",
+            .dst = "10.96.0.10",
+            .proto = IPPROTO_TCP,
+            .payload = 20,
+            .src_port = 40000,
+            .dst_port = 80};
+  }
+  // A packet's IPv4 header and first 8 bytes of TCP/UDP, as an ICMP error quotes them.
+  using Quote = std::array<uint8_t, sizeof(rte_ipv4_hdr) + 8>;
+  static Quote quote_of(rte_mbuf* m) {
+    Quote q;
+    std::memcpy(q.data(), testlib::ipv4_header(m), q.size());
+    return q;
+  }
+  struct IcmpError {
+    uint8_t type, code;
+    const char* from;  // Our interface's address.
+    const char* to;    // The sender of the quoted packet.
+    uint16_t mtu = 0;  // Fragmentation needed: the next hop's MTU; else unused (0).
+  };
+  // The one frame out of `port` is error `e` to `to_mac`, quoting `sent` exactly as its
+  // sender sent it, with every checksum right: the outer IPv4 header, the ICMP message, the
+  // quoted IPv4 header (and the quoted UDP checksum, being the sender's).
+  void expect_error(uint16_t port, const char* to_mac, const IcmpError& e, const Quote& sent) {
+    rte_mbuf* m = one(port);
+    if (m == nullptr) return;
+    rte_ipv4_hdr* ip = testlib::ipv4_header(m);
+    EXPECT_EQ(testlib::mac_text(rte_pktmbuf_mtod(m, rte_ether_hdr*)->dst_addr), to_mac);
+    EXPECT_EQ(ip->src_addr, rte_cpu_to_be_32(ipv4(e.from))) << "from our interface";
+    EXPECT_EQ(ip->dst_addr, rte_cpu_to_be_32(ipv4(e.to))) << "to the packet's sender";
+    EXPECT_EQ(rte_raw_cksum(ip, sizeof(*ip)), 0xffff) << "IPv4 header checksum";
+    const auto* icmp = reinterpret_cast<const uint8_t*>(ip + 1);
+    EXPECT_EQ(icmp[0], e.type);
+    EXPECT_EQ(icmp[1], e.code);
+    EXPECT_EQ(rte_be_to_cpu_16(testlib::icmp_header(m)->icmp_seq_nb), e.mtu);
+    const size_t icmp_len = rte_be_to_cpu_16(ip->total_length) - sizeof(*ip);
+    if (icmp_len == 8 + sent.size()) {
+      EXPECT_EQ(rte_raw_cksum(icmp, icmp_len), 0xffff) << "ICMP checksum";
+      const uint8_t* quote = icmp + 8;
+      EXPECT_EQ(rte_raw_cksum(quote, sizeof(rte_ipv4_hdr)), 0xffff) << "quoted IPv4 checksum";
+      EXPECT_EQ(std::memcmp(quote + 12, sent.data() + 12, 8), 0) << "quoted addresses";
+      EXPECT_EQ(std::memcmp(quote + 20, sent.data() + 20, 4), 0) << "quoted ports";
+      Quote got;
+      std::memcpy(got.data(), quote, got.size());
+      EXPECT_EQ(got, sent) << "the quote byte by byte";
+    } else {
+      ADD_FAILURE() << "ICMP message of " << icmp_len << " bytes";
+    }
+    rte_pktmbuf_free(m);
   }
   uint64_t nat_drops(NatDrop d) const {
     return stage_->ctx.counters.nat_drops[static_cast<unsigned>(d)].get();
@@ -239,6 +296,137 @@ TEST_F(ServicePathTest, AnIcmpErrorAboutATranslatedReplyReachesTheBackend) {
   EXPECT_EQ(quoted->src_addr, backend) << "quoting what the backend sent";
   EXPECT_EQ(rte_be_to_cpu_16(*reinterpret_cast<const rte_be16_t*>(icmp + 8 + 20)), 8080);
   rte_pktmbuf_free(out);
+}
+
+// The errors our router makes about a packet after DNAT go to the client and quote the packet
+// as it sent it (to the VIP), or its stack cannot match them to its socket.
+TEST_F(ServicePathTest, NetUnreachableAfterDnatQuotesWhatTheClientSent) {
+  ServiceSpec far = web({{ipv4("192.0.2.7"), 5353, 1}});  // No route there.
+  far.name = "far";
+  far.protocol = IPPROTO_UDP;
+  far.port = 53;
+  far.node_port = 0;
+  set({far});
+  rte_mbuf* m = testlib::ipv4_frame(pool_, {.dst_mac = kUp0Mac,
+                                            .src_mac = kClientMac,
+                                            .src = "10.0.0.2",
+                                            .dst = "10.96.0.10",
+                                            .payload = 30,
+                                            .src_port = 5000,
+                                            .dst_port = 53,
+                                            .udp_checksum = true});
+  const Quote sent = quote_of(m);
+  stage_->process(0, m);
+  EXPECT_TRUE(stage_->take_tx(1).empty());
+  expect_error(0, kClientMac, {3, 0, "10.0.0.1", "10.0.0.2"}, sent);
+  EXPECT_EQ(stage_->drops(0, DropReason::kNoRoute), 1u);
+}
+
+TEST_F(ServicePathTest, FragmentationNeededAfterDnatQuotesWhatTheClientSent) {
+  testlib::Ipv4Frame f = client_segment();
+  f.payload = 1600;
+  f.dont_fragment = true;
+  rte_mbuf* m = testlib::ipv4_frame(pool_, f);
+  const Quote sent = quote_of(m);
+  stage_->process(0, m);
+  EXPECT_TRUE(stage_->take_tx(1).empty());
+  expect_error(0, kClientMac, {3, 4, "10.0.0.1", "10.0.0.2", kDefaultMtu}, sent);
+}
+
+// The TTL is checked after the service stage (on the route's path).
+TEST_F(ServicePathTest, TimeExceededAfterDnatQuotesWhatTheClientSent) {
+  testlib::Ipv4Frame f = client_segment();
+  f.ttl = 1;
+  rte_mbuf* m = testlib::ipv4_frame(pool_, f);
+  const Quote sent = quote_of(m);
+  stage_->process(0, m);
+  EXPECT_TRUE(stage_->take_tx(1).empty());
+  expect_error(0, kClientMac, {11, 0, "10.0.0.1", "10.0.0.2"}, sent);
+}
+
+// Host unreachable comes from the control thread, after the backend never answered ARP.
+TEST_F(ServicePathTest, HostUnreachableAfterDnatQuotesWhatTheClientSent) {
+  set({web({{ipv4("10.0.1.9"), 8080, 1}})});  // In up1's subnet, never answering ARP.
+  rte_mbuf* m = testlib::ipv4_frame(pool_, client_segment());
+  // Quoted as it left the worker for ARP: its TTL already decremented.
+  Quote sent = quote_of(m);
+  auto* sent_ip = reinterpret_cast<rte_ipv4_hdr*>(sent.data());
+  --sent_ip->time_to_live;
+  sent_ip->hdr_checksum = 0;
+  sent_ip->hdr_checksum = rte_ipv4_cksum(sent_ip);
+  stage_->process(0, m);
+  stage_->drain_punts();
+  for (int i = 0; i < 4; ++i) {
+    stage_->now_ms += 1000;
+    stage_->l3.tick(stage_->now_ms);
+  }
+  stage_->run_injected();
+  for (rte_mbuf* request : stage_->take_tx(1)) rte_pktmbuf_free(request);
+  expect_error(0, kClientMac, {3, 1, "10.0.0.1", "10.0.0.2"}, sent);
+}
+
+// The other way: "fragmentation needed" about the backend's (reverse-NATed) answer reaches
+// the backend, quoting its packet as it sent it (path MTU discovery of downloads).
+TEST_F(ServicePathTest, FragmentationNeededAboutATranslatedReplyGoesToTheBackend) {
+  stage_->process(0, from_client(40000, kSyn));
+  rte_mbuf* out = one(1);
+  ASSERT_NE(out, nullptr);
+  const std::string backend = format_ipv4(rte_be_to_cpu_32(testlib::ipv4_header(out)->dst_addr));
+  const char* backend_mac = backend == "10.0.1.2" ? kHostB : kHostC;
+  rte_pktmbuf_free(out);
+  rte_mbuf* m = testlib::ipv4_frame(pool_, {.dst_mac = kUp1Mac,
+                                            .src_mac = backend_mac,
+                                            .src = backend,
+                                            .dst = "10.0.0.2",
+                                            .proto = IPPROTO_TCP,
+                                            .payload = 1600,
+                                            .src_port = 8080,
+                                            .dst_port = 40000,
+                                            .dont_fragment = true,
+                                            .tcp_flags = kSyn | kAck});
+  const Quote sent = quote_of(m);
+  stage_->process(1, m);
+  EXPECT_TRUE(stage_->take_tx(0).empty());
+  expect_error(1, backend_mac, {3, 4, "10.0.1.1", backend.c_str(), kDefaultMtu}, sent);
+}
+
+// Hairpin (client and backend in up1's subnet): SNATed to 10.0.1.1. Without the translation
+// the error about the client's packet would go to ourselves.
+TEST_F(ServicePathTest, TimeExceededAfterHairpinSnatReachesTheSenderEitherWay) {
+  testlib::Ipv4Frame f = client_segment();
+  f.dst_mac = kUp1Mac;
+  f.src_mac = kHostD;
+  f.src = "10.0.1.4";
+  stage_->process(1, testlib::ipv4_frame(pool_, f));
+  rte_mbuf* out = one(1);
+  ASSERT_NE(out, nullptr);
+  rte_ipv4_hdr* ip = testlib::ipv4_header(out);
+  ASSERT_EQ(ip->src_addr, rte_cpu_to_be_32(ipv4("10.0.1.1"))) << "SNATed";
+  const std::string backend = format_ipv4(rte_be_to_cpu_32(ip->dst_addr));
+  const char* backend_mac = backend == "10.0.1.2" ? kHostB : kHostC;
+  const uint16_t snat_port = sport(out);
+  rte_pktmbuf_free(out);
+
+  f.ttl = 1;
+  f.tcp_flags = kAck;
+  rte_mbuf* m = testlib::ipv4_frame(pool_, f);
+  Quote sent = quote_of(m);
+  stage_->process(1, m);
+  expect_error(1, kHostD, {11, 0, "10.0.1.1", "10.0.1.4"}, sent);
+
+  m = testlib::ipv4_frame(pool_, {.dst_mac = kUp1Mac,
+                                  .src_mac = backend_mac,
+                                  .src = backend,
+                                  .dst = "10.0.1.1",
+                                  .proto = IPPROTO_TCP,
+                                  .ttl = 1,
+                                  .payload = 20,
+                                  .src_port = 8080,
+                                  .dst_port = snat_port,
+                                  .tcp_flags = kSyn | kAck});
+  sent = quote_of(m);
+  stage_->process(1, m);
+  expect_error(1, backend_mac, {11, 0, "10.0.1.1", backend.c_str()}, sent);
 }
 
 TEST_F(ServicePathTest, UdpWithAChecksumIsTranslatedWithIt) {

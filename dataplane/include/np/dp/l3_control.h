@@ -30,6 +30,8 @@
 
 namespace np::dp {
 
+class ServiceStage;
+
 struct NeighborTimers {
   uint32_t reachable_s = 300;       // A learned neighbor is probed this long after it last spoke.
   uint32_t retry_ms = 1000;         // Between ARP requests (resolution and probes).
@@ -68,8 +70,9 @@ struct ResolvedNeighbor {
 
 class L3Control {
  public:
-  // `send` queues a finished frame to a worker (false if it could not).
-  L3Control(Fib& fib, rte_mempool* pool, NeighborTimers timers,
+  // `services` (or nullptr) translates host unreachable about a packet the service stage
+  // translated; `send` queues a finished frame to a worker (false if it could not).
+  L3Control(Fib& fib, rte_mempool* pool, NeighborTimers timers, const ServiceStage* services,
             std::function<bool(const InjectItem&)> send);
   ~L3Control();
 
@@ -157,6 +160,7 @@ class L3Control {
   Fib& fib_;
   rte_mempool* pool_;
   NeighborTimers timers_;
+  const ServiceStage* const services_;
   std::function<bool(const InjectItem&)> send_;
   std::vector<std::optional<ResolvedInterface>> ifaces_;
   std::map<Ipv4Prefix, Installed> installed_;

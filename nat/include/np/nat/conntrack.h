@@ -19,6 +19,7 @@
 
 #include <rte_byteorder.h>
 #include <rte_hash_crc.h>
+#include <rte_prefetch.h>
 #include <rte_rcu_qsbr.h>
 #include <rte_ring.h>
 
@@ -84,6 +85,8 @@ class Conntrack {
   static constexpr unsigned kMaxBulk = 64;
   void lookup_bulk(const FlowKey* const* keys, unsigned n, Flow** flows, Direction* dirs) const;
   Flow* lookup(const FlowKey& key, Direction& dir) const;
+  // Starts loading the bucket `key` belongs in (before a create() with it).
+  void prefetch(const FlowKey& key) const { rte_prefetch0(&buckets_[hash(key) & bucket_mask_]); }
   // A new connection with both keys (an affinity record with its forward key only);
   // nullptr when the table is full or a key is taken (another worker won the race).
   Flow* create(const FlowKey& forward, const FlowKey* reply, uint16_t service_slot,
