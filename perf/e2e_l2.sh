@@ -1058,8 +1058,12 @@ leg_nodeplane() {
     # snapshots ("new": all of them, so created / packets is the new connections a packet).
     echo "$CONNS ${WARM_ARRIVED:--} $NP_FLOWS $NP_CREATED $NP_NAT_DROPS $rx" >"$TMP/svc/$CUR"
   fi
-  save_result "$GEN_RX" "$busy" "$rx" \
-    "$(awk -v b="$busy" -v i="$idle" 'BEGIN {printf "%.0f", ((b + i) > 0 ? 100 * b / (b + i) : 0)}')" "$drops"
+  # Busy %: "new" shows none, its snapshots enclose idle time before "start" and after "stop".
+  local busy_pct=-
+  if [[ $new -eq 0 ]]; then
+    busy_pct=$(awk -v b="$busy" -v i="$idle" 'BEGIN {printf "%.0f", ((b + i) > 0 ? 100 * b / (b + i) : 0)}')
+  fi
+  save_result "$GEN_RX" "$busy" "$rx" "$busy_pct" "$drops"
   if [[ $MODE == service && $drops != 0 ]]; then
     log "WARNING: nodeplane dropped $drops frames in the window (expected 0; see $CUR-nodeplane.out and the npctl stats)"
   fi
@@ -1333,6 +1337,9 @@ echo "rx Mpps: frames received by the generator on both ports in the window. bus
 echo "switch core's TSC cycles in polls that found packets / packets it received (nodeplane:"
 echo "worker busy_cycles/rx_pkts; testpmd: --record-core-cycles; OVS: pmd-stats-show processing"
 echo "cycles/packets received). busy %: share of the window the switch core spent in such polls."
+if [[ $MODE == service ]]; then
+  echo "(new flows: no busy %, the switch's counters there enclose idle time before and after the window)."
+fi
 echo "on-CPU %: share of the window the switch thread actually ran (schedstat); below ~97% another"
 echo "process took CPU $SW_CPU and the figures are contaminated."
 if [[ $MODE == service ]]; then

@@ -22,10 +22,8 @@
 // Run: taskset -c 1 build/np_ipv4_bench
 #include <benchmark/benchmark.h>
 #include <rte_cycles.h>
-#include <rte_eal.h>
 #include <rte_ip.h>
 #include <rte_udp.h>
-#include <sched.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -36,7 +34,7 @@
 #include <vector>
 
 #include "np/dp/l2_config.h"
-#include "testlib/eal_env.h"
+#include "testlib/bench_eal.h"
 #include "testlib/ipv4_builder.h"
 #include "testlib/l3_stage.h"
 
@@ -47,43 +45,6 @@ constexpr uint16_t kRoutedIn = 0, kOut = 1, kPodPort = 2;
 constexpr unsigned kNeighbors = 4;                   // 10.0.1.2 .. 10.0.1.5 on up1.
 constexpr const char* kHostA = "02:00:00:00:01:01";  // Behind port 0.
 constexpr const char* kPod = "02:00:00:00:03:03";    // In the domain, on port 2.
-
-// EAL on 2 MB hugepages when there are free ones (the daemon's tables sit on hugepages; with
-// 4 KB pages most 1M lookups add a TLB miss), unless NP_BENCH_HUGE=0: then testlib's EAL
-// without hugepages. EAL pins its main thread to its lcore's CPU: the main lcore is the
-// first CPU we were started on, and the startup affinity (taskset) is restored after.
-void init_eal() {
-  cpu_set_t startup;
-  CPU_ZERO(&startup);
-  sched_getaffinity(0, sizeof(startup), &startup);
-  int first_cpu = 0;
-  while (first_cpu < CPU_SETSIZE && !CPU_ISSET(first_cpu, &startup)) ++first_cpu;
-  const char* env = std::getenv("NP_BENCH_HUGE");
-  bool huge = env == nullptr || std::strcmp(env, "0") != 0;
-  if (huge) {
-    unsigned free_pages = 0;
-    if (FILE* f = std::fopen("/sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages", "r")) {
-      if (std::fscanf(f, "%u", &free_pages) != 1) free_pages = 0;
-      std::fclose(f);
-    }
-    huge = free_pages >= 128;  // The 1M table and the pool need about 130 MB.
-  }
-  if (huge) {
-    std::vector<std::string> args = {
-        "np-ipv4-bench", "--in-memory", "--no-pci", "--lcores", "0@" + std::to_string(first_cpu),
-        "--log-level",   "*:error"};
-    std::vector<char*> argv;
-    for (std::string& a : args) argv.push_back(a.data());
-    if (rte_eal_init(static_cast<int>(argv.size()), argv.data()) < 0) {
-      std::fprintf(stderr, "EAL on hugepages failed (retry with NP_BENCH_HUGE=0)\n");
-      abort();
-    }
-  }
-  testlib::ensure_eal(4096);  // Initialises EAL without hugepages unless done above.
-  sched_setaffinity(0, sizeof(startup), &startup);
-  std::fprintf(stderr, "EAL memory: %s, main thread on CPU %d\n",
-               huge ? "2 MB hugepages" : "4 KB pages (--no-huge)", sched_getcpu());
-}
 
 bool usable_slash8(uint32_t addr) {
   const uint32_t a = addr >> 24;
@@ -153,7 +114,8 @@ Table& table(uint32_t n_routes, bool ecmp) {
 enum class Traffic { kRouted, kGateway, kEcmp };
 
 void run(benchmark::State& state, Traffic traffic) {
-  static const bool eal = (init_eal(), true);
+  // The 1M table and the pool need about 130 MB.
+  static const bool eal = (testlib::init_bench_eal("np-ipv4-bench", 128, 4096), true);
   (void)eal;
   Table& t = table(static_cast<uint32_t>(state.range(0)), traffic == Traffic::kEcmp);
   testlib::L3Stage& stage = *t.stage;
