@@ -103,14 +103,14 @@ vxlan:
         capture = subprocess.Popen(
             ["ip", "netns", "exec", self.host_ns, "tcpdump", "-nn", "-l", "-c", "2", "-i", node2_if,
              f"udp port 4789 and src host {OUR_VTEP}"],
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         try:
             self.ping(self.pod1_ns, L2_HOST, count=4)
-            out, _ = capture.communicate(timeout=20)
+            out, err = capture.communicate(timeout=20)
         finally:
             if capture.poll() is None:
                 capture.kill()
-        self.assertIn("VXLAN", out)
+        self.assertIn("VXLAN", out, f"tcpdump: {err}")
         self.assertIn("vni 42", out)
 
     def test_4_remote_mac_is_learned_behind_its_vtep(self):

@@ -8,7 +8,7 @@ PACKAGES=(
   dpdk dpdk-dev libdpdk-dev libyaml-cpp-dev libboost-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler libcivetweb-dev prometheus
-  python3 iproute2 iputils-ping netcat-openbsd ethtool traceroute curl
+  python3 iproute2 iputils-ping netcat-openbsd ethtool traceroute curl tcpdump
 )
 HUGEPAGES=${NP_HUGEPAGES:-1024}
 
