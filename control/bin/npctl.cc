@@ -22,7 +22,8 @@ constexpr char kDefaultServer[] = "unix:///run/nodeplane/api.sock";
 constexpr char kUsage[] =
     "usage: npctl [--server ADDR] [-o table|json] NOUN VERB ...\n"
     "  port add NAME --type TYPE [--socket PATH] [--client] [--iface IFACE] [--device PCI]\n"
-    "                [--path PATH] [--queues N] [--mac MAC] [--mtu N]\n"
+    "                [--path PATH] [--queues N] [--mac MAC] [--mtu N] [--bd ID]\n"
+    "                [--allow-mac MAC --allow-ip IP [--allow-ip IP ...]]  (anti-spoofing)\n"
     "  port del NAME | port list\n"
     "  bd add ID --port NAME [--port NAME ...] [--no-learning] [--aging S] [--no-flood] "
     "[--max-macs N]\n"
@@ -229,6 +230,13 @@ class Cli {
     p->set_queues(o.number("--queues"));
     p->set_mac(o.get("--mac"));
     p->set_mtu(o.number("--mtu"));
+    req.set_bridge_domain(o.number("--bd"));
+    if (o.has("--allow-mac") || o.has("--allow-ip")) {
+      if (!o.has("--allow-mac")) throw UsageError{"--allow-ip needs --allow-mac"};
+      v1::PortSecurity* security = p->mutable_security();
+      security->set_mac(o.get("--allow-mac"));
+      for (const std::string& ip : o.all("--allow-ip")) security->add_ips(ip);
+    }
     v1::AddPortResponse resp;
     if (grpc::Status st = stub_->AddPort(context().get(), req, &resp); !st.ok()) return fail(st);
     if (json_) printf("%s\n", to_json(resp.port()).c_str());
@@ -242,8 +250,9 @@ class Cli {
       print_json_array(resp.ports());
       return 0;
     }
-    std::vector<std::vector<std::string>> rows = {
-        {"NAME", "TYPE", "LINK", "BD", "RX_PKTS", "TX_PKTS", "DROPS", "DEVICE", "ATTACH"}};
+    std::vector<std::vector<std::string>> rows = {{"NAME", "TYPE", "LINK", "BD", "RX_PKTS",
+                                                   "TX_PKTS", "DROPS", "DEVICE", "SECURITY", "CNI",
+                                                   "ATTACH"}};
     for (const v1::PortStatus& s : resp.ports()) {
       uint64_t drops = 0;
       for (const auto& [reason, n] : s.counters().drops()) drops += n;
@@ -254,10 +263,26 @@ class Cli {
                       s.bridge_domain() ? std::to_string(s.bridge_domain()) : "-",
                       std::to_string(s.counters().rx_packets()),
                       std::to_string(s.counters().tx_packets()), std::to_string(drops), s.device(),
-                      attach});
+                      security_text(p), attachment_text(p), attach});
     }
     print_table(rows);
     return 0;
+  }
+
+  // "MAC IP,IP" (the sources the port accepts), or "-".
+  static std::string security_text(const v1::Port& p) {
+    if (!p.has_security()) return "-";
+    std::string ips;
+    for (const std::string& ip : p.security().ips()) ips += (ips.empty() ? "" : ",") + ip;
+    return p.security().mac() + " " + ips;
+  }
+
+  // "NETWORK/CONTAINER/IFNAME" of the CNI attachment, the container ID cut to 12 characters
+  // as container runtimes show it; or "-".
+  static std::string attachment_text(const v1::Port& p) {
+    if (!p.has_attachment()) return "-";
+    const v1::PortAttachment& a = p.attachment();
+    return a.network() + "/" + a.container_id().substr(0, 12) + "/" + a.ifname();
   }
 
   int bd_add(const Args& w) {

@@ -205,6 +205,35 @@ Status from_proto(const v1::Port& in, PortConfig& out) {
     port.mac = mac;
   }
   if (in.mtu() != 0) port.mtu = in.mtu();
+  if (in.has_security()) {
+    const v1::PortSecurity& sec = in.security();
+    PortSecurityConfig security;
+    if (Status st = parse_mac_field(sec.mac(), "port.security.mac", security.mac); !st.is_ok())
+      return st;
+    // Past the limit, before parsing: the count is the first thing wrong.
+    if (sec.ips_size() > static_cast<int>(kMaxPortSecurityIps))
+      return invalid_argument("port.security.ips: 1 to " + std::to_string(kMaxPortSecurityIps) +
+                              " addresses, got " + std::to_string(sec.ips_size()));
+    for (int k = 0; k < sec.ips_size(); ++k) {
+      uint32_t ip = 0;
+      if (Status st =
+              parse_ipv4_field(sec.ips(k), "port.security.ips[" + std::to_string(k) + "]", ip);
+          !st.is_ok())
+        return st;
+      security.ips.push_back(ip);
+    }
+    if (std::string problem = port_security_problem(security); !problem.empty())
+      return invalid_argument("port.security." + problem);
+    port.security = std::move(security);
+  }
+  if (in.has_attachment()) {
+    const v1::PortAttachment& a = in.attachment();
+    PortAttachmentConfig attachment{a.network(), a.container_id(), a.ifname()};
+    if (std::string problem = port_attachment_problem(attachment); !problem.empty())
+      return invalid_argument("port.attachment." + problem);
+    // All empty is no attachment, as the state file has it.
+    if (!(attachment == PortAttachmentConfig{})) port.attachment = std::move(attachment);
+  }
   out = std::move(port);
   return Status::ok();
 }
@@ -250,6 +279,17 @@ void to_proto(const PortConfig& in, v1::Port& out) {
   out.set_queues(in.queues);
   if (in.mac) out.set_mac(format_mac(*in.mac));
   if (in.mtu) out.set_mtu(*in.mtu);
+  if (in.security) {
+    v1::PortSecurity* sec = out.mutable_security();
+    sec->set_mac(format_mac(in.security->mac));
+    for (uint32_t ip : in.security->ips) sec->add_ips(format_ipv4(ip));
+  }
+  if (in.attachment) {
+    v1::PortAttachment* a = out.mutable_attachment();
+    a->set_network(in.attachment->network);
+    a->set_container_id(in.attachment->container_id);
+    a->set_ifname(in.attachment->ifname);
+  }
 }
 
 void to_proto(const BridgeDomainConfig& in, v1::BridgeDomain& out) {

@@ -59,7 +59,7 @@ class NodeplaneService final : public v1::Nodeplane::Service {
     PortConfig port;
     if (Status st = from_proto(req->port(), port); !st.is_ok()) return to_grpc(st);
     return on_control([&] {
-      Status st = controller_.add_port(port);
+      Status st = controller_.add_port(port, req->bridge_domain());
       if (st.is_ok()) fill_port_status(port, dataplane_.stats(), *resp->mutable_port());
       return st;
     });

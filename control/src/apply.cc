@@ -53,7 +53,13 @@ dp::PortSpec port_spec(const PortConfig& p) {
   spec.queues = static_cast<uint16_t>(p.queues);
   if (p.mac) spec.mac = to_ether(*p.mac);
   if (p.mtu) spec.mtu = static_cast<uint16_t>(*p.mtu);
+  spec.security = port_security_spec(p);
   return spec;
+}
+
+std::optional<dp::PortSecuritySpec> port_security_spec(const PortConfig& p) {
+  if (!p.security) return std::nullopt;
+  return dp::PortSecuritySpec{to_ether(p.security->mac), p.security->ips};
 }
 
 dp::BridgeDomainSpec domain_spec(const BridgeDomainConfig& b) {

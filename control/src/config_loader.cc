@@ -128,6 +128,10 @@ class Loader {
   std::vector<PortConfig> load_ports(const YAML::Node& node) const;
   PortConfig load_port(const YAML::Node& node, const std::string& label) const;
   void load_port_type_key(const YAML::Node& key, const YAML::Node& value, PortConfig& port) const;
+  PortSecurityConfig load_port_security(const YAML::Node& node, const std::string& where) const;
+  // Unset when the map is empty.
+  std::optional<PortAttachmentConfig> load_port_attachment(const YAML::Node& node,
+                                                           const std::string& where) const;
   std::vector<BridgeDomainConfig> load_bridge_domains(const YAML::Node& node,
                                                       const std::vector<PortConfig>& ports) const;
   BridgeDomainConfig load_bridge_domain(const YAML::Node& node, const std::string& label,
@@ -419,9 +423,9 @@ PortConfig Loader::load_port(const YAML::Node& node, const std::string& label) c
   const YAML::Node name = node["name"];
   const std::string where =
       name && name.IsScalar() ? "in port " + quote(name.Scalar()) : "in " + label;
-  check_keys(
-      node, where,
-      {"name", "type", "queues", "mac", "mtu", "socket", "client", "iface", "device", "path"});
+  check_keys(node, where,
+             {"name", "type", "queues", "mac", "mtu", "socket", "client", "iface", "device", "path",
+              "security", "attachment"});
   if (!name) fail(node, "missing required key 'name' " + where);
   PortConfig port;
   port.mark = source_mark(node.Mark());
@@ -443,6 +447,10 @@ PortConfig Loader::load_port(const YAML::Node& node, const std::string& label) c
       port.mac = read_unicast_mac(value, key);
     } else if (key == "mtu") {
       port.mtu = static_cast<unsigned>(read_uint(value, key, kMinMtu, kMaxMtu));
+    } else if (key == "security") {
+      port.security = load_port_security(value, "in security of port " + quote(port.name));
+    } else if (key == "attachment") {
+      port.attachment = load_port_attachment(value, "in attachment of port " + quote(port.name));
     } else if (key != "name" && key != "type") {
       load_port_type_key(entry.first, value, port);
     }
@@ -487,6 +495,50 @@ void Loader::load_port_type_key(const YAML::Node& key, const YAML::Node& value,
   } else {
     port.path = read_absolute_path(value, name);
   }
+}
+
+PortSecurityConfig Loader::load_port_security(const YAML::Node& node,
+                                              const std::string& where) const {
+  expect_map(node, "'security'");
+  check_keys(node, where, {"mac", "ips"});
+  for (const char* key : {"mac", "ips"}) {
+    if (!node[key]) fail(node, "missing required key " + quote(key) + " " + where);
+  }
+  PortSecurityConfig security;
+  security.mac = read_unicast_mac(node["mac"], "mac");
+  const YAML::Node ips = node["ips"];
+  expect_list(ips, "ips");
+  if (ips.size() == 0 || ips.size() > kMaxPortSecurityIps) {
+    fail(ips, "'ips': 1 to " + std::to_string(kMaxPortSecurityIps) + " addresses, got " +
+                  std::to_string(ips.size()));
+  }
+  for (const YAML::Node& item : ips) {
+    const uint32_t ip = read_host_ipv4(item, "ips");
+    if (contains(security.ips, ip)) fail(item, "'ips': " + format_ipv4(ip) + " is listed twice");
+    security.ips.push_back(ip);
+  }
+  return security;
+}
+
+std::optional<PortAttachmentConfig> Loader::load_port_attachment(const YAML::Node& node,
+                                                                 const std::string& where) const {
+  expect_map(node, "'attachment'");
+  check_keys(node, where, {"network", "container_id", "ifname"});
+  PortAttachmentConfig attachment;
+  const std::pair<const char*, std::string*> fields[] = {{"network", &attachment.network},
+                                                         {"container_id", &attachment.container_id},
+                                                         {"ifname", &attachment.ifname}};
+  for (const auto& [key, value] : fields) {
+    const YAML::Node item = node[key];
+    if (!item) continue;
+    *value = read_string(item, key);
+    if (value->size() > kMaxAttachmentFieldSize) {
+      fail(item,
+           quote(key) + ": longer than " + std::to_string(kMaxAttachmentFieldSize) + " bytes");
+    }
+  }
+  if (attachment == PortAttachmentConfig{}) return std::nullopt;
+  return attachment;
 }
 
 std::vector<BridgeDomainConfig> Loader::load_bridge_domains(

@@ -5,6 +5,8 @@
 
 #include <cctype>
 
+#include "np/control/mac_address.h"
+
 namespace np::control {
 namespace {
 
@@ -230,5 +232,33 @@ bool is_host_address(uint32_t ip) {
 }
 
 bool is_unicast_mac(const MacAddress& mac) { return (mac[0] & 1) == 0 && mac != MacAddress{}; }
+
+std::string port_security_problem(const PortSecurityConfig& security) {
+  if (!is_unicast_mac(security.mac))
+    return "mac: " + format_mac(security.mac) + " is not a unicast address";
+  if (security.ips.empty() || security.ips.size() > kMaxPortSecurityIps)
+    return "ips: 1 to " + std::to_string(kMaxPortSecurityIps) + " addresses, got " +
+           std::to_string(security.ips.size());
+  for (size_t k = 0; k < security.ips.size(); ++k) {
+    const std::string field = "ips[" + std::to_string(k) + "]: " + format_ipv4(security.ips[k]);
+    if (!is_host_address(security.ips[k])) return field + " is not a unicast host address";
+    if (std::find(security.ips.begin(), security.ips.begin() + k, security.ips[k]) !=
+        security.ips.begin() + k)
+      return field + " is listed twice";
+  }
+  return {};
+}
+
+std::string port_attachment_problem(const PortAttachmentConfig& attachment) {
+  const std::pair<const char*, const std::string*> fields[] = {
+      {"network", &attachment.network},
+      {"container_id", &attachment.container_id},
+      {"ifname", &attachment.ifname}};
+  for (const auto& [name, value] : fields)
+    if (value->size() > kMaxAttachmentFieldSize)
+      return std::string(name) + ": longer than " + std::to_string(kMaxAttachmentFieldSize) +
+             " bytes";
+  return {};
+}
 
 }  // namespace np::control

@@ -57,6 +57,12 @@ Status validate_port(const PortConfig& port) {
                                 std::to_string(kMaxMtu) + ", got " + std::to_string(*port.mtu));
   if (port.mac && !is_unicast(*port.mac))
     return port_error(port, "mac: " + format_mac(*port.mac) + " is not a unicast address");
+  if (port.security)
+    if (std::string problem = port_security_problem(*port.security); !problem.empty())
+      return port_error(port, "security." + problem);
+  if (port.attachment)
+    if (std::string problem = port_attachment_problem(*port.attachment); !problem.empty())
+      return port_error(port, "attachment." + problem);
   return Status::ok();
 }
 

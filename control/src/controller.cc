@@ -13,6 +13,8 @@
 namespace np::control {
 namespace {
 
+// Whether the data plane can keep the port open: every setting of its device is the same
+// (security is republished on its own; the attachment is not the data plane's).
 bool same_port(const PortConfig& a, const PortConfig& b) {
   return a.name == b.name && a.type == b.type && a.socket == b.socket && a.client == b.client &&
          a.iface == b.iface && a.device == b.device && a.path == b.path && a.queues == b.queues &&
@@ -194,11 +196,12 @@ Config l3_during_change(const Config& from, const Config& to,
 // whose port or domain is missing, and a port or domain removed under an interface, so:
 // (1) L3 goes to the part of `to` that the ports and domains of `from` can carry (interfaces
 // on what is about to go are removed, new ones on what stays added); (2) ports leaving are
-// taken out of their domains and closed, new ports opened, the domains of `to` published;
-// (3) L3 goes to `to`; (4) the services go to `to` (they depend on no port or interface).
-// Each L3 and services step is skipped when it changes nothing, unless `force` (after a
-// failure, when what the data plane holds is not known). Workers keep forwarding
-// throughout; only the ports that change are touched.
+// taken out of their domains and closed, new ports opened (with their security), the new
+// security of ports kept open published, the domains of `to` published; (3) L3 goes to
+// `to`; (4) the services go to `to` (they depend on no port or interface). Each security,
+// L3 and services step is skipped when it changes nothing, unless `force` (after a failure,
+// when what the data plane holds is not known). Workers keep forwarding throughout; only
+// the ports that change are touched.
 dp::DpStatus apply_diff(dp::Dataplane& dataplane, const Config& from, const Config& to,
                         bool force = false) {
   const std::vector<PortConfig> leaving = ports_leaving(from, to);
@@ -218,6 +221,14 @@ dp::DpStatus apply_diff(dp::Dataplane& dataplane, const Config& from, const Conf
   }
   for (const PortConfig& p : arriving)
     if (dp::DpStatus st = dataplane.add_port(port_spec(p)); !st.ok()) return st;
+  // Ports kept open with new security get it before any joins a domain below.
+  for (const PortConfig& p : to.ports) {
+    const PortConfig* before = find_port(from, p.name);
+    if (before == nullptr || !same_port(*before, p) || (!force && before->security == p.security))
+      continue;
+    if (dp::DpStatus st = dataplane.set_port_security(p.name, port_security_spec(p)); !st.ok())
+      return st;
+  }
   if (dp::DpStatus st = dataplane.set_bridge_domains(domain_specs(to)); !st.ok()) return st;
   if (force_l3 || !same_l3(to, *l3_now))
     if (dp::DpStatus st = dataplane.set_l3(l3_spec(to)); !st.ok()) return st;
@@ -278,9 +289,22 @@ Status Controller::commit(Config desired) {
   return Status::ok();
 }
 
-Status Controller::add_port(const PortConfig& port) {
+Status Controller::add_port(const PortConfig& port, uint32_t bridge_domain) {
   Config desired = state_;
   replace_or_append(desired.ports, port, [&](const PortConfig& p) { return p.name == port.name; });
+  if (bridge_domain != 0) {
+    auto domain = std::find_if(desired.bridge_domains.begin(), desired.bridge_domains.end(),
+                               [&](const BridgeDomainConfig& d) { return d.id == bridge_domain; });
+    if (domain == desired.bridge_domains.end())
+      return {StatusCode::kNotFound,
+              "bridge_domain: " + std::to_string(bridge_domain) + " does not exist"};
+    for (BridgeDomainConfig& d : desired.bridge_domains) {
+      if (d.id == bridge_domain) continue;
+      erase_matching(d.ports, [&](const std::string& p) { return p == port.name; });
+      erase_matching(d.static_macs, [&](const StaticMacConfig& s) { return s.port == port.name; });
+    }
+    if (!contains(domain->ports, port.name)) domain->ports.push_back(port.name);
+  }
   return commit(std::move(desired));
 }
 

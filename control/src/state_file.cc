@@ -25,6 +25,23 @@ void emit_port(YAML::Emitter& out, const PortConfig& port) {
   out << YAML::Key << "queues" << YAML::Value << port.queues;
   if (port.mac) out << YAML::Key << "mac" << YAML::Value << format_mac(*port.mac);
   if (port.mtu) out << YAML::Key << "mtu" << YAML::Value << *port.mtu;
+  if (port.security) {
+    out << YAML::Key << "security" << YAML::Value << YAML::Flow << YAML::BeginMap << YAML::Key
+        << "mac" << YAML::Value << format_mac(port.security->mac) << YAML::Key << "ips"
+        << YAML::Value << YAML::Flow << YAML::BeginSeq;
+    for (uint32_t ip : port.security->ips) out << format_ipv4(ip);
+    out << YAML::EndSeq << YAML::EndMap;
+  }
+  if (port.attachment) {
+    // Only the fields that are set: the loader refuses empty strings.
+    const PortAttachmentConfig& a = *port.attachment;
+    out << YAML::Key << "attachment" << YAML::Value << YAML::Flow << YAML::BeginMap;
+    if (!a.network.empty()) out << YAML::Key << "network" << YAML::Value << a.network;
+    if (!a.container_id.empty())
+      out << YAML::Key << "container_id" << YAML::Value << a.container_id;
+    if (!a.ifname.empty()) out << YAML::Key << "ifname" << YAML::Value << a.ifname;
+    out << YAML::EndMap;
+  }
   out << YAML::EndMap;
 }
 

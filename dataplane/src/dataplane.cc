@@ -26,6 +26,16 @@ rte_mempool* create_pool(unsigned n) {
   return pool;
 }
 
+DpStatus check_security(const std::string& port, const PortSecuritySpec& spec) {
+  const std::string what = "port '" + port + "': security: ";
+  if (!rte_is_unicast_ether_addr(&spec.mac) || rte_is_zero_ether_addr(&spec.mac))
+    return DpStatus::error(what + "mac is not a unicast address");
+  if (spec.ips.empty() || spec.ips.size() > kMaxSecurityIps)
+    return DpStatus::error(what + "1 to " + std::to_string(kMaxSecurityIps) + " addresses, got " +
+                           std::to_string(spec.ips.size()));
+  return {};
+}
+
 int worker_main(void* arg) {
   auto* launch = static_cast<std::pair<Worker*, const std::atomic<bool>*>*>(arg);
   launch->first->run(*launch->second);
@@ -84,13 +94,40 @@ int Dataplane::find_port(const std::string& name) const {
 
 DpStatus Dataplane::add_port(const PortSpec& spec) {
   if (find_port(spec.name) >= 0) return DpStatus::error("port '" + spec.name + "' already exists");
+  if (spec.security)
+    if (DpStatus st = check_security(spec.name, *spec.security); !st.ok()) return st;
   auto port = std::make_unique<Port>();
   DpStatus st = open_port(spec, static_cast<unsigned>(workers_.size()), pool_, *port);
   if (!st.ok()) return st;
   const uint16_t id = port->id;
   ports_[id] = std::move(port);
+  // The rules go out before the plans that poll the port: a worker that sees the port in its
+  // plan then reads a snapshot that has them.
+  if (spec.security) publish_config(domain_specs_, ifaces_);
   publish_worker_plans();
   return {};
+}
+
+DpStatus Dataplane::set_port_security(const std::string& name,
+                                      const std::optional<PortSecuritySpec>& security) {
+  const int id = find_port(name);
+  if (id < 0) return DpStatus::error("port '" + name + "' does not exist");
+  if (security)
+    if (DpStatus st = check_security(name, *security); !st.ok()) return st;
+  ports_[id]->spec.security = security;
+  publish_config(domain_specs_, ifaces_);
+  return {};
+}
+
+std::optional<PortSecuritySpec> Dataplane::port_security(const std::string& name) const {
+  const int id = find_port(name);
+  const L2Config& config = *l2_.read();
+  if (id < 0 || config.port_security[id] == kNoSecurity) return std::nullopt;
+  const PortSecurity& rules = config.securities[config.port_security[id]];
+  PortSecuritySpec spec;
+  spec.mac = rules.mac;
+  for (uint8_t k = 0; k < rules.n_ips; ++k) spec.ips.push_back(rte_be_to_cpu_32(rules.ips[k]));
+  return spec;
 }
 
 bool Dataplane::remove_port(const std::string& name) {
@@ -103,6 +140,8 @@ bool Dataplane::remove_port(const std::string& name) {
   }
   std::unique_ptr<Port> port = std::move(ports_[id]);
   shared_.link_up[id].store(0, std::memory_order_relaxed);
+  // Its rules go too, so that a port opened later under the same id starts without them.
+  if (l2_.read()->port_security[id] != kNoSecurity) publish_config(domain_specs_, ifaces_);
   publish_worker_plans();
   // After a grace period no worker polls the port or holds its packets in a tx buffer.
   rcu_.drain();
@@ -237,6 +276,15 @@ void Dataplane::publish_config(const std::vector<BridgeDomainSpec>& specs,
       d.gateway_key = make_mac_key(data.domain, data.mac);
       d.gateway_ip = data.ip;
     }
+  }
+  for (const auto& port : ports_) {
+    if (!port || !port->spec.security) continue;
+    const PortSecuritySpec& spec = *port->spec.security;
+    PortSecurity rules;
+    rules.set_mac(spec.mac);
+    for (uint32_t ip : spec.ips) rules.ips[rules.n_ips++] = rte_cpu_to_be_32(ip);
+    next->port_security[port->id] = static_cast<uint16_t>(next->securities.size());
+    next->securities.push_back(rules);
   }
   vxlan_.annotate(*next, domain_index_);
   next->services = services_.table();
@@ -554,6 +602,7 @@ std::vector<ConnectionRow> Dataplane::list_connections(const std::string& servic
 DataplaneStats Dataplane::stats() const {
   DataplaneStats out;
   out.tsc_hz = tsc_hz_;
+  const L2Config& config = *l2_.read();
   for (const auto& port : ports_) {
     if (!port) continue;
     PortStats p;
@@ -561,6 +610,8 @@ DataplaneStats Dataplane::stats() const {
     p.device = port->device;
     p.id = port->id;
     p.link_up = shared_.link_up[port->id].load(std::memory_order_relaxed) != 0;
+    if (const uint16_t domain = config.port_domain[port->id]; domain != kNoDomain)
+      p.bridge_domain = config.domains[domain].id;
     rte_eth_stats device{};
     if (rte_eth_stats_get(port->id, &device) == 0) {
       p.device_rx_errors = device.ierrors;
@@ -591,7 +642,6 @@ DataplaneStats Dataplane::stats() const {
     for (unsigned b = 0; b < kPollSizeBuckets; ++b) w.poll_sizes[b] = c.poll_sizes[b].get();
     out.workers.push_back(w);
   }
-  const L2Config& config = *l2_.read();
   for (const auto& [id, index] : domain_index_) {
     const LearnStats& s = learn_stats_[index];
     out.domains.push_back({id, macs_.domain_size(index), config.domains[index].max_macs, s.learned,

@@ -68,6 +68,10 @@ const char* drop_reason_name(DropReason reason) {
       return "vxlan_encap";
     case DropReason::kService:
       return "service";
+    case DropReason::kSpoofedMac:
+      return "spoofed_mac";
+    case DropReason::kSpoofedIp:
+      return "spoofed_ip";
     case DropReason::kCount:
       break;
   }

@@ -87,25 +87,28 @@ class Topology:
     def socket_path(self, name):
         return os.path.join(self.dir, f"{name}.sock")
 
-    def start_pod(self, name, ns, mac, ip_cidr, server=False):
+    def start_pod(self, name, ns, mac, ip_cidr, server=False, socket=None, port=None):
         """Attaches netns `ns` to the vhost-user socket of port `name` as a kernel pod. With
-        `server`, the pod owns the socket and the daemon's port is in client mode."""
+        `server`, the pod owns the socket and the daemon's port is in client mode. `socket`
+        and `port` default to socket_path(name) and `name` (a CNI-made port has its own)."""
+        socket = socket or self.socket_path(name)
+        port = port or name
         prefix = f"np{self.tag}-{name}"
         self.prefixes.append(prefix)
-        link_ups = self.read("nodeplane.err").count(f"port {name} link up")
+        link_ups = self.read("nodeplane.err").count(f"port {port} link up")
         log_name = f"{name}.shim.log"
         log_start = len(self.read(log_name))
-        if server and os.path.exists(self.socket_path(name)):
-            os.unlink(self.socket_path(name))  # Left by the pod's previous shim.
+        if server and os.path.exists(socket):
+            os.unlink(socket)  # Left by the pod's previous shim.
         with open(os.path.join(self.dir, f"{name}.shim.log"), "a") as log:
             self.procs[name] = subprocess.Popen(
-                ["ip", "netns", "exec", ns, self.shim_bin, "--socket", self.socket_path(name),
+                ["ip", "netns", "exec", ns, self.shim_bin, "--socket", socket,
                  "--iface", "eth0", "--file-prefix", prefix] + (["--server"] if server else []),
                 stdout=log, stderr=log)
         # net_tap gives eth0 a random MAC when it creates it; set ours only after that: once the
         # shim is ready, or for a server-mode shim (ready only once the daemon connects), once
         # virtio_user, created after net_tap, has its socket listening.
-        ready = (lambda: os.path.exists(self.socket_path(name))) if server else (
+        ready = (lambda: os.path.exists(socket)) if server else (
             lambda: "ready" in self.read(log_name)[log_start:])
         wait_for(f"pod shim {name}", lambda: ready() or self.procs[name].poll() is not None)
         if self.procs[name].poll() is not None:
@@ -114,7 +117,7 @@ class Topology:
         self.ns_exec(ns, "ip", "addr", "replace", ip_cidr, "dev", "eth0")
         self.ns_exec(ns, "ip", "link", "set", "eth0", "up")
         if self.daemon is not None:
-            self.wait_link_up(name, link_ups)
+            self.wait_link_up(port, link_ups)
 
     def wait_link_up(self, name, seen_before=0):
         """Waits until the daemon has reported `name`'s link up more than `seen_before` times."""

@@ -9,6 +9,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler libcivetweb-dev prometheus
   python3 iproute2 iputils-ping netcat-openbsd ethtool traceroute curl tcpdump
+  nlohmann-json3-dev containernetworking-plugins python3-jsonschema
 )
 HUGEPAGES=${NP_HUGEPAGES:-1024}
 

@@ -8,6 +8,7 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "np/control/config_validate.h"
 
@@ -240,6 +241,126 @@ TEST(ApiConvertStatsTest, ConnectionRowAsText) {
   to_proto(row, out);
   EXPECT_EQ(out.protocol(), v1::PROTOCOL_TCP);
 }
+
+// ---- Ports: security and attachment ------------------------------------------------------
+
+v1::Port pod_request() {
+  v1::Port p;
+  p.set_name("pod-3f2a9c0d");
+  p.set_type(v1::PORT_TYPE_VHOST_USER);
+  p.set_socket("/run/nodeplane/pods/pod-3f2a9c0d.sock");
+  v1::PortSecurity* s = p.mutable_security();
+  s->set_mac("02:00:00:00:0A:01");
+  s->add_ips("10.244.1.10");
+  s->add_ips("10.244.1.11");
+  v1::PortAttachment* a = p.mutable_attachment();
+  a->set_network("pods");
+  a->set_container_id("3f2a9c0d41b7");
+  a->set_ifname("net1");
+  return p;
+}
+
+TEST(ApiConvertPortTest, ReadsSecurityAndAttachment) {
+  PortConfig p;
+  const Status st = from_proto(pod_request(), p);
+  ASSERT_TRUE(st.is_ok()) << st.message();
+  ASSERT_TRUE(p.security.has_value());
+  EXPECT_EQ(p.security->mac, (MacAddress{0x02, 0, 0, 0, 0x0a, 0x01}));
+  EXPECT_EQ(p.security->ips, (std::vector<uint32_t>{0x0af4010a, 0x0af4010b}));
+  ASSERT_TRUE(p.attachment.has_value());
+  EXPECT_EQ(p.attachment->network, "pods");
+  EXPECT_EQ(p.attachment->container_id, "3f2a9c0d41b7");
+  EXPECT_EQ(p.attachment->ifname, "net1");
+}
+
+TEST(ApiConvertPortTest, WritesSecurityAndAttachmentAndReadsThemBack) {
+  PortConfig p;
+  ASSERT_TRUE(from_proto(pod_request(), p).is_ok());
+  v1::Port out;
+  to_proto(p, out);
+  ASSERT_TRUE(out.has_security());
+  EXPECT_EQ(out.security().mac(), "02:00:00:00:0a:01");
+  ASSERT_EQ(out.security().ips_size(), 2);
+  EXPECT_EQ(out.security().ips(0), "10.244.1.10");
+  EXPECT_EQ(out.security().ips(1), "10.244.1.11");
+  ASSERT_TRUE(out.has_attachment());
+  EXPECT_EQ(out.attachment().network(), "pods");
+  EXPECT_EQ(out.attachment().container_id(), "3f2a9c0d41b7");
+  EXPECT_EQ(out.attachment().ifname(), "net1");
+  PortConfig back;
+  ASSERT_TRUE(from_proto(out, back).is_ok());
+  EXPECT_EQ(back.security, p.security);
+  EXPECT_EQ(back.attachment, p.attachment);
+}
+
+TEST(ApiConvertPortTest, WithoutThemNeitherIsSet) {
+  v1::Port in = pod_request();
+  in.clear_security();
+  in.mutable_attachment()->Clear();  // Present but empty: no attachment.
+  PortConfig p;
+  ASSERT_TRUE(from_proto(in, p).is_ok());
+  EXPECT_FALSE(p.security.has_value());
+  EXPECT_FALSE(p.attachment.has_value());
+  v1::Port out;
+  to_proto(p, out);
+  EXPECT_FALSE(out.has_security());
+  EXPECT_FALSE(out.has_attachment());
+}
+
+struct PortFormCase {
+  const char* name;
+  std::function<void(v1::Port&)> change;
+  std::string message;
+};
+
+class ApiConvertPortFormTest : public ::testing::TestWithParam<PortFormCase> {};
+
+TEST_P(ApiConvertPortFormTest, RefusesNamingTheRequestField) {
+  v1::Port in = pod_request();
+  GetParam().change(in);
+  PortConfig out;
+  out.name = "untouched";
+  const Status st = from_proto(in, out);
+  EXPECT_EQ(st.code(), StatusCode::kInvalidArgument) << st.message();
+  EXPECT_EQ(st.message(), GetParam().message);
+  EXPECT_EQ(out.name, "untouched");
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, ApiConvertPortFormTest,
+    ::testing::Values(
+        PortFormCase{"MacMissing", [](v1::Port& p) { p.mutable_security()->clear_mac(); },
+                     "port.security.mac: '' is not a MAC address (expected xx:xx:xx:xx:xx:xx)"},
+        PortFormCase{"MacText", [](v1::Port& p) { p.mutable_security()->set_mac("pod-a"); },
+                     "port.security.mac: 'pod-a' is not a MAC address (expected "
+                     "xx:xx:xx:xx:xx:xx)"},
+        PortFormCase{"MacMulticast",
+                     [](v1::Port& p) { p.mutable_security()->set_mac("01:00:5e:00:00:01"); },
+                     "port.security.mac: 01:00:5e:00:00:01 is not a unicast address"},
+        PortFormCase{"NoIps", [](v1::Port& p) { p.mutable_security()->clear_ips(); },
+                     "port.security.ips: 1 to 8 addresses, got 0"},
+        PortFormCase{"NineIps",
+                     [](v1::Port& p) {
+                       for (int k = 2; k < 9; ++k)
+                         p.mutable_security()->add_ips("10.244.1." + std::to_string(20 + k));
+                     },
+                     "port.security.ips: 1 to 8 addresses, got 9"},
+        PortFormCase{"IpText", [](v1::Port& p) { p.mutable_security()->set_ips(1, "10.244.1"); },
+                     "port.security.ips[1]: '10.244.1' is not an IPv4 address (expected "
+                     "A.B.C.D)"},
+        PortFormCase{"IpMulticast",
+                     [](v1::Port& p) { p.mutable_security()->set_ips(1, "224.0.0.251"); },
+                     "port.security.ips[1]: 224.0.0.251 is not a unicast host address"},
+        PortFormCase{"IpZero", [](v1::Port& p) { p.mutable_security()->set_ips(0, "0.0.0.0"); },
+                     "port.security.ips[0]: 0.0.0.0 is not a unicast host address"},
+        PortFormCase{"IpTwice",
+                     [](v1::Port& p) { p.mutable_security()->set_ips(1, "10.244.1.10"); },
+                     "port.security.ips[1]: 10.244.1.10 is listed twice"},
+        PortFormCase{
+            "ContainerIdTooLong",
+            [](v1::Port& p) { p.mutable_attachment()->set_container_id(std::string(257, 'a')); },
+            "port.attachment.container_id: longer than 256 bytes"}),
+    [](const ::testing::TestParamInfo<PortFormCase>& info) { return info.param.name; });
 
 }  // namespace
 }  // namespace np::control

@@ -277,6 +277,59 @@ const ErrorCase kErrorCases[] = {
      "ports:\n  - {name: a, type: tap, iface: t0}\n  - {name: b, type: af-packet, iface: t0}\n",
      "t.yaml:4:39: 'iface': 't0' is already used by port 'a'"},
 
+    // ports: security and attachment
+    {"SecurityNotMap", DPDK "ports: [{name: a, type: ring, security: 02:00:00:00:0a:01}]\n",
+     "t.yaml:2:41: 'security': expected a map, got a scalar"},
+    {"SecurityUnknownKey",
+     DPDK "ports: [{name: a, type: ring, security: {mac: '02:00:00:00:0a:01', ip: [10.0.0.5]}}]\n",
+     "t.yaml:2:68: unknown key 'ip' in security of port 'a'"},
+    {"SecurityMissingIps",
+     DPDK "ports: [{name: a, type: ring, security: {mac: '02:00:00:00:0a:01'}}]\n",
+     "t.yaml:2:41: missing required key 'ips' in security of port 'a'"},
+    {"SecurityMissingMac", DPDK "ports: [{name: a, type: ring, security: {ips: [10.0.0.5]}}]\n",
+     "t.yaml:2:41: missing required key 'mac' in security of port 'a'"},
+    {"SecurityMacBad",
+     DPDK "ports: [{name: a, type: ring, security: {mac: '02:00:00:00:0a', ips: [10.0.0.5]}}]\n",
+     "t.yaml:2:47: 'mac': '02:00:00:00:0a' is not a MAC address (expected xx:xx:xx:xx:xx:xx)"},
+    {"SecurityMacMulticast",
+     DPDK "ports: [{name: a, type: ring, security: {mac: '01:00:5e:00:00:01', ips: [10.0.0.5]}}]\n",
+     "t.yaml:2:47: 'mac': 01:00:5e:00:00:01 is a multicast address, not unicast"},
+    {"SecurityIpsNotList",
+     DPDK "ports: [{name: a, type: ring, security: {mac: '02:00:00:00:0a:01', ips: 10.0.0.5}}]\n",
+     "t.yaml:2:73: 'ips': expected a list, got a scalar"},
+    {"SecurityIpsEmpty",
+     DPDK "ports: [{name: a, type: ring, security: {mac: '02:00:00:00:0a:01', ips: []}}]\n",
+     "t.yaml:2:73: 'ips': 1 to 8 addresses, got 0"},
+    {"SecurityIpsNine",
+     DPDK "ports: [{name: a, type: ring, security: {mac: '02:00:00:00:0a:01', ips: [10.0.0.1, "
+          "10.0.0.2, 10.0.0.3, 10.0.0.4, 10.0.0.5, 10.0.0.6, 10.0.0.7, 10.0.0.8, 10.0.0.9]}}]\n",
+     "t.yaml:2:73: 'ips': 1 to 8 addresses, got 9"},
+    {"SecurityIpBad",
+     DPDK "ports: [{name: a, type: ring, security: {mac: '02:00:00:00:0a:01', ips: [10.0.0.5, "
+          "10.0.0]}}]\n",
+     "t.yaml:2:84: 'ips': '10.0.0' is not an IPv4 address (expected A.B.C.D)"},
+    {"SecurityIpMulticast",
+     DPDK "ports: [{name: a, type: ring, security: {mac: '02:00:00:00:0a:01', ips: "
+          "[224.0.0.251]}}]\n",
+     "t.yaml:2:74: 'ips': 224.0.0.251 is not a unicast host address"},
+    {"SecurityIpTwice",
+     DPDK "ports: [{name: a, type: ring, security: {mac: '02:00:00:00:0a:01', ips: [10.0.0.5, "
+          "10.0.0.5]}}]\n",
+     "t.yaml:2:84: 'ips': 10.0.0.5 is listed twice"},
+    {"SecurityIpList",
+     DPDK "ports: [{name: a, type: ring, security: {mac: '02:00:00:00:0a:01', ips: "
+          "[[10.0.0.5]]}}]\n",
+     "t.yaml:2:74: 'ips': expected a string, got a list"},
+    {"AttachmentNotMap", DPDK "ports: [{name: a, type: ring, attachment: pods}]\n",
+     "t.yaml:2:43: 'attachment': expected a map, got a scalar"},
+    {"AttachmentUnknownKey",
+     DPDK "ports: [{name: a, type: ring, attachment: {network: pods, pod: x}}]\n",
+     "t.yaml:2:59: unknown key 'pod' in attachment of port 'a'"},
+    {"AttachmentEmptyString", DPDK "ports: [{name: a, type: ring, attachment: {network: ''}}]\n",
+     "t.yaml:2:53: 'network': must not be empty"},
+    {"AttachmentList", DPDK "ports: [{name: a, type: ring, attachment: {ifname: [net1]}}]\n",
+     "t.yaml:2:52: 'ifname': expected a string, got a list"},
+
     // bridge_domains
     {"DomainsNotList", DPDK "bridge_domains: {id: 1}\n",
      "t.yaml:2:17: 'bridge_domains': expected a list, got a map"},
@@ -895,6 +948,38 @@ bridge_domains:
   EXPECT_EQ(config.bridge_domains[1].ports, (std::vector<std::string>{"t", "nic"}));
 }
 
+TEST(ConfigLoaderTest, ReadsPortSecurityAndAttachment) {
+  const Config config = load_ok(DPDK R"(ports:
+  - name: pod1
+    type: vhost-user
+    socket: /run/nodeplane/pods/pod1.sock
+    security: {mac: 02:00:00:00:0A:01, ips: [10.244.1.10, 10.244.1.11]}
+    attachment: {network: pods, container_id: 3f2a9c0d41b7, ifname: net1}
+  - name: pod2
+    type: ring
+    attachment: {ifname: eth1}
+  - {name: pod3, type: ring, attachment: {}}
+)");
+  ASSERT_EQ(config.ports.size(), 3u);
+  const PortConfig& pod1 = config.ports[0];
+  ASSERT_TRUE(pod1.security.has_value());
+  EXPECT_EQ(pod1.security->mac, mac("02:00:00:00:0a:01"));
+  EXPECT_EQ(pod1.security->ips, (std::vector<uint32_t>{0x0af4010a, 0x0af4010b}));
+  EXPECT_EQ(pod1.attachment, (PortAttachmentConfig{"pods", "3f2a9c0d41b7", "net1"}));
+  EXPECT_FALSE(config.ports[1].security.has_value());
+  EXPECT_EQ(config.ports[1].attachment, (PortAttachmentConfig{"", "", "eth1"}));
+  EXPECT_FALSE(config.ports[2].attachment.has_value()) << "an empty map is no attachment";
+}
+
+TEST(ConfigLoaderTest, AttachmentFieldTooLongNamesTheKey) {
+  Config out;
+  const std::string yaml =
+      DPDK "ports: [{name: a, type: ring, attachment: {container_id: " + std::string(257, 'a') +
+      "}}]\n";
+  const Status st = load_config_text(yaml, "t.yaml", out);
+  EXPECT_EQ(st.message(), "t.yaml:2:58: 'container_id': longer than 256 bytes");
+}
+
 TEST(ConfigLoaderTest, ReadsInterfacesRoutesAndNeighbors) {
   const Config config =
       load_ok(L3
@@ -1180,6 +1265,15 @@ TEST(ConfigLoaderTest, ReferenceExampleHasEveryPortType) {
                                    [type](const PortConfig& port) { return port.type == type; });
     EXPECT_TRUE(found) << port_type_name(type);
   }
+}
+
+TEST(ConfigLoaderTest, ReferenceExampleHasPortSecurityAndAttachment) {
+  Config config;
+  const std::string path = std::string(NP_SOURCE_DIR) + "/control/examples/reference.yaml";
+  ASSERT_TRUE(load_config_file(path, config).is_ok());
+  EXPECT_TRUE(std::any_of(config.ports.begin(), config.ports.end(), [](const PortConfig& p) {
+    return p.security.has_value() && p.attachment.has_value();
+  }));
 }
 
 TEST(ConfigLoaderTest, ReferenceExampleHasL3) {

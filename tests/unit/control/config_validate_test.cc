@@ -88,6 +88,39 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"MulticastMac", [](Config& c) { c.ports[0].mac = kMulticast; },
              StatusCode::kInvalidArgument,
              "port 'a': mac: 01:00:5e:00:00:01 is not a unicast address"},
+        Case{"SecurityMacMulticast",
+             [](Config& c) {
+               c.ports[0].security = PortSecurityConfig{kMulticast, {0x0a000005}};
+             },
+             StatusCode::kInvalidArgument,
+             "port 'a': security.mac: 01:00:5e:00:00:01 is not a unicast address"},
+        Case{"SecurityNoIps",
+             [](Config& c) {
+               c.ports[0].security = PortSecurityConfig{kUnicast, {}};
+             },
+             StatusCode::kInvalidArgument, "port 'a': security.ips: 1 to 8 addresses, got 0"},
+        Case{"SecurityNineIps",
+             [](Config& c) {
+               c.ports[0].security = PortSecurityConfig{kUnicast, {}};
+               for (uint32_t k = 1; k <= 9; ++k) c.ports[0].security->ips.push_back(0x0a000000 + k);
+             },
+             StatusCode::kInvalidArgument, "port 'a': security.ips: 1 to 8 addresses, got 9"},
+        Case{"SecurityIpLoopback",
+             [](Config& c) {
+               c.ports[0].security = PortSecurityConfig{kUnicast, {0x0a000005, 0x7f000001}};
+             },
+             StatusCode::kInvalidArgument,
+             "port 'a': security.ips[1]: 127.0.0.1 is not a unicast host address"},
+        Case{"SecurityIpTwice",
+             [](Config& c) {
+               c.ports[0].security = PortSecurityConfig{kUnicast, {0x0a000005, 0x0a000005}};
+             },
+             StatusCode::kInvalidArgument, "port 'a': security.ips[1]: 10.0.0.5 is listed twice"},
+        Case{"AttachmentTooLong",
+             [](Config& c) {
+               c.ports[0].attachment = PortAttachmentConfig{std::string(257, 'n'), "", ""};
+             },
+             StatusCode::kInvalidArgument, "port 'a': attachment.network: longer than 256 bytes"},
         Case{"PciAddress",
              [](Config& c) {
                c.ports[1].type = PortType::kPci;

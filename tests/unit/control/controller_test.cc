@@ -11,7 +11,9 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <iterator>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <utility>
@@ -48,7 +50,8 @@ constexpr const char* kRemoteVtep = "192.168.10.20";
 constexpr const char* kOtherVtep = "192.168.10.21";
 constexpr const char* kRemotePod = "02:00:00:00:0a:21";  // Behind kOtherVtep in kL2Vni.
 constexpr const char* kFlannelPeerMac = "02:00:00:00:0b:20";
-constexpr const char* kMissingIface = "np-absent0";  // A valid name no interface has.
+constexpr const char* kMissingIface = "np-absent0";   // A valid name no interface has.
+constexpr const char* kPodMac = "02:00:00:00:0a:01";  // A pod's own MAC (port security).
 
 // A null device: it opens anywhere and, unlike net_ring (which leaves 15 of its 16 rings'
 // memzones behind on close), gives back all it took.
@@ -154,6 +157,11 @@ Config overlay_with_web(const std::string& state_dir) {
 
 PortConfig* find_port(Config& c, const std::string& name) {
   for (PortConfig& p : c.ports)
+    if (p.name == name) return &p;
+  return nullptr;
+}
+const PortConfig* find_port(const Config& c, const std::string& name) {
+  for (const PortConfig& p : c.ports)
     if (p.name == name) return &p;
   return nullptr;
 }
@@ -274,9 +282,39 @@ class ControllerTest : public ::testing::Test {
     }
     return sorted(out);
   }
+  // The data plane's ports in bridge domains: "pod0 in 7".
+  Strings members() const {
+    Strings out;
+    for (const dp::PortStats& p : dataplane_->stats().ports)
+      if (p.bridge_domain != 0) out.push_back(p.name + " in " + std::to_string(p.bridge_domain));
+    return sorted(out);
+  }
+  // The anti-spoofing rules the workers hold: "pod0: 02:00:00:00:0a:01 10.0.0.5,10.0.0.6".
+  Strings securities() const {
+    Strings out;
+    for (const dp::PortStats& p : dataplane_->stats().ports) {
+      const std::optional<dp::PortSecuritySpec> rules = dataplane_->port_security(p.name);
+      if (!rules) continue;
+      MacAddress m;
+      std::copy(std::begin(rules->mac.addr_bytes), std::end(rules->mac.addr_bytes), m.begin());
+      Strings ips;
+      for (uint32_t a : rules->ips) ips.push_back(format_ipv4(a));
+      std::string row = p.name + ": " + format_mac(m) + " ";
+      for (size_t k = 0; k < ips.size(); ++k) row += (k ? "," : "") + ips[k];
+      out.push_back(row);
+    }
+    return sorted(out);
+  }
+  // The DPDK device of port `name` (a new one each time the port is opened), or "".
+  std::string device_of(const std::string& name) const {
+    for (const dp::PortStats& p : dataplane_->stats().ports)
+      if (p.name == name) return p.device;
+    return "";
+  }
   // All of the above in one text, to compare before and after.
   std::string listing() const {
-    return "ports: " + join(ports()) + "\ndomains: " + join(domains()) +
+    return "ports: " + join(ports()) + "\nmembers: " + join(members()) +
+           "\nsecurity: " + join(securities()) + "\ndomains: " + join(domains()) +
            "\ninterfaces: " + join(interfaces()) + "\nvxlan: " + (vxlan_on() ? "on" : "off") +
            "\nvnis: " + join(vnis()) + "\nmacs: " + join(macs()) +
            "\nroutes: " + std::to_string(routes()) + "\nservices: " + join(services()) + "\n";
@@ -553,6 +591,173 @@ TEST_F(ControllerTest, StateFileThatCannotBeWrittenRollsBackAWholeChange) {
   EXPECT_EQ(st.code(), StatusCode::kInternal) << st.message();
   EXPECT_EQ(st.message().rfind("state_dir " + unwritable + ": ", 0), 0u) << st.message();
   expect_overlay_held();
+}
+
+// ---- Ports for pods: joining a domain with AddPort, security, attachment ------------------
+
+PortSecurityConfig pod_security(std::vector<const char*> ips, const char* address = kPodMac) {
+  PortSecurityConfig s;
+  s.mac = mac(address);
+  for (const char* a : ips) s.ips.push_back(ip(a));
+  return s;
+}
+
+// A pod's port as nodeplane-cni makes it: security and attachment set.
+PortConfig pod_port(const std::string& name) {
+  PortConfig p = null_port(name);
+  p.security = pod_security({"10.244.1.10"});
+  p.attachment = PortAttachmentConfig{"pods", "3f2a9c0d41b7", "net1"};
+  return p;
+}
+
+// The port and its membership arrive together: the new port is in domain 7 in the state,
+// the state file and the data plane, with its rules, after one call.
+TEST_F(ControllerFromPlainL2Test, AddPortWithBridgeDomainJoinsItInTheSameCommit) {
+  const Status st = controller_->add_port(pod_port("pod2"), kPodDomain);
+  ASSERT_TRUE(st.is_ok()) << st.message();
+  EXPECT_EQ(ports(), (Strings{"pod0", "pod1", "pod2"}));
+  EXPECT_EQ(members(), (Strings{"pod0 in 7", "pod1 in 7", "pod2 in 7"}));
+  EXPECT_EQ(securities(), Strings{"pod2: 02:00:00:00:0a:01 10.244.1.10"});
+  EXPECT_EQ(state().bridge_domains[0].ports, (Strings{"pod0", "pod1", "pod2"}));
+  ASSERT_NE(find_port(state(), "pod2"), nullptr);
+  EXPECT_EQ(find_port(state(), "pod2")->attachment,
+            (PortAttachmentConfig{"pods", "3f2a9c0d41b7", "net1"}));
+  expect_state_saved();
+  // Again, the same: nothing moves, the port stays open.
+  const std::string device = device_of("pod2");
+  ASSERT_TRUE(controller_->add_port(pod_port("pod2"), kPodDomain).is_ok());
+  EXPECT_EQ(device_of("pod2"), device);
+  EXPECT_EQ(state().bridge_domains[0].ports, (Strings{"pod0", "pod1", "pod2"}));
+}
+
+TEST_F(ControllerFromPlainL2Test, AddPortWithoutBridgeDomainLeavesMembershipAsItIs) {
+  ASSERT_TRUE(controller_->add_port(pod_port("pod2")).is_ok());
+  ASSERT_TRUE(controller_->add_port(pod_port("pod0")).is_ok());
+  EXPECT_EQ(members(), (Strings{"pod0 in 7", "pod1 in 7"}));
+  EXPECT_EQ(state().bridge_domains[0].ports, (Strings{"pod0", "pod1"}));
+  expect_state_saved();
+}
+
+TEST_F(ControllerFromPlainL2Test, AddPortToAnUnknownBridgeDomainChangesNothing) {
+  expect_refused([&] { return controller_->add_port(pod_port("pod2"), 999); },
+                 StatusCode::kNotFound, "bridge_domain: 999 does not exist");
+  EXPECT_EQ(ports(), (Strings{"pod0", "pod1"}));
+}
+
+// A port the data plane cannot open does not join the domain either (all or nothing).
+TEST_F(ControllerFromPlainL2Test, AddPortWithBridgeDomainTheDeviceRefusesChangesNothing) {
+  PortConfig ext = pod_port("ext");
+  ext.type = PortType::kAfPacket;
+  ext.iface = kMissingIface;
+  expect_refused([&] { return controller_->add_port(ext, kPodDomain); },
+                 StatusCode::kFailedPrecondition,
+                 "port 'ext': interface 'np-absent0' does not exist");
+}
+
+// A join that validation refuses takes the port's new settings back with it: the routed
+// uplink is not reopened with two queues (a client doing it in two calls would have).
+TEST_F(ControllerInOverlayTest, AddPortWhoseJoinIsRefusedLeavesThePortAsItWas) {
+  const std::string device = device_of("up");
+  PortConfig up = null_port("up");
+  up.queues = 2;
+  expect_refused([&] { return controller_->add_port(up, kPodDomain); },
+                 StatusCode::kFailedPrecondition,
+                 "interface 'wan': port: port 'up' is in bridge domain 7; a routed port cannot be "
+                 "bridged (give the domain an interface instead)");
+  EXPECT_EQ(device_of("up"), device);
+  EXPECT_EQ(find_port(state(), "up")->queues, 1u);
+}
+
+// Joining another domain leaves the first one (and the port's static MACs there), without
+// reopening the port.
+TEST_F(ControllerFromPlainL2Test, AddPortWithBridgeDomainMovesThePort) {
+  ASSERT_TRUE(controller_->add_bridge_domain(bridge_domain(8, {})).is_ok());
+  ASSERT_TRUE(
+      controller_->add_static_mac(kPodDomain, {mac("02:00:00:00:00:31"), "pod1", {}}).is_ok());
+  const std::string device = device_of("pod1");
+  const Status st = controller_->add_port(null_port("pod1"), 8);
+  ASSERT_TRUE(st.is_ok()) << st.message();
+  EXPECT_EQ(device_of("pod1"), device) << "the port was reopened";
+  EXPECT_EQ(members(), (Strings{"pod0 in 7", "pod1 in 8"}));
+  EXPECT_EQ(state().bridge_domains[0].ports, Strings{"pod0"});
+  EXPECT_TRUE(state().bridge_domains[0].static_macs.empty());
+  EXPECT_TRUE(macs().empty()) << join(macs());
+  expect_state_saved();
+}
+
+// Security and attachment are not device settings: changing them keeps the port open; the
+// workers get the new rules.
+TEST_F(ControllerFromPlainL2Test, ReplacingSecurityOrAttachmentDoesNotReopenThePort) {
+  const std::string device = device_of("pod0");
+  PortConfig pod0 = pod_port("pod0");
+  ASSERT_TRUE(controller_->add_port(pod0).is_ok());
+  EXPECT_EQ(device_of("pod0"), device) << "reopened to set security";
+  EXPECT_EQ(securities(), Strings{"pod0: 02:00:00:00:0a:01 10.244.1.10"});
+  expect_state_saved();
+
+  pod0.security = pod_security({"10.244.1.10", "10.244.1.11"}, "02:00:00:00:0a:02");
+  ASSERT_TRUE(controller_->add_port(pod0).is_ok());
+  EXPECT_EQ(device_of("pod0"), device) << "reopened to change security";
+  EXPECT_EQ(securities(), Strings{"pod0: 02:00:00:00:0a:02 10.244.1.10,10.244.1.11"});
+
+  pod0.attachment->container_id = "77aa";
+  ASSERT_TRUE(controller_->add_port(pod0).is_ok());
+  EXPECT_EQ(device_of("pod0"), device) << "reopened to change the attachment";
+  EXPECT_EQ(find_port(state(), "pod0")->attachment->container_id, "77aa");
+
+  pod0.security.reset();
+  pod0.attachment.reset();
+  ASSERT_TRUE(controller_->add_port(pod0).is_ok());
+  EXPECT_EQ(device_of("pod0"), device) << "reopened to remove security";
+  EXPECT_TRUE(securities().empty()) << join(securities());
+  EXPECT_EQ(members(), (Strings{"pod0 in 7", "pod1 in 7"}));
+  expect_state_saved();
+}
+
+// A port reopened for a device setting comes back with the rules of the same commit.
+TEST_F(ControllerFromPlainL2Test, ReopenedPortTakesItsNewSecurity) {
+  const std::string device = device_of("pod0");
+  PortConfig pod0 = pod_port("pod0");
+  pod0.queues = 2;
+  ASSERT_TRUE(controller_->add_port(pod0).is_ok());
+  EXPECT_NE(device_of("pod0"), device);
+  EXPECT_EQ(securities(), Strings{"pod0: 02:00:00:00:0a:01 10.244.1.10"});
+  EXPECT_EQ(members(), (Strings{"pod0 in 7", "pod1 in 7"}));
+}
+
+// A deleted port's rules go with it: a port opened next (on the same DPDK port id) has none.
+TEST_F(ControllerFromPlainL2Test, DeletedPortLeavesNoRulesBehind) {
+  ASSERT_TRUE(controller_->add_port(pod_port("pod2"), kPodDomain).is_ok());
+  bool deleted = false;
+  ASSERT_TRUE(controller_->delete_port("pod2", deleted).is_ok());
+  EXPECT_TRUE(securities().empty()) << join(securities());
+  ASSERT_TRUE(controller_->add_port(null_port("pod3"), kPodDomain).is_ok());
+  EXPECT_TRUE(securities().empty()) << join(securities());
+}
+
+// The data plane took the new rules, the state file could not record them: the rules of
+// ports kept open go back as they were (and a start applies a config's rules).
+TEST_F(ControllerTest, StateFileThatCannotBeWrittenRollsBackSecurity) {
+  std::ofstream(state_dir_ + "/file") << "not a directory\n";
+  const std::string unwritable = state_dir_ + "/file/state";
+  Config before = plain_l2(unwritable);
+  before.ports[0].security = pod_security({"10.244.1.10"});
+  ASSERT_NO_FATAL_FAILURE(start(before));
+  EXPECT_EQ(securities(), Strings{"pod0: 02:00:00:00:0a:01 10.244.1.10"});
+  Config desired = before;
+  desired.ports[0].security = pod_security({"10.244.1.99"});
+  desired.ports[1].security = pod_security({"10.244.1.98"}, "02:00:00:00:0a:03");
+  const Status st = expect_nothing_changed_by([&] { return commit(desired); });
+  EXPECT_EQ(st.code(), StatusCode::kInternal) << st.message();
+  EXPECT_EQ(securities(), Strings{"pod0: 02:00:00:00:0a:01 10.244.1.10"});
+}
+
+TEST_F(ControllerFromPlainL2Test, SecurityOutOfRangeIsRefusedNamingTheField) {
+  PortConfig pod2 = pod_port("pod2");
+  pod2.security->ips = {ip("10.244.1.10"), ip("224.0.0.1")};
+  expect_refused([&] { return controller_->add_port(pod2, kPodDomain); },
+                 StatusCode::kInvalidArgument,
+                 "port 'pod2': security.ips[1]: 224.0.0.1 is not a unicast host address");
 }
 
 // ---- Services ----------------------------------------------------------------------------

@@ -225,6 +225,60 @@ TEST(StateFileTest, RoundTripsServicesConntrackAndNodePortRange) {
   }
 }
 
+TEST(StateFileTest, RoundTripsPortSecurityAndAttachment) {
+  Config c = routed_and_bridged_ports();
+  PortConfig pod = c.ports[1];
+  pod.security =
+      PortSecurityConfig{MacAddress{0x02, 0, 0, 0, 0x0a, 0x01}, {0x0af4010a, 0x0af4010b}};
+  pod.attachment = PortAttachmentConfig{"pods", "3f2a9c0d41b7", "net1"};
+  PortConfig partial;  // An attachment with a field left empty.
+  partial.name = "pod2";
+  partial.type = PortType::kRing;
+  partial.attachment = PortAttachmentConfig{"pods", "", "eth1"};
+  c.ports[1] = pod;
+  c.ports.push_back(partial);
+
+  const std::string yaml = to_yaml(c);
+  EXPECT_NE(yaml.find("security: {mac: 02:00:00:00:0a:01, ips: [10.244.1.10, 10.244.1.11]}"),
+            std::string::npos)
+      << yaml;
+  EXPECT_NE(yaml.find("attachment: {network: pods, container_id: 3f2a9c0d41b7, ifname: net1}"),
+            std::string::npos)
+      << yaml;
+  Config back;
+  const Status st = load_config_text(yaml, "state.yaml", back);
+  ASSERT_TRUE(st.is_ok()) << st.message() << "\n" << yaml;
+  EXPECT_EQ(to_yaml(back), yaml);
+  ASSERT_EQ(back.ports.size(), 3u);
+  EXPECT_FALSE(back.ports[0].security.has_value());
+  EXPECT_FALSE(back.ports[0].attachment.has_value());
+  EXPECT_EQ(back.ports[1].security, pod.security);
+  EXPECT_EQ(back.ports[1].attachment, pod.attachment);
+  EXPECT_FALSE(back.ports[2].security.has_value());
+  EXPECT_EQ(back.ports[2].attachment, partial.attachment);
+}
+
+// A state file written before ports had security or an attachment still loads.
+TEST(StateFileTest, OldStateFileWithoutSecurityOrAttachmentLoads) {
+  const std::string old_state =
+      "dpdk: {lcores: [0, 1], workers: [1]}\n"
+      "ports:\n"
+      "  - name: pod1\n"
+      "    type: vhost-user\n"
+      "    socket: /run/nodeplane/pods/pod1.sock\n"
+      "    queues: 1\n"
+      "bridge_domains:\n"
+      "  - {id: 7, ports: [pod1], learning: true, aging_s: 300, flood: true, max_macs: 0}\n";
+  Config back;
+  const Status st = load_config_text(old_state, "state.yaml", back);
+  ASSERT_TRUE(st.is_ok()) << st.message();
+  ASSERT_EQ(back.ports.size(), 1u);
+  EXPECT_FALSE(back.ports[0].security.has_value());
+  EXPECT_FALSE(back.ports[0].attachment.has_value());
+  EXPECT_EQ(to_yaml(back).find("security"), std::string::npos);
+  EXPECT_EQ(to_yaml(back).find("attachment"), std::string::npos);
+}
+
 TEST(StateFileTest, DefaultsWriteConntrackAndRangeButNoServices) {
   Config back;
   const Status st = load_config_text(to_yaml(Config{}), "state.yaml", back);

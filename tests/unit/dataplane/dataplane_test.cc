@@ -5,6 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
+#include <string>
+#include <vector>
+
 #include "np/vxlan/flow.h"
 #include "testlib/eal_env.h"
 #include "testlib/ipv4_builder.h"
@@ -222,6 +226,70 @@ TEST_F(DataplaneTest, VxlanRulesAreValidatedOnTapAndTheSoftwareFallbackReported)
   EXPECT_NE(ports[0].reason.find("; steering: create: "), std::string::npos) << ports[0].reason;
   ASSERT_TRUE(dp_.set_l3({}).ok());
   EXPECT_TRUE(dp_.stats().vxlan.ports.empty());
+}
+
+// ---- Port security -------------------------------------------------------------------------
+
+PortSpec null_port(const std::string& name) {
+  PortSpec spec;
+  spec.name = name;
+  spec.kind = PortKind::kNull;
+  return spec;
+}
+
+PortSecuritySpec pod_rules(std::vector<uint32_t> ips = {testlib::ipv4("10.244.1.10")}) {
+  return {testlib::mac("02:00:00:00:0a:01"), std::move(ips)};
+}
+
+TEST_F(DataplaneTest, PortSecurityIsSetReplacedAndRemovedWithoutReopening) {
+  PortSpec pod = null_port("pod");
+  pod.security = pod_rules();
+  ASSERT_TRUE(dp_.add_port(pod).ok());
+  const std::string device = dp_.stats().ports.at(0).device;
+  std::optional<PortSecuritySpec> held = dp_.port_security("pod");
+  ASSERT_TRUE(held.has_value()) << "rules from the port's start";
+  EXPECT_EQ(testlib::mac_text(held->mac), "02:00:00:00:0a:01");
+  EXPECT_EQ(held->ips, pod.security->ips);
+
+  const std::vector<uint32_t> two = {testlib::ipv4("10.244.1.10"), testlib::ipv4("10.244.1.11")};
+  ASSERT_TRUE(dp_.set_port_security("pod", pod_rules(two)).ok());
+  held = dp_.port_security("pod");
+  ASSERT_TRUE(held.has_value());
+  EXPECT_EQ(held->ips, two);
+  ASSERT_TRUE(dp_.set_port_security("pod", std::nullopt).ok());
+  EXPECT_FALSE(dp_.port_security("pod").has_value());
+  EXPECT_EQ(dp_.stats().ports.at(0).device, device) << "reopened";
+}
+
+TEST_F(DataplaneTest, BadPortSecurityIsRefused) {
+  ASSERT_TRUE(dp_.add_port(null_port("pod")).ok());
+  EXPECT_EQ(dp_.set_port_security("nope", pod_rules()).message(), "port 'nope' does not exist");
+  EXPECT_EQ(dp_.set_port_security("pod", pod_rules({})).message(),
+            "port 'pod': security: 1 to 8 addresses, got 0");
+  EXPECT_EQ(dp_.set_port_security("pod", pod_rules(std::vector<uint32_t>(9, 0x0af4010a))).message(),
+            "port 'pod': security: 1 to 8 addresses, got 9");
+  PortSecuritySpec multicast = pod_rules();
+  multicast.mac = testlib::mac("01:00:5e:00:00:01");
+  EXPECT_EQ(dp_.set_port_security("pod", multicast).message(),
+            "port 'pod': security: mac is not a unicast address");
+  EXPECT_FALSE(dp_.port_security("pod").has_value());
+  PortSpec bad = null_port("bad");
+  bad.security = multicast;
+  EXPECT_FALSE(dp_.add_port(bad).ok());
+  EXPECT_EQ(dp_.stats().ports.size(), 1u) << "refused before the device was opened";
+}
+
+// The rules are the port's, not its DPDK id's: a port opened later under the same id (before
+// any other change is published) starts without them.
+TEST_F(DataplaneTest, RemovedPortTakesItsRulesAlong) {
+  PortSpec pod = null_port("pod");
+  pod.security = pod_rules();
+  ASSERT_TRUE(dp_.add_port(pod).ok());
+  const uint16_t id = dp_.stats().ports.at(0).id;
+  ASSERT_TRUE(dp_.remove_port("pod"));
+  ASSERT_TRUE(dp_.add_port(null_port("next")).ok());
+  ASSERT_EQ(dp_.stats().ports.at(0).id, id) << "the id was not reused; the test shows nothing";
+  EXPECT_FALSE(dp_.port_security("next").has_value());
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 // Thread: control only.
 #pragma once
 
+#include <optional>
 #include <vector>
 
 #include "np/control/config.h"
@@ -12,6 +13,8 @@
 namespace np::control {
 
 dp::PortSpec port_spec(const PortConfig& port);
+// The port's anti-spoofing settings as the data plane takes them (none if unset).
+std::optional<dp::PortSecuritySpec> port_security_spec(const PortConfig& port);
 dp::BridgeDomainSpec domain_spec(const BridgeDomainConfig& domain);
 std::vector<dp::BridgeDomainSpec> domain_specs(const Config& config);
 dp::InterfaceSpec interface_spec(const InterfaceConfig& interface);

@@ -36,6 +36,26 @@ struct DpdkConfig {
 
 enum class PortType { kVhostUser, kAfPacket, kTap, kPci, kVirtioUser, kRing, kNull };
 
+// Anti-spoofing of a port: it accepts only frames from Ethernet source `mac` and, for IPv4
+// and ARP, from a sender address in `ips` (ARP probes from 0.0.0.0 too); the data plane
+// drops every other frame from it.
+struct PortSecurityConfig {
+  MacAddress mac{};
+  std::vector<uint32_t> ips;  // Host byte order; 1..kMaxPortSecurityIps unicast addresses.
+  bool operator==(const PortSecurityConfig& o) const { return mac == o.mac && ips == o.ips; }
+  bool operator!=(const PortSecurityConfig& o) const { return !(*this == o); }
+};
+
+// Who made the port (nodeplane-cni): stored, persisted and listed, never interpreted.
+struct PortAttachmentConfig {
+  std::string network;
+  std::string container_id;
+  std::string ifname;
+  bool operator==(const PortAttachmentConfig& o) const {
+    return network == o.network && container_id == o.container_id && ifname == o.ifname;
+  }
+};
+
 struct PortConfig {
   std::string name;
   PortType type = PortType::kNull;
@@ -47,6 +67,10 @@ struct PortConfig {
   unsigned queues = 1;
   std::optional<MacAddress> mac;
   std::optional<unsigned> mtu;
+  // Neither reopens the port when it changes: security is republished to the workers, the
+  // attachment only recorded.
+  std::optional<PortSecurityConfig> security;
+  std::optional<PortAttachmentConfig> attachment;  // Unset when every field is empty.
   SourceMark mark;
 };
 

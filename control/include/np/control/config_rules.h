@@ -44,6 +44,8 @@ inline constexpr uint64_t kMinConntrackFlows = 1024;
 inline constexpr uint64_t kMaxConntrackFlows = 1u << 24;
 inline constexpr uint64_t kMinConntrackTimeoutS = 1;
 inline constexpr uint64_t kMaxConntrackTimeoutS = 2592000;  // 30 days.
+inline constexpr size_t kMaxPortSecurityIps = 8;            // Addresses a port may send from.
+inline constexpr size_t kMaxAttachmentFieldSize = 256;      // Bytes of each attachment field.
 
 inline constexpr PortType kPortTypes[] = {
     PortType::kVhostUser,  PortType::kAfPacket, PortType::kTap, PortType::kPci,
@@ -112,5 +114,12 @@ const char* reserved_address_kind(uint32_t ip, uint8_t len);
 bool is_host_address(uint32_t ip);
 // Whether `mac` is unicast and not all zeros.
 bool is_unicast_mac(const MacAddress& mac);
+
+// What is wrong with a port's security settings, naming the field below `security`
+// ("ips[1]: 224.0.0.1 is not a unicast host address"); empty if nothing.
+std::string port_security_problem(const PortSecurityConfig& security);
+// What is wrong with a port's attachment ("container_id: longer than 256 bytes"); empty if
+// nothing.
+std::string port_attachment_problem(const PortAttachmentConfig& attachment);
 
 }  // namespace np::control

@@ -21,7 +21,11 @@ class Controller {
 
   const Config& state() const { return state_; }
 
-  Status add_port(const PortConfig& port);
+  // Creates or replaces the port. A `bridge_domain` other than 0 also makes the port a member
+  // of that domain (and of no other; its static MACs elsewhere go) in the same commit;
+  // NOT_FOUND, with nothing changed, if there is no such domain. A port whose settings
+  // differ only in `security` or `attachment` is not reopened.
+  Status add_port(const PortConfig& port, uint32_t bridge_domain = 0);
   // Also removes the port from its bridge domain (and its static MACs). FAILED_PRECONDITION
   // while an interface is on the port.
   Status delete_port(const std::string& name, bool& deleted);

@@ -14,6 +14,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -83,6 +84,7 @@ struct PortStats {
   std::string device;  // The DPDK device name (as dpdk-dumpcap -i takes it).
   uint16_t id = 0;
   bool link_up = false;
+  uint32_t bridge_domain = 0;  // The domain the workers switch its frames in (0 = none).
   uint64_t rx_pkts = 0, rx_bytes = 0, tx_pkts = 0, tx_bytes = 0;
   std::array<uint64_t, kDropReasonCount> drops{};
   // The device's own counters (rte_eth_stats): before our code sees a packet or after.
@@ -125,10 +127,18 @@ class Dataplane {
   explicit Dataplane(const DataplaneOptions& options);
   ~Dataplane();
 
+  // Opens the port; workers check its security rules (if any) from its first packet.
   DpStatus add_port(const PortSpec& spec);
   // Stops polling the port, waits until no worker can touch it, and closes it. The port
   // must be in no bridge domain. Returns false if there is no such port.
   bool remove_port(const std::string& name);
+  // Replaces the port's anti-spoofing rules (none: it accepts any source) in one publish,
+  // without touching its device. Refused if there is no such port, the MAC is not unicast,
+  // or there are not 1..kMaxSecurityIps addresses.
+  DpStatus set_port_security(const std::string& name,
+                             const std::optional<PortSecuritySpec>& security);
+  // The rules the workers hold for the port: none if it has none or does not exist.
+  std::optional<PortSecuritySpec> port_security(const std::string& name) const;
   // Replaces all bridge domains (membership, settings, static MACs) in one publish.
   DpStatus set_bridge_domains(const std::vector<BridgeDomainSpec>& domains);
   // Replaces the IPv4 interfaces, routes and static neighbors, applying only the difference
@@ -170,7 +180,8 @@ class Dataplane {
   void control_step();
   void drain_learn_queues();
   void drain_punt_queues();
-  // Builds and publishes the workers' snapshot of domains and interfaces.
+  // Builds and publishes the workers' snapshot of domains, interfaces and the ports' security
+  // rules (from ports_).
   void publish_config(const std::vector<BridgeDomainSpec>& domains,
                       const std::vector<std::optional<ResolvedInterface>>& ifaces);
   // The interfaces of `spec` with names resolved and indices kept by name.

@@ -40,6 +40,9 @@ enum class DropReason : uint8_t {
   kVxlanInvalid,       // VXLAN to us we cannot take (reason counted per VNI or in vxlan_drops).
   kVxlanEncap,         // Could not be sent into a VXLAN tunnel (reason counted per VNI).
   kService,            // Refused by the service stage (reason counted in nat_drops).
+  // Port security (anti-spoofing), counted on the ingress port; port_security.h has the rules.
+  kSpoofedMac,  // Ethernet source is not the port's MAC.
+  kSpoofedIp,   // IPv4 or ARP sender not among the port's addresses, or another ethertype.
   kCount,
 };
 

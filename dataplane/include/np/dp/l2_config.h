@@ -1,6 +1,6 @@
-// Bridge-domain, IPv4-interface and VXLAN settings as workers see them: an immutable
-// snapshot published through Published<L2Config> whenever a domain, its members, an
-// interface or a tunnel change (one snapshot, so they always agree).
+// Bridge-domain, IPv4-interface, VXLAN and port-security settings as workers see them: an
+// immutable snapshot published through Published<L2Config> whenever a domain, its members, an
+// interface, a tunnel or a port's security change (one snapshot, so they always agree).
 //
 // Thread: built by control; read by workers (once per burst) and control.
 #pragma once
@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <vector>
 
@@ -26,6 +27,30 @@ inline constexpr uint16_t kDefaultMtu = 1500;
 // index in VxlanConfig::remotes. Virtual ports index no per-port array.
 inline constexpr uint16_t kRemotePortBase = 0x4000;
 inline constexpr uint16_t kMaxRemotes = 4096;
+
+inline constexpr uint16_t kNoSecurity = 0xffff;
+inline constexpr unsigned kMaxSecurityIps = 8;
+
+// A port's anti-spoofing rules (port_security.h): the only Ethernet source it may send from,
+// and the IPv4 sender addresses of its IPv4 and ARP frames.
+struct PortSecurity {
+  // The MAC as the first 6 bytes of an 8-byte word read from a frame's source address, and
+  // the mask of those bytes: one load and compare per frame.
+  uint64_t source = 0;
+  uint64_t source_mask = 0;
+  rte_ether_addr mac{};
+  uint8_t n_ips = 0;
+  rte_be32_t ips[kMaxSecurityIps] = {};
+
+  void set_mac(const rte_ether_addr& address) {
+    mac = address;
+    const uint8_t ones[8] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0, 0};
+    uint8_t bytes[8] = {};
+    std::memcpy(bytes, address.addr_bytes, sizeof(address.addr_bytes));
+    std::memcpy(&source, bytes, sizeof(source));
+    std::memcpy(&source_mask, ones, sizeof(source_mask));
+  }
+};
 
 inline bool is_remote_port(uint16_t port) {
   return port >= kRemotePortBase && port < kRemotePortBase + kMaxRemotes;
@@ -116,11 +141,15 @@ struct L2Config {
   L2Config() {
     port_domain.fill(kNoDomain);
     port_iface.fill(kNoIface);
+    port_security.fill(kNoSecurity);
   }
   // Domain index of each port (kNoDomain if none). The index keys the MAC table.
   std::array<uint16_t, kMaxPorts> port_domain;
   // Interface of each routed port (kNoIface if none); a port is routed or bridged.
   std::array<uint16_t, kMaxPorts> port_iface;
+  // Index in `securities` of each port's anti-spoofing rules (kNoSecurity if none).
+  std::array<uint16_t, kMaxPorts> port_security;
+  std::vector<PortSecurity> securities;
   std::vector<BridgeDomain> domains;  // By domain index.
   std::vector<L3Interface> ifaces;    // By interface index.
   VxlanConfig vxlan;

@@ -12,12 +12,20 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "np/dp/status.h"
 
 namespace np::dp {
 
 enum class PortKind { kVhostUser, kAfPacket, kTap, kPci, kVirtioUser, kRing, kNull };
+
+// Anti-spoofing (port_security.h): the port accepts only frames from Ethernet source `mac`
+// and, for IPv4 and ARP, from a sender address in `ips`.
+struct PortSecuritySpec {
+  rte_ether_addr mac{};
+  std::vector<uint32_t> ips;  // Host byte order; 1..kMaxSecurityIps.
+};
 
 struct PortSpec {
   std::string name;
@@ -30,6 +38,8 @@ struct PortSpec {
   uint16_t queues = 1;
   std::optional<rte_ether_addr> mac;
   std::optional<uint16_t> mtu;
+  // Not a device setting: published to the workers, changed without reopening the port.
+  std::optional<PortSecuritySpec> security;
 };
 
 inline constexpr uint16_t kMaxQueues = 16;

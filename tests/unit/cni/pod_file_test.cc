@@ -1,0 +1,94 @@
+// The files in socketDir: the folder check, the pod's JSON written whole, removal rules.
+#include "np/cni/pod_file.h"
+
+#include <gtest/gtest.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "np/cni/error.h"
+
+namespace np::cni {
+namespace {
+
+class PodFileTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/np-cni-files-XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl), nullptr);
+    dir_ = tmpl;
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  int code_of_check(const std::string& dir) {
+    try {
+      check_socket_dir(dir);
+      return 0;
+    } catch (const CniError& e) {
+      return e.code();
+    }
+  }
+
+  std::string dir_;
+};
+
+TEST_F(PodFileTest, SocketDirCheckLeavesNothing) {
+  EXPECT_EQ(code_of_check(dir_), 0);
+  EXPECT_TRUE(std::filesystem::is_empty(dir_));
+  EXPECT_EQ(code_of_check(dir_ + "/missing"), kInvalidConfig);
+  std::ofstream(dir_ + "/file") << "x";
+  EXPECT_EQ(code_of_check(dir_ + "/file"), kInvalidConfig);
+}
+
+TEST_F(PodFileTest, WritesReadsAndRemoves) {
+  const std::string path = dir_ + "/pod.json";
+  write_pod_file(path, {{"mac", "0a:58:0a:42:00:0b"}, {"mtu", 1500}});
+  EXPECT_EQ(std::filesystem::status(path).permissions(), std::filesystem::perms(0644));
+  const auto back = read_pod_file(path);
+  ASSERT_TRUE(back.has_value());
+  EXPECT_EQ((*back)["mtu"], 1500);
+  write_pod_file(path, {{"mac", "02:00:00:00:00:01"}});  // Replaced whole.
+  EXPECT_EQ((*read_pod_file(path))["mac"], "02:00:00:00:00:01");
+  EXPECT_FALSE(read_pod_file(path)->contains("mtu"));
+  EXPECT_EQ(remove_regular_file(path), "");
+  EXPECT_EQ(remove_regular_file(path), "");  // Gone already.
+  EXPECT_FALSE(read_pod_file(path).has_value());
+  EXPECT_TRUE(std::filesystem::is_empty(dir_));
+}
+
+TEST_F(PodFileTest, WriteOverAFolderFailsAndCleansUp) {
+  const std::string path = dir_ + "/pod.json";
+  std::filesystem::create_directory(path);
+  try {
+    write_pod_file(path, {{"a", 1}});
+    ADD_FAILURE() << "wrote over a folder";
+  } catch (const CniError& e) {
+    EXPECT_EQ(e.code(), kIoFailure);
+    EXPECT_NE(e.msg().find(path), std::string::npos);
+  }
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir_), {}), 1);  // No temp file.
+  EXPECT_NE(remove_regular_file(path), "");  // Not ours to remove.
+  EXPECT_TRUE(std::filesystem::is_directory(path));
+}
+
+TEST_F(PodFileTest, OnlySocketsAreRemovedAsSockets) {
+  const std::string sock = dir_ + "/pod.sock";
+  const int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", sock.c_str());
+  ASSERT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  close(fd);
+  EXPECT_TRUE(is_socket(sock));
+  EXPECT_EQ(remove_socket_file(sock), "");
+  EXPECT_FALSE(std::filesystem::exists(sock));
+  std::ofstream(sock) << "not a socket";
+  EXPECT_EQ(remove_socket_file(sock), "");
+  EXPECT_TRUE(std::filesystem::exists(sock));  // A file of another kind is left alone.
+}
+
+}  // namespace
+}  // namespace np::cni
