@@ -55,14 +55,11 @@ nlohmann::ordered_json pod_json(const CniEnv& env, const NetConfig& conf, const 
   j["prefixLength"] = cidr.prefix_len;
   if (!ip.gateway.empty()) j["gateway"] = ip.gateway;
   j["mtu"] = conf.mtu;
-  j["routes"] = nlohmann::ordered_json::array();
-  for (const Route& r : result.routes) {
-    nlohmann::ordered_json route;
-    route["dst"] = r.dst;
-    if (!r.gw.empty()) route["gw"] = r.gw;
-    j["routes"].push_back(route);
-  }
-  j["dns"] = result_json(Result{{}, {}, {}, result.dns}, "1.0.0")["dns"];
+  // Routes and DNS as the result writes them (routes always present here, if empty).
+  const nlohmann::ordered_json as_result =
+      result_json(Result{{}, {}, result.routes, result.dns}, "1.0.0");
+  j["routes"] = as_result.value("routes", nlohmann::ordered_json::array());
+  j["dns"] = as_result["dns"];
   j["network"] = conf.name;
   j["containerID"] = env.container_id;
   j["ifname"] = env.ifname;

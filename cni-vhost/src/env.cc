@@ -3,6 +3,7 @@
 #include <cctype>
 
 #include "np/cni/error.h"
+#include "np/cni/naming.h"
 
 namespace np::cni {
 namespace {
@@ -49,14 +50,6 @@ std::string CniEnv::arg(const std::string& key) const {
   return it == args.end() ? "" : it->second;
 }
 
-bool is_valid_container_id(const std::string& id) {
-  if (id.empty() || !std::isalnum(static_cast<unsigned char>(id[0]))) return false;
-  for (char c : id)
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '.' && c != '-')
-      return false;
-  return true;
-}
-
 std::optional<std::string> ifname_problem(const std::string& name) {
   if (name.empty()) return "is empty";
   if (name == "." || name == "..") return "may not be '.' or '..'";
@@ -99,7 +92,7 @@ CniEnv read_env(const std::function<const char*(const char*)>& lookup) {
   if (needs_container(env.command)) {
     env.container_id = value_of(lookup, "CNI_CONTAINERID");
     if (env.container_id.empty()) throw CniError(kInvalidEnvironment, "CNI_CONTAINERID is not set");
-    if (!is_valid_container_id(env.container_id))
+    if (!is_cni_name(env.container_id))
       throw CniError(kInvalidEnvironment,
                      "CNI_CONTAINERID: '" + env.container_id + "' is not a valid container ID",
                      "letters, digits, '_', '.' and '-', starting with a letter or digit");

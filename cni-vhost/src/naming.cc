@@ -1,8 +1,17 @@
 #include "np/cni/naming.h"
 
+#include <cctype>
 #include <cstdio>
 
 namespace np::cni {
+
+bool is_cni_name(const std::string& name) {
+  if (name.empty() || !std::isalnum(static_cast<unsigned char>(name[0]))) return false;
+  for (char c : name)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '.' && c != '-')
+      return false;
+  return true;
+}
 
 uint64_t fnv1a64(const std::string& data) {
   uint64_t hash = 0xcbf29ce484222325ULL;

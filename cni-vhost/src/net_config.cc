@@ -1,7 +1,5 @@
 #include "np/cni/net_config.h"
 
-#include <cctype>
-
 #include "np/cni/error.h"
 #include "np/cni/naming.h"
 #include "np/cni/version.h"
@@ -55,14 +53,6 @@ uint32_t get_uint(const json& obj, const char* key, uint32_t lo, uint32_t hi,
   if (!v->is_number_integer() || v->get<int64_t>() < lo || v->get<int64_t>() > hi)
     invalid(std::string(key) + ": must be an integer " + range + ", got " + type_name(*v));
   return static_cast<uint32_t>(v->get<int64_t>());
-}
-
-bool is_network_name(const std::string& name) {
-  if (name.empty() || !std::isalnum(static_cast<unsigned char>(name[0]))) return false;
-  for (char c : name)
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '.' && c != '-')
-      return false;
-  return true;
 }
 
 bool has_dot_segment(const std::string& path) {
@@ -152,7 +142,7 @@ NetConfig parse_net_config(const std::string& stdin_text, Command command) {
                                              conf.cni_version);
 
   conf.name = get_string(j, "name", true);
-  if (!is_network_name(conf.name))
+  if (!is_cni_name(conf.name))
     invalid("name: '" + conf.name + "' is not a network name",
             "letters, digits, '_', '.' and '-', starting with a letter or digit");
 

@@ -45,6 +45,23 @@ Status parse_ipv4_field(const std::string& text, const std::string& field, uint3
   return Status::ok();
 }
 
+namespace {
+
+// Every address of a repeated field, appended to `out`; errors name "FIELD[k]".
+Status parse_ipv4_list(const google::protobuf::RepeatedPtrField<std::string>& in,
+                       const std::string& field, std::vector<uint32_t>& out) {
+  for (int k = 0; k < in.size(); ++k) {
+    uint32_t ip = 0;
+    if (Status st = parse_ipv4_field(in.Get(k), field + "[" + std::to_string(k) + "]", ip);
+        !st.is_ok())
+      return st;
+    out.push_back(ip);
+  }
+  return Status::ok();
+}
+
+}  // namespace
+
 Status parse_prefix_field(const std::string& text, const std::string& field, uint8_t min_len,
                           bool network, uint32_t& addr, uint8_t& len) {
   if (std::string problem = parse_ipv4_prefix(text, min_len, addr, len); !problem.empty())
@@ -153,14 +170,8 @@ Status from_proto(const v1::VxlanTunnel& in, VxlanTunnelConfig& out) {
   VxlanTunnelConfig t;
   t.vni = in.vni();
   t.bridge_domain = in.bridge_domain();
-  for (int k = 0; k < in.remotes_size(); ++k) {
-    uint32_t remote = 0;
-    if (Status st =
-            parse_ipv4_field(in.remotes(k), "tunnel.remotes[" + std::to_string(k) + "]", remote);
-        !st.is_ok())
-      return st;
-    t.remotes.push_back(remote);
-  }
+  if (Status st = parse_ipv4_list(in.remotes(), "tunnel.remotes", t.remotes); !st.is_ok())
+    return st;
   out = std::move(t);
   return Status::ok();
 }
@@ -214,14 +225,8 @@ Status from_proto(const v1::Port& in, PortConfig& out) {
     if (sec.ips_size() > static_cast<int>(kMaxPortSecurityIps))
       return invalid_argument("port.security.ips: 1 to " + std::to_string(kMaxPortSecurityIps) +
                               " addresses, got " + std::to_string(sec.ips_size()));
-    for (int k = 0; k < sec.ips_size(); ++k) {
-      uint32_t ip = 0;
-      if (Status st =
-              parse_ipv4_field(sec.ips(k), "port.security.ips[" + std::to_string(k) + "]", ip);
-          !st.is_ok())
-        return st;
-      security.ips.push_back(ip);
-    }
+    if (Status st = parse_ipv4_list(sec.ips(), "port.security.ips", security.ips); !st.is_ok())
+      return st;
     if (std::string problem = port_security_problem(security); !problem.empty())
       return invalid_argument("port.security." + problem);
     port.security = std::move(security);

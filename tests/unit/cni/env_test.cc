@@ -6,6 +6,7 @@
 #include <map>
 
 #include "np/cni/error.h"
+#include "np/cni/naming.h"
 
 namespace np::cni {
 namespace {
@@ -93,7 +94,7 @@ TEST(EnvTest, CommandRules) {
 
 TEST(EnvTest, ContainerIdRules) {
   for (const char* bad : {"../etc", "a/b", ".hidden", "-x", "_x", "a b", "a;b", "a\nb", ""}) {
-    EXPECT_FALSE(is_valid_container_id(bad)) << bad;
+    EXPECT_FALSE(is_cni_name(bad)) << bad;
     if (*bad) {
       Vars vars = add_vars();
       vars["CNI_CONTAINERID"] = bad;
@@ -101,7 +102,7 @@ TEST(EnvTest, ContainerIdRules) {
     }
   }
   for (const char* good : {"a", "0123abcdef", "pod_1.x-y", "A..B"})
-    EXPECT_TRUE(is_valid_container_id(good)) << good;
+    EXPECT_TRUE(is_cni_name(good)) << good;
 }
 
 TEST(EnvTest, IfnameRules) {

@@ -11,6 +11,7 @@
 #include <fstream>
 
 #include "np/cni/error.h"
+#include "testlib/temp_dir.h"
 
 namespace np::cni {
 namespace {
@@ -19,13 +20,6 @@ using namespace std::chrono_literals;
 
 class ExecPluginTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/np-cni-exec-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
   // A script `name` in the folder, made executable.
   void plugin(const std::string& name, const std::string& body, mode_t mode = 0755) {
     const std::string path = dir_ + "/" + name;
@@ -43,7 +37,8 @@ class ExecPluginTest : public ::testing::Test {
     return CniError(0, "");
   }
 
-  std::string dir_;
+  testlib::TempDir temp_{"np-cni-exec"};
+  const std::string dir_ = temp_.path();
 };
 
 TEST_F(ExecPluginTest, FindsPluginsInPathOrder) {

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "np/cni/error.h"
+#include "testlib/temp_dir.h"
 
 namespace np::cni {
 namespace {
@@ -32,9 +33,6 @@ fi
 class IpamTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/np-cni-ipam-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
     std::ofstream(dir_ + "/fake-ipam") << kFakeIpam;
     chmod((dir_ + "/fake-ipam").c_str(), 0755);
     env_.command = Command::kAdd;
@@ -43,7 +41,6 @@ class IpamTest : public ::testing::Test {
     env_.netns = "/var/run/netns/p";
     env_.path = {dir_};
   }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
 
   NetConfig conf(const std::string& version) {
     NetConfig c;
@@ -64,7 +61,8 @@ class IpamTest : public ::testing::Test {
     return lines;
   }
 
-  std::string dir_;
+  testlib::TempDir temp_{"np-cni-ipam"};
+  const std::string dir_ = temp_.path();
   CniEnv env_;
 };
 

@@ -10,19 +10,13 @@
 #include <fstream>
 
 #include "np/cni/error.h"
+#include "testlib/temp_dir.h"
 
 namespace np::cni {
 namespace {
 
 class PodFileTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/np-cni-files-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
   int code_of_check(const std::string& dir) {
     try {
       check_socket_dir(dir);
@@ -32,7 +26,8 @@ class PodFileTest : public ::testing::Test {
     }
   }
 
-  std::string dir_;
+  testlib::TempDir temp_{"np-cni-files"};
+  const std::string dir_ = temp_.path();
 };
 
 TEST_F(PodFileTest, SocketDirCheckLeavesNothing) {

@@ -38,9 +38,6 @@ CniEnv read_env(const std::function<const char*(const char*)>& lookup);
 // Parses CNI_ARGS "K=V;K=V". Throws CniError 4 for a pair without '=' or an empty key.
 std::map<std::string, std::string> parse_cni_args(const std::string& text);
 
-// The spec's container ID rule: at least one of [A-Za-z0-9_.-], starting with [A-Za-z0-9].
-bool is_valid_container_id(const std::string& id);
-
 // Why `name` cannot be a Linux interface name (empty, "." or "..", 16 characters or more,
 // '/', ':' or whitespace), or nullopt when it can.
 std::optional<std::string> ifname_problem(const std::string& name);

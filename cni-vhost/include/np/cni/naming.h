@@ -14,12 +14,16 @@ namespace np::cni {
 // The longest socket path a unix socket takes (sun_path is 108 bytes with the NUL).
 inline constexpr size_t kMaxUnixPathSize = 107;
 
+// The spec's rule for container IDs and network names: at least one of [A-Za-z0-9_.-],
+// starting with [A-Za-z0-9] (so never a path).
+bool is_cni_name(const std::string& name);
+
 // 64-bit FNV-1a of `data`.
 uint64_t fnv1a64(const std::string& data);
 
 // "cni-" + the first 12 characters of the container ID + "-" + 8 hex digits of the FNV-1a of
 // "network\0container_id\0ifname": at most 25 characters of [A-Za-z0-9_.-], as a port name
-// must be. `container_id` must already be valid (is_valid_container_id).
+// must be. `container_id` must already be valid (is_cni_name).
 std::string port_name(const std::string& network, const std::string& container_id,
                       const std::string& ifname);
 
