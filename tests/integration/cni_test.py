@@ -9,7 +9,8 @@ allocation, and succeeds twice, with no ADD, and after a daemon restart (while t
 is down it fails with 11 and keeps the address). GC removes leaked attachments, STATUS and
 VERSION answer, client mode works, the anti-spoofing drops (and counts) a pod sending from
 another IP or MAC, every bad input is a CNI error that leaves nothing behind, and the
-example conflist runs chained with portmap through a libcni-style runtime."""
+example conflist runs chained with portmap through libcni, as containerd, CRI-O and Multus
+run it (np-libcni-runtime: ADD, CHECK with the cached result, DEL)."""
 
 import json
 import os
@@ -19,7 +20,6 @@ import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
 import jsonschema  # noqa: E402  python3-jsonschema (tests/testlib/setup_host.sh).
-from cni_runtime import ConflistRuntime  # noqa: E402
 from pods_case import PodsTestCase, main  # noqa: E402
 from topology import sh, wait_for  # noqa: E402
 
@@ -122,6 +122,22 @@ interfaces:
             except ValueError:
                 self.fail(f"{command}: stdout is not JSON: {r.stdout!r}")
         return r.returncode, out, r.stderr
+
+    def libcni_runner(self, conflist_file, cid, netns, ifname, args, capabilities):
+        """A function running one command (add, check, del) of the conflist for this
+        attachment through libcni (np-libcni-runtime), with libcni's result cache; it returns
+        (exit status, stdout JSON or None, stderr)."""
+        def run(command):
+            r = subprocess.run(
+                [self.args.libcni_runtime, "-conflist", conflist_file,
+                 "-cache-dir", os.path.join(self.topo.dir, "libcni-cache"), "-id", cid,
+                 "-netns", netns, "-ifname", ifname, "-args", args,
+                 "-capabilities", json.dumps(capabilities), command],
+                env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+                     "CNI_PATH": self.cni_path},
+                capture_output=True, text=True, timeout=90)
+            return r.returncode, json.loads(r.stdout) if r.stdout.strip() else None, r.stderr
+        return run
 
     def ok(self, command, cid="", ifname="net1", conf=None, **kw):
         rc, out, err = self.cni(command, cid, ifname, conf, **kw)
@@ -507,7 +523,7 @@ interfaces:
             self.npctl("port", "del", name)
         self.assertEqual(self.leftovers(), before)
 
-    def test_12_conflist_chained_with_portmap(self):
+    def test_12_conflist_chained_with_portmap_through_libcni(self):
         with open(os.path.join(ROOT, "cni-vhost", "examples", "nodeplane.conflist")) as f:
             conflist = json.load(f)
         # The example as this machine's runtime would load it, with the test's paths.
@@ -517,19 +533,23 @@ interfaces:
         plugin["ipam"].update(dataDir=self.ipam_dir, ranges=[[{
             "subnet": f"{self.SUBNET}.0/24", "rangeStart": f"{self.SUBNET}.10",
             "rangeEnd": f"{self.SUBNET}.50", "gateway": GATEWAY}]])
+        conflist_file = os.path.join(self.topo.dir, "nodeplane.conflist")
+        with open(conflist_file, "w") as f:
+            json.dump(conflist, f)
         before = self.leftovers()
-        runtime = ConflistRuntime(conflist, self.cni_path)
         cid = self.new_id()
-        attachment = {"containerID": cid, "netns": f"/var/run/netns/{self.pod1_ns}",
-                      "ifname": "net1",
-                      "args": f"IgnoreUnknown=1;K8S_POD_NAMESPACE=default;K8S_POD_NAME=dpdk-app;"
-                              f"K8S_POD_INFRA_CONTAINER_ID={cid}"}
-        runtime_config = {"mac": "02:89:00:00:00:aa", "portMappings": []}
-        result = runtime.add(attachment, runtime_config)
-        self.addCleanup(runtime.delete, attachment, result, runtime_config)
-        self.validate(result)  # After portmap's Go (libcni) types parsed and printed it.
+        run = self.libcni_runner(conflist_file, cid, f"/var/run/netns/{self.pod1_ns}", "net1",
+                                 args=f"IgnoreUnknown=1;K8S_POD_NAMESPACE=default;"
+                                      f"K8S_POD_NAME=dpdk-app;K8S_POD_INFRA_CONTAINER_ID={cid}",
+                                 capabilities={"mac": "02:89:00:00:00:aa",
+                                               "portMappings": []})
+        rc, result, err = run("add")
+        self.assertEqual(rc, 0, f"libcni ADD: {result} {err}")
+        self.addCleanup(run, "del")
+        self.validate(result)  # As libcni parsed portmap's result and printed it.
         self.assertEqual(result["interfaces"][0]["mac"], "02:89:00:00:00:aa")
-        # portmap, built on libcni 1.0, drops the 1.1 field socketPath; the pod's file has it.
+        # libcni 1.1 and portmap know CNI 1.0 types: socketPath (1.1) is not in their
+        # result; the pod's file has it.
         name = port_name(conflist["name"], cid, "net1")
         with open(os.path.join(self.sock_dir, name + ".json")) as f:
             pod = json.load(f)
@@ -537,10 +557,15 @@ interfaces:
         self.attach_to("pod1", self.pod1_ns, pod["socketPath"], pod["mac"], pod["ip"],
                        pod["gateway"])
         self.ping_until(self.pod1_ns, GATEWAY)
-        runtime.check(attachment, result, runtime_config)
+        self.assertEqual(run("check")[0], 0)  # prevResult: libcni's cached result.
         self.detach("pod1")
-        runtime.delete(attachment, result, runtime_config)
+        self.npctl("port", "del", name)
+        rc, out, err = run("check")
+        self.assertEqual((rc, out["code"]), (1, 102), f"libcni CHECK: {out} {err}")
+        self.assertIn(f"port {name} does not exist", out["msg"])
+        self.assertEqual(run("del")[0], 0)
         self.assertEqual(self.leftovers(), before)
+        self.assertEqual(run("del")[0], 0)  # libcni's cache is gone: DEL without prevResult.
 
     def test_13_versions_and_mac_from_cni_args(self):
         cid = self.new_id()
@@ -562,4 +587,4 @@ interfaces:
 
 
 if __name__ == "__main__":
-    main("--npctl", "--cni")
+    main("--npctl", "--cni", "--libcni-runtime")

@@ -10,6 +10,7 @@ PACKAGES=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler libcivetweb-dev prometheus
   python3 iproute2 iputils-ping netcat-openbsd ethtool traceroute curl tcpdump
   nlohmann-json3-dev containernetworking-plugins python3-jsonschema
+  golang-go golang-github-appc-cni-dev
 )
 HUGEPAGES=${NP_HUGEPAGES:-1024}
 

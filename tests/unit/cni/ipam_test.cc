@@ -16,12 +16,13 @@
 namespace np::cni {
 namespace {
 
-// Answers VERSION with versions up to 1.0.0 (as Debian's host-local does), records every other
-// call's command, container, interface and stdin in LOG, and prints an ADD result.
-constexpr char kFakeIpam[] = R"(#!/bin/sh
+// Answers VERSION with SUPPORTED (a JSON list), records every other call's command,
+// container, interface and stdin in LOG, and prints an ADD result.
+constexpr char kFakeIpamHead[] = R"(#!/bin/sh
 in=$(cat)
 if [ "$CNI_COMMAND" = VERSION ]; then
-  echo '{"cniVersion":"1.0.0","supportedVersions":["0.3.1","0.4.0","1.0.0"]}'
+  echo '{"cniVersion":"1.0.0","supportedVersions":)";
+constexpr char kFakeIpamTail[] = R"(}'
   exit 0
 fi
 printf '%s %s %s %s\n' "$CNI_COMMAND" "$CNI_CONTAINERID" "$CNI_IFNAME" "$in" >> "$(dirname "$0")/log"
@@ -33,13 +34,17 @@ fi
 class IpamTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::ofstream(dir_ + "/fake-ipam") << kFakeIpam;
-    chmod((dir_ + "/fake-ipam").c_str(), 0755);
+    install_fake("fake-ipam", R"(["0.3.1","0.4.0","1.0.0"])");  // As Debian's host-local.
     env_.command = Command::kAdd;
     env_.container_id = "c1";
     env_.ifname = "net1";
     env_.netns = "/var/run/netns/p";
     env_.path = {dir_};
+  }
+
+  void install_fake(const std::string& name, const std::string& supported) {
+    std::ofstream(dir_ + "/" + name) << kFakeIpamHead << supported << kFakeIpamTail;
+    chmod((dir_ + "/" + name).c_str(), 0755);
   }
 
   NetConfig conf(const std::string& version) {
@@ -104,6 +109,29 @@ TEST_F(IpamTest, DelAndCheck) {
   EXPECT_EQ(calls[1].substr(0, 14), "CHECK c1 net1 ");
   const nlohmann::json sent = nlohmann::json::parse(calls[1].substr(14));
   EXPECT_EQ(sent["prevResult"]["ips"][0]["address"], "10.66.0.10/24");
+}
+
+TEST_F(IpamTest, GcAndStatusReachADelegateThatSpeaks1_1) {
+  install_fake("ipam-1.1", R"(["1.0.0","1.1.0"])");
+  NetConfig c = conf("1.1.0");
+  c.ipam_type = "ipam-1.1";
+  c.raw["ipam"]["type"] = "ipam-1.1";
+  Ipam ipam(c, env_);
+  ASSERT_TRUE(ipam.speaks_1_1());
+  ipam.gc({{"c1", "net1"}, {"c2", "eth0"}});
+  ipam.status();
+  const std::vector<std::string> calls = log();
+  ASSERT_EQ(calls.size(), 2u);
+  ASSERT_EQ(calls[0].substr(0, 5), "GC   ");  // GC has no container or interface.
+  const nlohmann::json sent = nlohmann::json::parse(calls[0].substr(5));
+  EXPECT_EQ(sent["cniVersion"], "1.1.0");
+  EXPECT_EQ(sent["ipam"]["type"], "ipam-1.1");
+  EXPECT_EQ(sent["cni.dev/valid-attachments"],
+            nlohmann::json::parse(
+                R"([{"containerID":"c1","ifname":"net1"},{"containerID":"c2","ifname":"eth0"}])"));
+  EXPECT_FALSE(sent.contains("prevResult"));
+  EXPECT_EQ(calls[1].substr(0, 9), "STATUS   ");
+  EXPECT_EQ(nlohmann::json::parse(calls[1].substr(9))["cniVersion"], "1.1.0");
 }
 
 TEST_F(IpamTest, NoCommonVersion) {
