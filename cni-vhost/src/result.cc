@@ -10,6 +10,25 @@ namespace {
 
 using json = nlohmann::json;
 
+bool is_cidr(const std::string& text) {
+  const size_t slash = text.find('/');
+  if (slash == std::string::npos) return false;
+  const std::string addr = text.substr(0, slash), len = text.substr(slash + 1);
+  if (len.empty() || len.size() > 3 || len.find_first_not_of("0123456789") != std::string::npos)
+    return false;
+  const int n = std::stoi(len);
+  in_addr v4;
+  in6_addr v6;
+  if (inet_pton(AF_INET, addr.c_str(), &v4) == 1) return n <= 32;
+  return inet_pton(AF_INET6, addr.c_str(), &v6) == 1 && n <= 128;
+}
+
+bool is_ip(const std::string& text) {
+  in_addr v4;
+  in6_addr v6;
+  return inet_pton(AF_INET, text.c_str(), &v4) == 1 || inet_pton(AF_INET6, text.c_str(), &v6) == 1;
+}
+
 // Reads JSON of a known shape and throws CniError(code_) naming the field when it is not.
 class Reader {
  public:
@@ -42,30 +61,37 @@ class Reader {
     auto it = j.find(key);
     return it == j.end() ? "" : string(*it, field + "." + key);
   }
+  std::string required_string(const json& j, const std::string& key,
+                              const std::string& field) const {
+    if (!j.contains(key)) fail(field + "." + key, "is required");
+    return string(j[key], field + "." + key);
+  }
+  std::string required_cidr(const json& j, const std::string& key, const std::string& field) const {
+    std::string text = required_string(j, key, field);
+    if (!is_cidr(text)) fail(field + "." + key, "'" + text + "' is not a CIDR");
+    return text;
+  }
+  std::string optional_ip(const json& j, const std::string& key, const std::string& field) const {
+    std::string text = optional_string(j, key, field);
+    if (!text.empty() && !is_ip(text))
+      fail(field + "." + key, "'" + text + "' is not an IP address");
+    return text;
+  }
+  // Calls parse(element, "key[i]") for each object of the optional list `key` of `j`.
+  template <typename Parse>
+  void each_object(const json& j, const std::string& key, Parse parse) const {
+    if (!j.contains(key)) return;
+    const json& list = array(j[key], key);
+    for (size_t i = 0; i < list.size(); ++i) {
+      const std::string field = key + "[" + std::to_string(i) + "]";
+      parse(object(list[i], field), field);
+    }
+  }
 
  private:
   std::string what_;
   int code_;
 };
-
-bool is_cidr(const std::string& text) {
-  const size_t slash = text.find('/');
-  if (slash == std::string::npos) return false;
-  const std::string addr = text.substr(0, slash), len = text.substr(slash + 1);
-  if (len.empty() || len.size() > 3 || len.find_first_not_of("0123456789") != std::string::npos)
-    return false;
-  const int n = std::stoi(len);
-  in_addr v4;
-  in6_addr v6;
-  if (inet_pton(AF_INET, addr.c_str(), &v4) == 1) return n <= 32;
-  return inet_pton(AF_INET6, addr.c_str(), &v6) == 1 && n <= 128;
-}
-
-bool is_ip(const std::string& text) {
-  in_addr v4;
-  in6_addr v6;
-  return inet_pton(AF_INET, text.c_str(), &v4) == 1 || inet_pton(AF_INET6, text.c_str(), &v6) == 1;
-}
 
 }  // namespace
 
@@ -108,61 +134,34 @@ Result parse_result(const json& j, const std::string& what, int error_code) {
   const Reader r(what, error_code);
   Result out;
   r.object(j, "the result");
-  if (j.contains("interfaces")) {
-    const json& list = r.array(j["interfaces"], "interfaces");
-    for (size_t i = 0; i < list.size(); ++i) {
-      const std::string field = "interfaces[" + std::to_string(i) + "]";
-      const json& e = r.object(list[i], field);
-      Interface itf;
-      if (!e.contains("name")) r.fail(field + ".name", "is required");
-      itf.name = r.string(e["name"], field + ".name");
-      itf.mac = r.optional_string(e, "mac", field);
-      itf.sandbox = r.optional_string(e, "sandbox", field);
-      itf.socket_path = r.optional_string(e, "socketPath", field);
-      if (e.contains("mtu")) {
-        if (!e["mtu"].is_number_unsigned()) r.fail(field + ".mtu", "must be an integer >= 0");
-        itf.mtu = e["mtu"].get<uint32_t>();
-      }
-      out.interfaces.push_back(itf);
+  r.each_object(j, "interfaces", [&](const json& e, const std::string& field) {
+    Interface itf;
+    itf.name = r.required_string(e, "name", field);
+    itf.mac = r.optional_string(e, "mac", field);
+    itf.sandbox = r.optional_string(e, "sandbox", field);
+    itf.socket_path = r.optional_string(e, "socketPath", field);
+    if (e.contains("mtu")) {
+      if (!e["mtu"].is_number_unsigned()) r.fail(field + ".mtu", "must be an integer >= 0");
+      itf.mtu = e["mtu"].get<uint32_t>();
     }
-  }
-  if (j.contains("ips")) {
-    const json& list = r.array(j["ips"], "ips");
-    for (size_t i = 0; i < list.size(); ++i) {
-      const std::string field = "ips[" + std::to_string(i) + "]";
-      const json& e = r.object(list[i], field);
-      IpConfig ip;
-      if (!e.contains("address")) r.fail(field + ".address", "is required");
-      ip.address = r.string(e["address"], field + ".address");
-      if (!is_cidr(ip.address)) r.fail(field + ".address", "'" + ip.address + "' is not a CIDR");
-      ip.gateway = r.optional_string(e, "gateway", field);
-      if (!ip.gateway.empty() && !is_ip(ip.gateway))
-        r.fail(field + ".gateway", "'" + ip.gateway + "' is not an IP address");
-      if (e.contains("interface")) {
-        const json& idx = e["interface"];
-        if (!idx.is_number_integer() || idx.get<int64_t>() < 0 ||
-            idx.get<int64_t>() >= static_cast<int64_t>(out.interfaces.size()))
-          r.fail(field + ".interface", "must be the index of one of the interfaces");
-        ip.interface = idx.get<int>();
-      }
-      out.ips.push_back(ip);
+    out.interfaces.push_back(itf);
+  });
+  r.each_object(j, "ips", [&](const json& e, const std::string& field) {
+    IpConfig ip;
+    ip.address = r.required_cidr(e, "address", field);
+    ip.gateway = r.optional_ip(e, "gateway", field);
+    if (e.contains("interface")) {
+      const json& idx = e["interface"];
+      if (!idx.is_number_integer() || idx.get<int64_t>() < 0 ||
+          idx.get<int64_t>() >= static_cast<int64_t>(out.interfaces.size()))
+        r.fail(field + ".interface", "must be the index of one of the interfaces");
+      ip.interface = idx.get<int>();
     }
-  }
-  if (j.contains("routes")) {
-    const json& list = r.array(j["routes"], "routes");
-    for (size_t i = 0; i < list.size(); ++i) {
-      const std::string field = "routes[" + std::to_string(i) + "]";
-      const json& e = r.object(list[i], field);
-      Route route;
-      if (!e.contains("dst")) r.fail(field + ".dst", "is required");
-      route.dst = r.string(e["dst"], field + ".dst");
-      if (!is_cidr(route.dst)) r.fail(field + ".dst", "'" + route.dst + "' is not a CIDR");
-      route.gw = r.optional_string(e, "gw", field);
-      if (!route.gw.empty() && !is_ip(route.gw))
-        r.fail(field + ".gw", "'" + route.gw + "' is not an IP address");
-      out.routes.push_back(route);
-    }
-  }
+    out.ips.push_back(ip);
+  });
+  r.each_object(j, "routes", [&](const json& e, const std::string& field) {
+    out.routes.push_back({r.required_cidr(e, "dst", field), r.optional_ip(e, "gw", field)});
+  });
   if (j.contains("dns")) out.dns = parse_dns(j["dns"], what, error_code);
   return out;
 }

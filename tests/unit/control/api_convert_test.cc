@@ -69,50 +69,63 @@ TEST(ApiConvertServiceTest, DefaultsAndUdp) {
   EXPECT_TRUE(s.backends.empty());
 }
 
+// A request the form refuses: `change` spoils a good one, and from_proto must answer
+// INVALID_ARGUMENT with `message` (naming the request field) and leave its output as it was.
+template <typename Request>
 struct FormCase {
   const char* name;
-  std::function<void(v1::Service&)> change;
+  std::function<void(Request&)> change;
   std::string message;
 };
 
-class ApiConvertServiceFormTest : public ::testing::TestWithParam<FormCase> {};
-
-TEST_P(ApiConvertServiceFormTest, RefusesNamingTheRequestField) {
-  v1::Service in = web_request();
-  GetParam().change(in);
-  ServiceConfig out;
+template <typename Config, typename Request>
+void expect_refused(Request in, const FormCase<Request>& form) {
+  form.change(in);
+  Config out;
   out.name = "untouched";
   const Status st = from_proto(in, out);
   EXPECT_EQ(st.code(), StatusCode::kInvalidArgument) << st.message();
-  EXPECT_EQ(st.message(), GetParam().message);
+  EXPECT_EQ(st.message(), form.message);
   EXPECT_EQ(out.name, "untouched");
+}
+
+template <typename Request>
+std::string form_case_name(const ::testing::TestParamInfo<FormCase<Request>>& info) {
+  return info.param.name;
+}
+
+using ServiceFormCase = FormCase<v1::Service>;
+class ApiConvertServiceFormTest : public ::testing::TestWithParam<ServiceFormCase> {};
+
+TEST_P(ApiConvertServiceFormTest, RefusesNamingTheRequestField) {
+  expect_refused<ServiceConfig>(web_request(), GetParam());
 }
 
 INSTANTIATE_TEST_SUITE_P(
     Table, ApiConvertServiceFormTest,
     ::testing::Values(
-        FormCase{"ProtocolUnspecified", [](v1::Service& s) { s.clear_protocol(); },
-                 "service.protocol: required (PROTOCOL_TCP or PROTOCOL_UDP), got 0"},
-        FormCase{"ProtocolUnknown",
-                 [](v1::Service& s) { s.set_protocol(static_cast<v1::Protocol>(9)); },
-                 "service.protocol: required (PROTOCOL_TCP or PROTOCOL_UDP), got 9"},
-        FormCase{"AffinityUnknown",
-                 [](v1::Service& s) { s.set_affinity(static_cast<v1::Affinity>(4)); },
-                 "service.affinity: unknown value 4 (AFFINITY_NONE or AFFINITY_CLIENT_IP)"},
-        FormCase{"VipEmpty", [](v1::Service& s) { s.clear_vip(); },
-                 "service.vip: '' is not an IPv4 address (expected A.B.C.D)"},
-        FormCase{"VipText", [](v1::Service& s) { s.set_vip("web.default"); },
-                 "service.vip: 'web.default' is not an IPv4 address (expected A.B.C.D)"},
-        FormCase{"BackendIpText",
-                 [](v1::Service& s) { s.mutable_backends(1)->set_ip("10.244.1.256"); },
-                 "service.backends[1].ip: '10.244.1.256' is not an IPv4 address (expected "
-                 "A.B.C.D)"},
-        FormCase{"TooManyBackends",
-                 [](v1::Service& s) {
-                   for (int i = 0; i < 999; ++i) *s.add_backends() = s.backends(0);
-                 },
-                 "service.backends: at most 1000, got 1001"}),
-    [](const ::testing::TestParamInfo<FormCase>& info) { return info.param.name; });
+        ServiceFormCase{"ProtocolUnspecified", [](v1::Service& s) { s.clear_protocol(); },
+                        "service.protocol: required (PROTOCOL_TCP or PROTOCOL_UDP), got 0"},
+        ServiceFormCase{"ProtocolUnknown",
+                        [](v1::Service& s) { s.set_protocol(static_cast<v1::Protocol>(9)); },
+                        "service.protocol: required (PROTOCOL_TCP or PROTOCOL_UDP), got 9"},
+        ServiceFormCase{"AffinityUnknown",
+                        [](v1::Service& s) { s.set_affinity(static_cast<v1::Affinity>(4)); },
+                        "service.affinity: unknown value 4 (AFFINITY_NONE or AFFINITY_CLIENT_IP)"},
+        ServiceFormCase{"VipEmpty", [](v1::Service& s) { s.clear_vip(); },
+                        "service.vip: '' is not an IPv4 address (expected A.B.C.D)"},
+        ServiceFormCase{"VipText", [](v1::Service& s) { s.set_vip("web.default"); },
+                        "service.vip: 'web.default' is not an IPv4 address (expected A.B.C.D)"},
+        ServiceFormCase{"BackendIpText",
+                        [](v1::Service& s) { s.mutable_backends(1)->set_ip("10.244.1.256"); },
+                        "service.backends[1].ip: '10.244.1.256' is not an IPv4 address (expected "
+                        "A.B.C.D)"},
+        ServiceFormCase{"TooManyBackends",
+                        [](v1::Service& s) {
+                          for (int i = 0; i < 999; ++i) *s.add_backends() = s.backends(0);
+                        },
+                        "service.backends: at most 1000, got 1001"}),
+    form_case_name<v1::Service>);
 
 // Values the form allows are validate_config's to judge, with the same field names.
 TEST(ApiConvertServiceTest, ValuesAreLeftToValidation) {
@@ -307,23 +320,11 @@ TEST(ApiConvertPortTest, WithoutThemNeitherIsSet) {
   EXPECT_FALSE(out.has_attachment());
 }
 
-struct PortFormCase {
-  const char* name;
-  std::function<void(v1::Port&)> change;
-  std::string message;
-};
-
+using PortFormCase = FormCase<v1::Port>;
 class ApiConvertPortFormTest : public ::testing::TestWithParam<PortFormCase> {};
 
 TEST_P(ApiConvertPortFormTest, RefusesNamingTheRequestField) {
-  v1::Port in = pod_request();
-  GetParam().change(in);
-  PortConfig out;
-  out.name = "untouched";
-  const Status st = from_proto(in, out);
-  EXPECT_EQ(st.code(), StatusCode::kInvalidArgument) << st.message();
-  EXPECT_EQ(st.message(), GetParam().message);
-  EXPECT_EQ(out.name, "untouched");
+  expect_refused<PortConfig>(pod_request(), GetParam());
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -360,7 +361,7 @@ INSTANTIATE_TEST_SUITE_P(
             "ContainerIdTooLong",
             [](v1::Port& p) { p.mutable_attachment()->set_container_id(std::string(257, 'a')); },
             "port.attachment.container_id: longer than 256 bytes"}),
-    [](const ::testing::TestParamInfo<PortFormCase>& info) { return info.param.name; });
+    form_case_name<v1::Port>);
 
 }  // namespace
 }  // namespace np::control

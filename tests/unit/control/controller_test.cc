@@ -5,10 +5,8 @@
 #include "np/control/controller.h"
 
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
 #include <algorithm>
-#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <iterator>
@@ -24,6 +22,7 @@
 #include "np/control/mac_address.h"
 #include "np/control/state_file.h"
 #include "testlib/eal_env.h"
+#include "testlib/temp_dir.h"
 
 namespace np::control {
 namespace {
@@ -180,20 +179,9 @@ Strings sorted(Strings items) {
 }  // namespace
 
 // A data plane built by apply_config and a Controller over it; the state directory is a
-// fresh temporary one, removed after each test.
+// fresh temporary one, removed after each test (after the controller and the data plane).
 class ControllerTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string dir = (std::filesystem::temp_directory_path() / "np-controller-XXXXXX").string();
-    ASSERT_NE(mkdtemp(dir.data()), nullptr);
-    state_dir_ = dir;
-  }
-  void TearDown() override {
-    controller_.reset();
-    dataplane_.reset();
-    std::filesystem::remove_all(state_dir_);
-  }
-
   void start(const Config& config) {
     testlib::ensure_eal();
     dp::DataplaneOptions options;
@@ -356,7 +344,8 @@ class ControllerTest : public ::testing::Test {
     EXPECT_EQ(st.message(), message);
   }
 
-  std::string state_dir_;
+  testlib::TempDir state_{"np-controller"};
+  const std::string state_dir_ = state_.path();
   std::unique_ptr<dp::Dataplane> dataplane_;
   std::unique_ptr<Controller> controller_;
 };

@@ -160,6 +160,20 @@ class ServicePathTest : public ::testing::Test {
     }
     rte_pktmbuf_free(m);
   }
+  // Sends `f` in on `port`: nothing is forwarded, and its sender (`sender_mac`) gets error `e`
+  // quoting `f` as it was sent.
+  void expect_error_answering(uint16_t port, const testlib::Ipv4Frame& f, const char* sender_mac,
+                              const IcmpError& e) {
+    rte_mbuf* m = testlib::ipv4_frame(pool_, f);
+    const Quote sent = quote_of(m);
+    stage_->process(port, m);
+    EXPECT_TRUE(stage_->take_tx(1 - port).empty()) << "forwarded";
+    expect_error(port, sender_mac, e, sent);
+  }
+  // The web service's backends in up1's subnet, by address.
+  static const char* backend_mac(const std::string& ip) {
+    return ip == "10.0.1.2" ? kHostB : kHostC;
+  }
   uint64_t nat_drops(NatDrop d) const {
     return stage_->ctx.counters.nat_drops[static_cast<unsigned>(d)].get();
   }
@@ -307,18 +321,16 @@ TEST_F(ServicePathTest, NetUnreachableAfterDnatQuotesWhatTheClientSent) {
   far.port = 53;
   far.node_port = 0;
   set({far});
-  rte_mbuf* m = testlib::ipv4_frame(pool_, {.dst_mac = kUp0Mac,
-                                            .src_mac = kClientMac,
-                                            .src = "10.0.0.2",
-                                            .dst = "10.96.0.10",
-                                            .payload = 30,
-                                            .src_port = 5000,
-                                            .dst_port = 53,
-                                            .udp_checksum = true});
-  const Quote sent = quote_of(m);
-  stage_->process(0, m);
-  EXPECT_TRUE(stage_->take_tx(1).empty());
-  expect_error(0, kClientMac, {3, 0, "10.0.0.1", "10.0.0.2"}, sent);
+  expect_error_answering(0,
+                         {.dst_mac = kUp0Mac,
+                          .src_mac = kClientMac,
+                          .src = "10.0.0.2",
+                          .dst = "10.96.0.10",
+                          .payload = 30,
+                          .src_port = 5000,
+                          .dst_port = 53,
+                          .udp_checksum = true},
+                         kClientMac, {3, 0, "10.0.0.1", "10.0.0.2"});
   EXPECT_EQ(stage_->drops(0, DropReason::kNoRoute), 1u);
 }
 
@@ -326,22 +338,14 @@ TEST_F(ServicePathTest, FragmentationNeededAfterDnatQuotesWhatTheClientSent) {
   testlib::Ipv4Frame f = client_segment();
   f.payload = 1600;
   f.dont_fragment = true;
-  rte_mbuf* m = testlib::ipv4_frame(pool_, f);
-  const Quote sent = quote_of(m);
-  stage_->process(0, m);
-  EXPECT_TRUE(stage_->take_tx(1).empty());
-  expect_error(0, kClientMac, {3, 4, "10.0.0.1", "10.0.0.2", kDefaultMtu}, sent);
+  expect_error_answering(0, f, kClientMac, {3, 4, "10.0.0.1", "10.0.0.2", kDefaultMtu});
 }
 
 // The TTL is checked after the service stage (on the route's path).
 TEST_F(ServicePathTest, TimeExceededAfterDnatQuotesWhatTheClientSent) {
   testlib::Ipv4Frame f = client_segment();
   f.ttl = 1;
-  rte_mbuf* m = testlib::ipv4_frame(pool_, f);
-  const Quote sent = quote_of(m);
-  stage_->process(0, m);
-  EXPECT_TRUE(stage_->take_tx(1).empty());
-  expect_error(0, kClientMac, {11, 0, "10.0.0.1", "10.0.0.2"}, sent);
+  expect_error_answering(0, f, kClientMac, {11, 0, "10.0.0.1", "10.0.0.2"});
 }
 
 // Host unreachable comes from the control thread, after the backend never answered ARP.
@@ -372,22 +376,19 @@ TEST_F(ServicePathTest, FragmentationNeededAboutATranslatedReplyGoesToTheBackend
   rte_mbuf* out = one(1);
   ASSERT_NE(out, nullptr);
   const std::string backend = format_ipv4(rte_be_to_cpu_32(testlib::ipv4_header(out)->dst_addr));
-  const char* backend_mac = backend == "10.0.1.2" ? kHostB : kHostC;
   rte_pktmbuf_free(out);
-  rte_mbuf* m = testlib::ipv4_frame(pool_, {.dst_mac = kUp1Mac,
-                                            .src_mac = backend_mac,
-                                            .src = backend,
-                                            .dst = "10.0.0.2",
-                                            .proto = IPPROTO_TCP,
-                                            .payload = 1600,
-                                            .src_port = 8080,
-                                            .dst_port = 40000,
-                                            .dont_fragment = true,
-                                            .tcp_flags = kSyn | kAck});
-  const Quote sent = quote_of(m);
-  stage_->process(1, m);
-  EXPECT_TRUE(stage_->take_tx(0).empty());
-  expect_error(1, backend_mac, {3, 4, "10.0.1.1", backend.c_str(), kDefaultMtu}, sent);
+  expect_error_answering(1,
+                         {.dst_mac = kUp1Mac,
+                          .src_mac = backend_mac(backend),
+                          .src = backend,
+                          .dst = "10.0.0.2",
+                          .proto = IPPROTO_TCP,
+                          .payload = 1600,
+                          .src_port = 8080,
+                          .dst_port = 40000,
+                          .dont_fragment = true,
+                          .tcp_flags = kSyn | kAck},
+                         backend_mac(backend), {3, 4, "10.0.1.1", backend.c_str(), kDefaultMtu});
 }
 
 // Hairpin (client and backend in up1's subnet): SNATed to 10.0.1.1. Without the translation
@@ -403,30 +404,24 @@ TEST_F(ServicePathTest, TimeExceededAfterHairpinSnatReachesTheSenderEitherWay) {
   rte_ipv4_hdr* ip = testlib::ipv4_header(out);
   ASSERT_EQ(ip->src_addr, rte_cpu_to_be_32(ipv4("10.0.1.1"))) << "SNATed";
   const std::string backend = format_ipv4(rte_be_to_cpu_32(ip->dst_addr));
-  const char* backend_mac = backend == "10.0.1.2" ? kHostB : kHostC;
   const uint16_t snat_port = sport(out);
   rte_pktmbuf_free(out);
 
   f.ttl = 1;
   f.tcp_flags = kAck;
-  rte_mbuf* m = testlib::ipv4_frame(pool_, f);
-  Quote sent = quote_of(m);
-  stage_->process(1, m);
-  expect_error(1, kHostD, {11, 0, "10.0.1.1", "10.0.1.4"}, sent);
-
-  m = testlib::ipv4_frame(pool_, {.dst_mac = kUp1Mac,
-                                  .src_mac = backend_mac,
-                                  .src = backend,
-                                  .dst = "10.0.1.1",
-                                  .proto = IPPROTO_TCP,
-                                  .ttl = 1,
-                                  .payload = 20,
-                                  .src_port = 8080,
-                                  .dst_port = snat_port,
-                                  .tcp_flags = kSyn | kAck});
-  sent = quote_of(m);
-  stage_->process(1, m);
-  expect_error(1, backend_mac, {11, 0, "10.0.1.1", backend.c_str()}, sent);
+  expect_error_answering(1, f, kHostD, {11, 0, "10.0.1.1", "10.0.1.4"});
+  expect_error_answering(1,
+                         {.dst_mac = kUp1Mac,
+                          .src_mac = backend_mac(backend),
+                          .src = backend,
+                          .dst = "10.0.1.1",
+                          .proto = IPPROTO_TCP,
+                          .ttl = 1,
+                          .payload = 20,
+                          .src_port = 8080,
+                          .dst_port = snat_port,
+                          .tcp_flags = kSyn | kAck},
+                         backend_mac(backend), {11, 0, "10.0.1.1", backend.c_str()});
 }
 
 TEST_F(ServicePathTest, UdpWithAChecksumIsTranslatedWithIt) {
@@ -605,7 +600,7 @@ TEST_F(ServicePathTest, TcpStatesAndTheirTimeouts) {
   const std::string b = testlib::ipv4_header(out)->dst_addr == rte_cpu_to_be_32(ipv4("10.0.1.2"))
                             ? "10.0.1.2"
                             : "10.0.1.3";
-  const char* bmac = b == "10.0.1.2" ? kHostB : kHostC;
+  const char* bmac = backend_mac(b);
   rte_pktmbuf_free(out);
   auto state = [&] { return stage_->services.connections("", 1, rte_rdtsc()).at(0).state; };
   EXPECT_EQ(state(), "syn");
@@ -638,8 +633,7 @@ TEST_F(ServicePathTest, NodePortToAHostBackendIsSnatedToOurAddress) {
       ip->dst_addr == rte_cpu_to_be_32(ipv4("10.0.1.2")) ? "10.0.1.2" : "10.0.1.3";
   expect_checksums(out);
   rte_pktmbuf_free(out);
-  stage_->process(1, from_backend(b.c_str(), b == "10.0.1.2" ? kHostB : kHostC, snat_port,
-                                  kSyn | kAck, "10.0.0.1"));
+  stage_->process(1, from_backend(b.c_str(), backend_mac(b), snat_port, kSyn | kAck, "10.0.0.1"));
   out = one(0);
   ASSERT_NE(out, nullptr);
   ip = testlib::ipv4_header(out);
