@@ -411,6 +411,7 @@ std::vector<PortConfig> Loader::load_ports(const YAML::Node& node) const {
   expect_list(node, "ports");
   std::vector<PortConfig> ports;
   for (const YAML::Node& item : node) {
+    if (ports.size() == kMaxPorts) fail(item, too_many_ports());
     PortConfig port = load_port(item, "ports[" + std::to_string(ports.size()) + "]");
     for (const PortConfig& other : ports) check_distinct(other, port, item);
     ports.push_back(std::move(port));

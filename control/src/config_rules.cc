@@ -233,6 +233,12 @@ bool is_host_address(uint32_t ip) {
 
 bool is_unicast_mac(const MacAddress& mac) { return (mac[0] & 1) == 0 && mac != MacAddress{}; }
 
+std::string too_many_ports() {
+  return "ports: at most " + std::to_string(kMaxPorts) +
+         " (each is a DPDK port, and RTE_MAX_ETHPORTS of this DPDK build is " +
+         std::to_string(kMaxPorts) + ")";
+}
+
 std::string port_security_problem(const PortSecurityConfig& security) {
   if (!is_unicast_mac(security.mac))
     return "mac: " + format_mac(security.mac) + " is not a unicast address";

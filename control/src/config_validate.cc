@@ -611,6 +611,7 @@ Status validate_services(const Config& config, SourceMark* where) {
 }
 
 Status validate_config(const Config& config) {
+  if (config.ports.size() > kMaxPorts) return {StatusCode::kResourceExhausted, too_many_ports()};
   std::set<std::string> names, sockets, ifaces;
   for (const PortConfig& port : config.ports) {
     if (Status st = validate_port(port); !st.is_ok()) return st;

@@ -8,15 +8,17 @@ and fails once the port is removed behind its back. DEL cleans port, socket, JSO
 allocation, and succeeds twice, with no ADD, and after a daemon restart (while the daemon
 is down it fails with 11 and keeps the address). GC removes leaked attachments, STATUS and
 VERSION answer, client mode works, the anti-spoofing drops (and counts) a pod sending from
-another IP or MAC, every bad input is a CNI error that leaves nothing behind, and the
-example conflist runs chained with portmap through libcni, as containerd, CRI-O and Multus
-run it (np-libcni-runtime: ADD, CHECK with the cached result, DEL)."""
+another IP or MAC, every bad input is a CNI error that leaves nothing behind, the example
+conflist runs chained with portmap through libcni, as containerd, CRI-O and Multus run it
+(np-libcni-runtime: ADD, CHECK with the cached result, DEL), ADDs and DELs of many pods run
+side by side, and a node with every DPDK port in use refuses ADD naming the limit."""
 
 import json
 import os
 import secrets
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 
 sys.path.insert(0, os.path.dirname(__file__))
 import jsonschema  # noqa: E402  python3-jsonschema (tests/testlib/setup_host.sh).
@@ -585,6 +587,50 @@ interfaces:
         port = self.ports()[self.paths(cid3, "net3")[0]]["port"]
         self.assertEqual(port["security"]["mac"], "02:89:00:00:00:bb")
 
+    def test_14_parallel_adds_and_dels(self):
+        """Runtimes set up pods side by side: ADDs and DELs of many attachments at once."""
+        before = self.leftovers()
+        cids = [self.new_id() for _ in range(8)]
+        with ThreadPoolExecutor(len(cids)) as pool:
+            added = list(pool.map(lambda cid: self.cni("ADD", cid), cids))
+        for cid in cids:
+            self.addCleanup(self.cni, "DEL", cid)
+        for rc, out, err in added:
+            self.assertEqual(rc, 0, f"ADD: {out} {err}")
+            self.validate(out)
+        self.assertEqual(len({out["ips"][0]["address"] for _, out, _ in added}), len(cids))
+        ports = self.ports()
+        for cid in cids:
+            name, _, pod_file = self.paths(cid)
+            self.assertEqual(ports[name]["bridge_domain"], BD)
+            self.assertTrue(os.path.exists(pod_file))
+        with ThreadPoolExecutor(len(cids)) as pool:
+            deleted = list(pool.map(lambda cid: self.cni("DEL", cid), cids))
+        self.assertEqual([rc for rc, _, _ in deleted], [0] * len(cids), deleted)
+        self.assertEqual(self.leftovers(), before)
+
+
+    def test_15_a_node_full_of_ports(self):
+        """With every DPDK port in use, ADD fails naming the limit and gives the address back."""
+        before = self.leftovers()
+        fill_dir = os.path.join(self.topo.dir, "fill")
+        os.makedirs(fill_dir, exist_ok=True)
+        fillers = []
+        self.addCleanup(lambda: [self.npctl("port", "del", n, ok=False) for n in fillers])
+        while True:
+            self.assertLess(len(fillers), 1024, "no port limit reached")
+            name = f"fill{len(fillers)}"
+            r = self.npctl("port", "add", name, "--type", "vhost-user", "--socket",
+                           os.path.join(fill_dir, name + ".sock"), ok=False)
+            if r.returncode != 0:
+                self.assertIn("ports: at most", r.stderr)
+                break
+            fillers.append(name)
+        self.error("ADD", 100, "ports: at most", self.new_id())
+        for name in fillers:
+            self.npctl("port", "del", name)
+        fillers.clear()
+        self.assertEqual(self.leftovers(), before)
 
 if __name__ == "__main__":
     main("--npctl", "--cni", "--libcni-runtime")

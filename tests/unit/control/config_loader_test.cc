@@ -1186,6 +1186,20 @@ TEST(ConfigLoaderTest, AtMostAThousandBackends) {
   EXPECT_EQ(st.message(), "t.yaml:7:7: 'backends': at most 1000, got 1001");
 }
 
+TEST(ConfigLoaderTest, AtMostRteMaxEthportsPorts) {
+  std::string yaml = DPDK "ports:\n";
+  for (size_t i = 0; i < kMaxPorts; ++i)
+    yaml += "  - {name: p" + std::to_string(i) + ", type: ring}\n";
+  EXPECT_EQ(load_ok(yaml).ports.size(), kMaxPorts);
+  yaml += "  - {name: one-more, type: ring}\n";
+  Config config;
+  const Status st = load_config_text(yaml, "t.yaml", config);
+  EXPECT_EQ(st.message(), "t.yaml:" + std::to_string(kMaxPorts + 3) + ":5: ports: at most " +
+                              std::to_string(kMaxPorts) +
+                              " (each is a DPDK port, and RTE_MAX_ETHPORTS of this DPDK build is " +
+                              std::to_string(kMaxPorts) + ")");
+}
+
 TEST(ConfigLoaderTest, AcceptsEveryApiAddressForm) {
   for (const char* listen :
        {"unix:///run/np.sock", "tcp://127.0.0.1:1", "tcp://localhost:65535", "tcp://[::1]:50051"}) {

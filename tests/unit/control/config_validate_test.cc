@@ -8,6 +8,8 @@
 #include <string>
 #include <utility>
 
+#include "np/control/config_rules.h"
+
 namespace np::control {
 namespace {
 
@@ -173,6 +175,23 @@ INSTANTIATE_TEST_SUITE_P(
     [](const ::testing::TestParamInfo<Case>& info) { return info.param.name; });
 
 TEST(ValidateConfigTest, AcceptsTheBase) { EXPECT_TRUE(validate_config(base()).is_ok()); }
+
+// A port beyond what DPDK can hold is refused before anything is opened.
+TEST(ValidateConfigTest, AtMostRteMaxEthportsPorts) {
+  Config c = base();
+  while (c.ports.size() < kMaxPorts) {
+    PortConfig p;
+    p.name = "r" + std::to_string(c.ports.size());
+    p.type = PortType::kRing;
+    c.ports.push_back(p);
+  }
+  EXPECT_TRUE(validate_config(c).is_ok());
+  c.ports.push_back(c.ports.back());
+  c.ports.back().name = "one-more";
+  const Status st = validate_config(c);
+  EXPECT_EQ(st.code(), StatusCode::kResourceExhausted);
+  EXPECT_EQ(st.message(), too_many_ports());
+}
 
 // The base plus a routed port `c` with interface `up` (10.0.0.1/24), the gateway `gw` of
 // domain 1 (10.1.0.1/24), a default route via 10.0.0.2, an ECMP route, a route out of `gw`

@@ -15,10 +15,13 @@
 #include <string_view>
 
 #include "np/control/config.h"
+#include "np/dp/limits.h"
 
 namespace np::control {
 
 inline constexpr size_t kMaxPortNameSize = 32;
+// Each port is a DPDK port: RTE_MAX_ETHPORTS of the DPDK build (32 in Debian's).
+inline constexpr size_t kMaxPorts = dp::kMaxPorts;
 inline constexpr size_t kMaxUnixPathSize = sizeof(sockaddr_un::sun_path) - 1;  // Room for the NUL.
 inline constexpr uint64_t kMaxLcore = 127;
 inline constexpr uint64_t kMinMemoryMb = 64;
@@ -115,6 +118,8 @@ bool is_host_address(uint32_t ip);
 // Whether `mac` is unicast and not all zeros.
 bool is_unicast_mac(const MacAddress& mac);
 
+// The refusal of a port beyond kMaxPorts.
+std::string too_many_ports();
 // What is wrong with a port's security settings, naming the field below `security`
 // ("ips[1]: 224.0.0.1 is not a unicast host address"); empty if nothing.
 std::string port_security_problem(const PortSecurityConfig& security);
