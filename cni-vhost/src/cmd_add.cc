@@ -22,17 +22,18 @@ class Rollback {
   // `undo` returns "" when it worked, else what is left behind.
   void push(std::function<std::string()> undo) { steps_.push_back(std::move(undo)); }
 
-  // Runs every step (each even if another failed); returns what is left behind.
+  // Runs the steps newest first and stops at the first that fails: what the older steps
+  // undo is still in use by what is left (an address released while its port may still
+  // accept it could go to another pod). Returns what is left behind; the runtime's DEL
+  // cleans it up.
   std::string run() {
     std::string left;
-    for (auto it = steps_.rbegin(); it != steps_.rend(); ++it) {
-      std::string problem;
+    for (auto it = steps_.rbegin(); it != steps_.rend() && left.empty(); ++it) {
       try {
-        problem = (*it)();
+        left = (*it)();
       } catch (const CniError& e) {
-        problem = e.msg() + (e.details().empty() ? "" : " (" + e.details() + ")");
+        left = e.msg() + (e.details().empty() ? "" : " (" + e.details() + ")");
       }
-      if (!problem.empty()) left += (left.empty() ? "" : "; ") + problem;
     }
     steps_.clear();
     return left;
@@ -111,12 +112,15 @@ std::string cmd_add(const CniEnv& env, const NetConfig& conf) {
   Ipam ipam(conf, env);
   Rollback rollback;  // Its steps refer to the objects above, so it goes after them.
   try {
-    // 2. The address.
-    const Result allocated = ipam.add();
+    // 2. The address. A delegate found and speaking our version that then fails or times out
+    // may have allocated all the same (DEL of what is not allocated succeeds), so the undo
+    // is registered before its ADD.
+    ipam.version();
     rollback.push([&] {
       ipam.del(env.container_id, env.ifname);
       return std::string();
     });
+    const Result allocated = ipam.add();
     std::vector<IpConfig> ipv4;
     for (const IpConfig& ip : allocated.ips)
       if (parse_ipv4_cidr(ip.address)) ipv4.push_back(ip);

@@ -29,7 +29,7 @@ std::string cmd_del(const CniEnv& env, const NetConfig& conf) {
   if (!foreign) {
     // The daemon removes a server-mode socket with its port; one left by a crash, or the
     // pod's own in client mode, goes here. Files of other kinds are never ours.
-    for (const std::string& problem : {remove_regular_file(pod_file_path(conf.socket_dir, name)),
+    for (const std::string& problem : {remove_pod_file(pod_file_path(conf.socket_dir, name)),
                                        remove_socket_file(socket_path(conf.socket_dir, name))})
       if (!problem.empty()) throw CniError(kIoFailure, "DEL: cannot remove " + problem);
   }

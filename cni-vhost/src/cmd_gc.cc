@@ -71,7 +71,7 @@ std::string cmd_gc(const CniEnv& env, const NetConfig& conf) {
     if (!deleted) continue;  // Its address stays allocated while the port may still exist.
     attempt(failures, what, [&] {
       const std::string file = file_beside(port.socket());
-      std::string problem = file.empty() ? "" : remove_regular_file(file);
+      std::string problem = file.empty() ? "" : remove_pod_file(file);
       const std::string sock = remove_socket_file(port.socket());
       return problem.empty() ? sock : problem;
     });
@@ -104,8 +104,10 @@ std::string cmd_gc(const CniEnv& env, const NetConfig& conf) {
         continue;
       const std::string what = "file " + file;
       attempt(failures, what, [&] {
+        // An ADD running beside GC may have made the port after the listing above.
+        if (api.find_port(port)) return std::string();
         ipam.del(cid.get<std::string>(), ifname.get<std::string>());
-        const std::string problem = remove_regular_file(file);
+        const std::string problem = remove_pod_file(file);
         return problem.empty() ? remove_socket_file(conf.socket_dir + "/" + port + ".sock")
                                : problem;
       });

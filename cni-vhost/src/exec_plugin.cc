@@ -9,7 +9,9 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
+#include <thread>
 
 #include "np/cni/error.h"
 
@@ -166,11 +168,22 @@ ExecOutcome exec_program(const std::string& program, const std::map<std::string,
         p.close_fd(idx);
     }
   }
-  if (outcome.timed_out) kill(-pid, SIGKILL);
+  // Its pipes may close before it exits: the exit is waited for within the same deadline.
   int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  while (!outcome.timed_out) {
+    const pid_t done = waitpid(pid, &status, WNOHANG);
+    if (done == pid || (done < 0 && errno != EINTR)) break;
+    if (std::chrono::steady_clock::now() >= deadline)
+      outcome.timed_out = true;
+    else
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
-  if (outcome.timed_out) kill(-pid, SIGKILL);  // Whatever it started and left behind.
+  if (outcome.timed_out) {
+    kill(-pid, SIGKILL);
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    kill(-pid, SIGKILL);  // Whatever it started and left behind.
+  }
   outcome.exit_status = WIFEXITED(status)     ? WEXITSTATUS(status)
                         : WIFSIGNALED(status) ? 128 + WTERMSIG(status)
                                               : -1;
@@ -210,6 +223,8 @@ nlohmann::json invoke_delegate(const std::string& type, const std::vector<std::s
                    what + " failed with exit status " + std::to_string(run.exit_status),
                    summary(run.out + run.err));
   }
+  // What it logged goes on to the runtime, as libcni passes a plugin's stderr on.
+  if (!run.err.empty()) fputs(run.err.c_str(), stderr);
   if (run.out.find_first_not_of(" \t\r\n") == std::string::npos) return nullptr;
   if (answer.is_discarded() || !answer.is_object())
     throw CniError(kIpamFailed, what + " printed something that is not a JSON object",

@@ -5,14 +5,16 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 
 #include "np/cni/error.h"
 
 namespace np::cni {
 namespace {
+
+// Far above what write_pod_file writes; what is bigger is not ours.
+constexpr off_t kMaxPodFileSize = 64 * 1024;
 
 std::string errno_text() { return strerror(errno); }
 
@@ -51,9 +53,11 @@ void check_socket_dir(const std::string& dir) {
 }
 
 void write_pod_file(const std::string& path, const nlohmann::ordered_json& content) {
-  const std::string tmp = path + ".tmp." + std::to_string(getpid());
+  // A fresh name (O_EXCL): a pod can write in socketDir, and a link it planted at a name we
+  // chose would be followed.
+  std::string tmp = path + ".tmp.XXXXXX";
   const std::string data = content.dump(2) + "\n";
-  const int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  const int fd = mkostemp(tmp.data(), O_CLOEXEC);
   if (fd < 0) throw CniError(kIoFailure, "cannot write " + path + ": " + errno_text());
   const bool ok = write_all(fd, data) && fchmod(fd, 0644) == 0 && fsync(fd) == 0;
   const int saved = errno;
@@ -66,19 +70,30 @@ void write_pod_file(const std::string& path, const nlohmann::ordered_json& conte
 }
 
 std::optional<nlohmann::json> read_pod_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return std::nullopt;
-  std::stringstream text;
-  text << in.rdbuf();
-  nlohmann::json j = nlohmann::json::parse(text.str(), nullptr, false);
+  // Only a regular file of ours: a pod could leave a link (to /dev/zero), a FIFO that would
+  // block the open, or a huge file in its place.
+  const int fd = open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  struct stat st;
+  std::string text;
+  if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size <= kMaxPodFileSize) {
+    text.resize(static_cast<size_t>(st.st_size));
+    const ssize_t n = read(fd, text.data(), text.size());
+    text.resize(n > 0 ? static_cast<size_t>(n) : 0);
+  }
+  close(fd);
+  nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
   if (j.is_discarded()) return std::nullopt;
   return j;
 }
 
-std::string remove_regular_file(const std::string& path) {
+std::string remove_pod_file(const std::string& path) {
   struct stat st;
   if (lstat(path.c_str(), &st) != 0) return errno == ENOENT ? "" : path + ": " + errno_text();
-  if (!S_ISREG(st.st_mode)) return path + " is not a regular file; left alone";
+  if (S_ISDIR(st.st_mode)) {
+    fprintf(stderr, "nodeplane-cni: %s is a folder, not our file; left alone\n", path.c_str());
+    return "";
+  }
   if (unlink(path.c_str()) != 0 && errno != ENOENT) return path + ": " + errno_text();
   return "";
 }

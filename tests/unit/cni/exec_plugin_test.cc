@@ -137,6 +137,15 @@ TEST_F(ExecPluginTest, HangIsKilledWithWhatItStarted) {
   EXPECT_EQ(e.msg(), "IPAM plugin 'slow' (ADD) timed out after 200 ms");
 }
 
+TEST_F(ExecPluginTest, ClosingItsPipesDoesNotEscapeTheTimeout) {
+  plugin("mute", "exec >&- 2>&-\nsleep 30\n");
+  const auto start = std::chrono::steady_clock::now();
+  const CniError e = error_of("mute", 300ms);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 5s);
+  EXPECT_EQ(e.code(), kIpamFailed);
+  EXPECT_EQ(e.msg(), "IPAM plugin 'mute' (ADD) timed out after 300 ms");
+}
+
 TEST_F(ExecPluginTest, NotExecutableFormat) {
   const std::string path = dir_ + "/badformat";
   std::ofstream(path) << "\x7f"

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -48,8 +49,8 @@ TEST_F(PodFileTest, WritesReadsAndRemoves) {
   write_pod_file(path, {{"mac", "02:00:00:00:00:01"}});  // Replaced whole.
   EXPECT_EQ((*read_pod_file(path))["mac"], "02:00:00:00:00:01");
   EXPECT_FALSE(read_pod_file(path)->contains("mtu"));
-  EXPECT_EQ(remove_regular_file(path), "");
-  EXPECT_EQ(remove_regular_file(path), "");  // Gone already.
+  EXPECT_EQ(remove_pod_file(path), "");
+  EXPECT_EQ(remove_pod_file(path), "");  // Gone already.
   EXPECT_FALSE(read_pod_file(path).has_value());
   EXPECT_TRUE(std::filesystem::is_empty(dir_));
 }
@@ -65,8 +66,26 @@ TEST_F(PodFileTest, WriteOverAFolderFailsAndCleansUp) {
     EXPECT_NE(e.msg().find(path), std::string::npos);
   }
   EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir_), {}), 1);  // No temp file.
-  EXPECT_NE(remove_regular_file(path), "");  // Not ours to remove.
+  EXPECT_EQ(remove_pod_file(path), "");  // Not ours: left alone, and no reason to fail DEL.
   EXPECT_TRUE(std::filesystem::is_directory(path));
+}
+
+// socketDir is shared with pods: what a pod leaves at its file's name is never followed,
+// never blocks, and goes on removal.
+TEST_F(PodFileTest, WhatAPodLeftInPlaceOfItsFile) {
+  const std::string target = dir_ + "/target.json";
+  write_pod_file(target, {{"mac", "02:00:00:00:00:01"}});
+  const std::string link = dir_ + "/link.json", fifo = dir_ + "/fifo.json",
+                    big = dir_ + "/big.json";
+  std::filesystem::create_symlink(target, link);
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0644), 0);
+  std::ofstream(big) << "{\"pad\": \"" << std::string(100 * 1024, 'x') << "\"}";
+  for (const std::string& path : {link, fifo, big}) {
+    EXPECT_FALSE(read_pod_file(path).has_value()) << path;
+    EXPECT_EQ(remove_pod_file(path), "") << path;
+    EXPECT_FALSE(std::filesystem::exists(std::filesystem::symlink_status(path))) << path;
+  }
+  EXPECT_TRUE(read_pod_file(target).has_value()) << "the link's target is untouched";
 }
 
 TEST_F(PodFileTest, OnlySocketsAreRemovedAsSockets) {

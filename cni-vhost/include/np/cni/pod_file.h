@@ -19,11 +19,14 @@ void check_socket_dir(const std::string& dir);
 // mode 0644. Throws CniError 5.
 void write_pod_file(const std::string& path, const nlohmann::ordered_json& content);
 
-// The JSON in `path`; nullopt when there is no such file or it does not parse.
+// The JSON in `path`; nullopt when there is no regular file there (links are not followed),
+// it is bigger than any pod file, or it does not parse.
 std::optional<nlohmann::json> read_pod_file(const std::string& path);
 
-// Removes the regular file at `path`. Returns "" when it is gone (or never was), else why not.
-std::string remove_regular_file(const std::string& path);
+// Removes what is at a pod file's `path` (a file, or whatever a pod left in its place); a
+// folder is left alone, with a warning on stderr. Returns "" when nothing removable is left
+// (or never was), else why not.
+std::string remove_pod_file(const std::string& path);
 
 // Removes the unix socket at `path` (anything else there is left alone). Returns "" when no
 // socket is left, else why not.
