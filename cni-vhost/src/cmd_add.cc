@@ -112,15 +112,15 @@ std::string cmd_add(const CniEnv& env, const NetConfig& conf) {
   Ipam ipam(conf, env);
   Rollback rollback;  // Its steps refer to the objects above, so it goes after them.
   try {
-    // 2. The address. A delegate found and speaking our version that then fails or times out
-    // may have allocated all the same (DEL of what is not allocated succeeds), so the undo
-    // is registered before its ADD.
-    ipam.version();
+    // 2. The address. Its undo is registered only once the delegate has answered: when its
+    // ADD fails, the attachment may hold an address already (host-local refuses a second
+    // ADD as a duplicate) that an IPAM DEL would take from a running pod. An address a
+    // delegate allocated before it failed or timed out goes with the runtime's DEL.
+    const Result allocated = ipam.add();
     rollback.push([&] {
       ipam.del(env.container_id, env.ifname);
       return std::string();
     });
-    const Result allocated = ipam.add();
     std::vector<IpConfig> ipv4;
     for (const IpConfig& ip : allocated.ips)
       if (parse_ipv4_cidr(ip.address)) ipv4.push_back(ip);

@@ -11,7 +11,8 @@ VERSION answer, client mode works, the anti-spoofing drops (and counts) a pod se
 another IP or MAC, every bad input is a CNI error that leaves nothing behind, the example
 conflist runs chained with portmap through libcni, as containerd, CRI-O and Multus run it
 (np-libcni-runtime: ADD, CHECK with the cached result, DEL), ADDs and DELs of many pods run
-side by side, and a node with every DPDK port in use refuses ADD naming the limit."""
+side by side, a node with every DPDK port in use refuses ADD naming the limit, and a second
+ADD of a running attachment leaves it alone."""
 
 import json
 import os
@@ -631,6 +632,18 @@ interfaces:
             self.npctl("port", "del", name)
         fillers.clear()
         self.assertEqual(self.leftovers(), before)
+
+    def test_16_a_second_add_leaves_the_running_attachment_alone(self):
+        """ADD again without DEL (a runtime retrying): host-local refuses the duplicate, and
+        the pod that runs keeps its port and its address."""
+        cid = self.new_id()
+        self.add(cid, self.pod1_ns)
+        name = self.paths(cid)[0]
+        port, allocations = self.ports()[name]["port"], self.allocations()
+        err = self.error("ADD", 101, "IPAM plugin 'host-local' (ADD) failed", cid)
+        self.assertIn("duplicate", err.get("details", ""))
+        self.assertEqual(self.ports()[name]["port"], port)
+        self.assertEqual(self.allocations(), allocations)
 
 if __name__ == "__main__":
     main("--npctl", "--cni", "--libcni-runtime")
