@@ -166,6 +166,18 @@ Result parse_result(const json& j, const std::string& what, int error_code) {
   return out;
 }
 
+nlohmann::ordered_json result_json_after(const nlohmann::json& prev, const Result& result,
+                                         const std::string& version) {
+  nlohmann::ordered_json out = result_json(result, version);
+  for (const char* key : {"interfaces", "ips", "routes"}) {
+    auto theirs = prev.find(key);
+    if (theirs == prev.end() || !theirs->is_array() || !out.contains(key)) continue;
+    for (size_t i = 0; i < theirs->size() && i < out[key].size(); ++i)
+      out[key][i] = nlohmann::ordered_json((*theirs)[i]);
+  }
+  return out;
+}
+
 nlohmann::ordered_json result_json(const Result& result, const std::string& version) {
   const bool v1_1 = compare_versions(version, "1.1.0") >= 0;
   const bool v0_4 = compare_versions(version, "1.0.0") < 0;

@@ -587,6 +587,15 @@ interfaces:
         self.assertEqual(r["interfaces"][0]["mac"], "02:89:00:00:00:bb")
         port = self.ports()[self.paths(cid3, "net3")[0]]["port"]
         self.assertEqual(port["security"]["mac"], "02:89:00:00:00:bb")
+        # After another plugin: its result's entries pass through whole (1.1.0 fields too).
+        prev = {"cniVersion": "1.1.0", "interfaces": [{"name": "eth0", "pciID": "0000:00:08.0"}],
+                "ips": [{"address": "10.1.0.5/24", "interface": 0}],
+                "routes": [{"dst": "10.2.0.0/16", "gw": "10.1.0.1", "table": 100}]}
+        r = self.add(self.new_id(), self.pod2_ns, ifname="net4",
+                     conf=self.conf("1.1.0", prevResult=prev))
+        self.assertEqual((r["interfaces"][0], r["ips"][0], r["routes"][0]),
+                         (prev["interfaces"][0], prev["ips"][0], prev["routes"][0]))
+        self.assertEqual((r["interfaces"][1]["name"], r["ips"][1]["interface"]), ("net4", 1))
 
     def test_14_parallel_adds_and_dels(self):
         """Runtimes set up pods side by side: ADDs and DELs of many attachments at once."""

@@ -57,6 +57,27 @@ TEST(ResultTest, RoundTrip) {
   }
 }
 
+// A chained plugin's fields this model does not hold pass through; ours follow.
+TEST(ResultTest, EntriesOfPrevResultPassThroughWhole) {
+  const nlohmann::json prev = nlohmann::json::parse(
+      R"({"cniVersion":"1.1.0","interfaces":[{"name":"eth0","pciID":"0000:00:08.0"}],)"
+      R"("ips":[{"address":"10.1.0.5/24","interface":0}],)"
+      R"("routes":[{"dst":"10.2.0.0/16","gw":"10.1.0.1","table":100,"priority":5}]})");
+  Result r = parse_result(prev, "prevResult", 6);
+  const Result ours = pod_result();
+  r.interfaces.push_back(ours.interfaces[0]);
+  r.ips.push_back({"10.66.0.11/24", "10.66.0.1", 1});
+  r.routes.push_back(ours.routes[0]);
+  const auto j = result_json_after(prev, r, "1.1.0");
+  EXPECT_EQ(j["interfaces"][0].dump(), R"({"name":"eth0","pciID":"0000:00:08.0"})");
+  EXPECT_EQ(j["interfaces"][1]["socketPath"], "/run/p/x.sock");
+  EXPECT_EQ(j["ips"][1]["interface"], 1);
+  EXPECT_EQ(j["routes"][0].dump(),
+            R"({"dst":"10.2.0.0/16","gw":"10.1.0.1","priority":5,"table":100})");
+  EXPECT_EQ(j["routes"][1].dump(), R"({"dst":"0.0.0.0/0"})");
+  EXPECT_EQ(result_json_after(nlohmann::json::object(), ours, "1.1.0"), result_json(ours, "1.1.0"));
+}
+
 TEST(ResultTest, ParsesHostLocalOutput) {
   const Result r = parse_result(nlohmann::json::parse(R"({"cniVersion": "1.0.0",
       "ips": [{"address": "10.66.0.10/24", "gateway": "10.66.0.1"}],

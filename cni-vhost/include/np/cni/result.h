@@ -72,4 +72,11 @@ Dns parse_dns(const nlohmann::json& json, const std::string& what, int error_cod
 // "mtu"). Empty fields are left out; `dns` is always there, as the reference plugins print it.
 nlohmann::ordered_json result_json(const Result& result, const std::string& version);
 
+// result_json of a `result` that begins with the entries of `prev` (the prevResult it was
+// parsed from, in the same version): those are printed as `prev` has them, so that fields
+// of other plugins this model does not hold (a route's `table`, an interface's `pciID`)
+// pass through the chain untouched.
+nlohmann::ordered_json result_json_after(const nlohmann::json& prev, const Result& result,
+                                         const std::string& version);
+
 }  // namespace np::cni
