@@ -157,10 +157,8 @@ std::string cmd_add(const CniEnv& env, const NetConfig& conf) {
       result.dns = allocated.dns;
 
     write_pod_file(file, pod_json(env, conf, port, ipv4[0], result));
-    return (conf.prev_result ? result_json_after(*conf.prev_result, result, conf.cni_version)
-                             : result_json(result, conf.cni_version))
-               .dump(2) +
-           "\n";
+    const nlohmann::json prev = conf.prev_result.value_or(nlohmann::json::object());
+    return result_json_after(prev, result, conf.cni_version).dump(2) + "\n";
   } catch (const CniError& e) {
     const std::string left = rollback.run();
     if (left.empty()) throw;

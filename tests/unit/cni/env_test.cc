@@ -7,6 +7,7 @@
 
 #include "np/cni/error.h"
 #include "np/cni/naming.h"
+#include "testlib/cni_support.h"
 
 namespace np::cni {
 namespace {
@@ -31,12 +32,8 @@ CniEnv read(const Vars& vars) {
 
 // The code and message of read(vars)'s error; code 0 when it succeeds.
 std::pair<int, std::string> error_of(const Vars& vars) {
-  try {
-    read(vars);
-    return {0, ""};
-  } catch (const CniError& e) {
-    return {e.code(), e.msg()};
-  }
+  const std::optional<CniError> e = testlib::cni_error_of([&] { read(vars); });
+  return e ? std::pair<int, std::string>{e->code(), e->msg()} : std::pair<int, std::string>{0, ""};
 }
 
 TEST(EnvTest, AddReadsEverything) {
@@ -121,13 +118,10 @@ TEST(EnvTest, CniArgs) {
   EXPECT_EQ(parse_cni_args("A=1;B=;C=x=y;;"),
             (std::map<std::string, std::string>{{"A", "1"}, {"B", ""}, {"C", "x=y"}}));
   for (const char* bad : {"A", "=1", "A=1;B"}) {
-    try {
-      parse_cni_args(bad);
-      ADD_FAILURE() << bad;
-    } catch (const CniError& e) {
-      EXPECT_EQ(e.code(), kInvalidEnvironment);
-      EXPECT_NE(e.msg().find("CNI_ARGS"), std::string::npos);
-    }
+    const std::optional<CniError> e = testlib::cni_error_of([&] { parse_cni_args(bad); });
+    ASSERT_TRUE(e.has_value()) << bad;
+    EXPECT_EQ(e->code(), kInvalidEnvironment);
+    EXPECT_NE(e->msg().find("CNI_ARGS"), std::string::npos);
   }
 }
 

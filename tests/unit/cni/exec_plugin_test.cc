@@ -11,6 +11,7 @@
 #include <fstream>
 
 #include "np/cni/error.h"
+#include "testlib/cni_support.h"
 #include "testlib/temp_dir.h"
 
 namespace np::cni {
@@ -22,19 +23,15 @@ class ExecPluginTest : public ::testing::Test {
  protected:
   // A script `name` in the folder, made executable.
   void plugin(const std::string& name, const std::string& body, mode_t mode = 0755) {
-    const std::string path = dir_ + "/" + name;
-    std::ofstream(path) << "#!/bin/sh\n" << body;
-    chmod(path.c_str(), mode);
+    testlib::write_script(dir_ + "/" + name, body, mode);
   }
 
   // invoke_delegate's error; code 0 when it succeeds.
   CniError error_of(const std::string& type, std::chrono::milliseconds timeout = 5000ms) {
-    try {
-      invoke_delegate(type, {dir_}, {{"CNI_COMMAND", "ADD"}}, "{}", timeout);
-    } catch (const CniError& e) {
-      return e;
-    }
-    return CniError(0, "");
+    return testlib::cni_error_of([&] {
+             invoke_delegate(type, {dir_}, {{"CNI_COMMAND", "ADD"}}, "{}", timeout);
+           })
+        .value_or(CniError(0, ""));
   }
 
   testlib::TempDir temp_{"np-cni-exec"};

@@ -3,14 +3,13 @@
 #include "np/cni/ipam.h"
 
 #include <gtest/gtest.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include <filesystem>
 #include <fstream>
-#include <sstream>
+#include <optional>
+#include <string>
 
 #include "np/cni/error.h"
+#include "testlib/cni_support.h"
 #include "testlib/temp_dir.h"
 
 namespace np::cni {
@@ -18,8 +17,7 @@ namespace {
 
 // Answers VERSION with SUPPORTED (a JSON list), records every other call's command,
 // container, interface and stdin in LOG, and prints an ADD result.
-constexpr char kFakeIpamHead[] = R"(#!/bin/sh
-in=$(cat)
+constexpr char kFakeIpamHead[] = R"(in=$(cat)
 if [ "$CNI_COMMAND" = VERSION ]; then
   echo '{"cniVersion":"1.0.0","supportedVersions":)";
 constexpr char kFakeIpamTail[] = R"(}'
@@ -43,8 +41,8 @@ class IpamTest : public ::testing::Test {
   }
 
   void install_fake(const std::string& name, const std::string& supported) {
-    std::ofstream(dir_ + "/" + name) << kFakeIpamHead << supported << kFakeIpamTail;
-    chmod((dir_ + "/" + name).c_str(), 0755);
+    testlib::write_script(dir_ + "/" + name,
+                          std::string(kFakeIpamHead) + supported + kFakeIpamTail);
   }
 
   NetConfig conf(const std::string& version) {
@@ -135,34 +133,28 @@ TEST_F(IpamTest, GcAndStatusReachADelegateThatSpeaks1_1) {
 }
 
 TEST_F(IpamTest, NoCommonVersion) {
-  std::ofstream(dir_ + "/old-ipam") << "#!/bin/sh\necho '{\"supportedVersions\":[\"0.2.0\"]}'\n";
-  chmod((dir_ + "/old-ipam").c_str(), 0755);
+  testlib::write_script(dir_ + "/old-ipam", "echo '{\"supportedVersions\":[\"0.2.0\"]}'\n");
   NetConfig c = conf("1.0.0");
   c.ipam_type = "old-ipam";
   Ipam ipam(c, env_);
-  try {
-    ipam.version();
-    ADD_FAILURE() << "accepted";
-  } catch (const CniError& e) {
-    EXPECT_EQ(e.code(), kIpamFailed);
-    EXPECT_EQ(e.details(), "it supports: 0.2.0");
-  }
+  const std::optional<CniError> e = testlib::cni_error_of([&] { ipam.version(); });
+  ASSERT_TRUE(e.has_value()) << "accepted";
+  EXPECT_EQ(e->code(), kIpamFailed);
+  EXPECT_EQ(e->details(), "it supports: 0.2.0");
 }
 
 TEST_F(IpamTest, AddWithoutAResultFails) {
-  std::ofstream(dir_ + "/mute-ipam") << "#!/bin/sh\n[ \"$CNI_COMMAND\" = VERSION ] && "
-                                        "echo '{\"supportedVersions\":[\"1.0.0\"]}'\nexit 0\n";
-  chmod((dir_ + "/mute-ipam").c_str(), 0755);
+  testlib::write_script(
+      dir_ + "/mute-ipam",
+      "[ \"$CNI_COMMAND\" = VERSION ] && echo '{\"supportedVersions\":[\"1.0.0\"]}'\n"
+      "exit 0\n");
   NetConfig c = conf("1.0.0");
   c.ipam_type = "mute-ipam";
   Ipam ipam(c, env_);
-  try {
-    ipam.add();
-    ADD_FAILURE() << "accepted";
-  } catch (const CniError& e) {
-    EXPECT_EQ(e.code(), kIpamFailed);
-    EXPECT_NE(e.msg().find("printed no result"), std::string::npos);
-  }
+  const std::optional<CniError> e = testlib::cni_error_of([&] { ipam.add(); });
+  ASSERT_TRUE(e.has_value()) << "accepted";
+  EXPECT_EQ(e->code(), kIpamFailed);
+  EXPECT_NE(e->msg().find("printed no result"), std::string::npos);
 }
 
 }  // namespace

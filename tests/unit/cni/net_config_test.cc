@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "np/cni/error.h"
+#include "testlib/cni_support.h"
 
 namespace np::cni {
 namespace {
@@ -159,14 +160,12 @@ TEST(NetConfigTest, BadInputTable) {
        kInvalidConfig, "ifname"},
   };
   for (const BadCase& c : cases) {
-    try {
-      parse_net_config(c.input, c.command);
-      ADD_FAILURE() << c.what << ": accepted";
-    } catch (const CniError& e) {
-      EXPECT_EQ(e.code(), c.code) << c.what << ": " << e.msg();
-      EXPECT_NE(e.msg().find(c.message_part), std::string::npos)
-          << c.what << ": '" << e.msg() << "' does not name '" << c.message_part << "'";
-    }
+    const std::optional<CniError> e =
+        testlib::cni_error_of([&] { parse_net_config(c.input, c.command); });
+    ASSERT_TRUE(e.has_value()) << c.what << ": accepted";
+    EXPECT_EQ(e->code(), c.code) << c.what << ": " << e->msg();
+    EXPECT_NE(e->msg().find(c.message_part), std::string::npos)
+        << c.what << ": '" << e->msg() << "' does not name '" << c.message_part << "'";
   }
 }
 

@@ -11,6 +11,7 @@
 #include <fstream>
 
 #include "np/cni/error.h"
+#include "testlib/cni_support.h"
 #include "testlib/temp_dir.h"
 
 namespace np::cni {
@@ -19,12 +20,8 @@ namespace {
 class PodFileTest : public ::testing::Test {
  protected:
   int code_of_check(const std::string& dir) {
-    try {
-      check_socket_dir(dir);
-      return 0;
-    } catch (const CniError& e) {
-      return e.code();
-    }
+    const std::optional<CniError> e = testlib::cni_error_of([&] { check_socket_dir(dir); });
+    return e ? e->code() : 0;
   }
 
   testlib::TempDir temp_{"np-cni-files"};
@@ -58,13 +55,12 @@ TEST_F(PodFileTest, WritesReadsAndRemoves) {
 TEST_F(PodFileTest, WriteOverAFolderFailsAndCleansUp) {
   const std::string path = dir_ + "/pod.json";
   std::filesystem::create_directory(path);
-  try {
+  const std::optional<CniError> e = testlib::cni_error_of([&] {
     write_pod_file(path, {{"a", 1}});
-    ADD_FAILURE() << "wrote over a folder";
-  } catch (const CniError& e) {
-    EXPECT_EQ(e.code(), kIoFailure);
-    EXPECT_NE(e.msg().find(path), std::string::npos);
-  }
+  });
+  ASSERT_TRUE(e.has_value()) << "wrote over a folder";
+  EXPECT_EQ(e->code(), kIoFailure);
+  EXPECT_NE(e->msg().find(path), std::string::npos);
   EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir_), {}), 1);  // No temp file.
   EXPECT_EQ(remove_pod_file(path), "");  // Not ours: left alone, and no reason to fail DEL.
   EXPECT_TRUE(std::filesystem::is_directory(path));

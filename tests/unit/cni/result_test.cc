@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "np/cni/error.h"
+#include "testlib/cni_support.h"
 
 namespace np::cni {
 namespace {
@@ -106,14 +107,12 @@ TEST(ResultTest, BadResultsNameTheField) {
       {R"({"dns": {"nameservers": "1.1.1.1"}})", "dns.nameservers must be an array"},
   };
   for (const auto& [input, part] : cases) {
-    try {
-      parse_result(nlohmann::json::parse(input), "prevResult", kDecodeFailure);
-      ADD_FAILURE() << input;
-    } catch (const CniError& e) {
-      EXPECT_EQ(e.code(), kDecodeFailure);
-      EXPECT_NE(e.msg().find(part), std::string::npos) << e.msg() << " / " << part;
-      EXPECT_EQ(e.msg().rfind("prevResult: ", 0), 0u) << e.msg();
-    }
+    const std::optional<CniError> e = testlib::cni_error_of(
+        [&] { parse_result(nlohmann::json::parse(input), "prevResult", kDecodeFailure); });
+    ASSERT_TRUE(e.has_value()) << input;
+    EXPECT_EQ(e->code(), kDecodeFailure);
+    EXPECT_NE(e->msg().find(part), std::string::npos) << e->msg() << " / " << part;
+    EXPECT_EQ(e->msg().rfind("prevResult: ", 0), 0u) << e->msg();
   }
 }
 
